@@ -1,0 +1,22 @@
+/** `/incident open [title]`: opens the declaration modal, prefilled with the title typed. */
+import { z } from 'zod';
+import type { Subcommand } from '../src/adapters/slack/command-types.js';
+import { openIncidentView, TITLE_MAX } from '../src/adapters/slack/views/open-incident.js';
+
+const args = z
+  .string()
+  .transform((text) => text.trim())
+  .refine((t) => t.length <= TITLE_MAX, { message: `the title is longer than ${TITLE_MAX} characters; shorten it` })
+  .transform((t) => ({ title: t || undefined }));
+
+export const incidentOpen: Subcommand<z.infer<typeof args>> = {
+  name: 'open',
+  usage: 'open [title]',
+  summary: 'declare an incident: a form asks for severity (P0-P3), impact, symptoms and commander',
+  args,
+  async run(ctx, { title }) {
+    await ctx.openModal(
+      openIncidentView({ title, severities: ctx.app.severities, metadata: { channelId: ctx.channelId } }),
+    );
+  },
+};

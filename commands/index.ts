@@ -1,0 +1,7 @@
+/** Every slash command Firebreak registers. manifest.yml must declare exactly these. */
+import type { SlashCommandModule } from '../src/adapters/slack/command-types.js';
+import { diagCommand } from './diag.js';
+import { incidentCommand } from './incident.js';
+import { runbookCommand } from './runbook.js';
+
+export const COMMANDS: readonly SlashCommandModule[] = [incidentCommand, diagCommand, runbookCommand];

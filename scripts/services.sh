@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Makes sure the services the test suite talks to are running on this machine:
+#   PostgreSQL on 127.0.0.1:5432 (user postgres, database "test", trust auth for local TCP)
+#   Redis on 127.0.0.1:6379
+# Where one already answers, it is left alone. Where one is missing, it is installed from Debian's
+# packages and started without systemd (containers and CI machines have none). Needs root for that.
+set -euo pipefail
+
+PG_PORT=5432
+REDIS_PORT=6379
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && exec 3>&- 3<&-; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "services: need root to run: $*" >&2; exit 1; fi
+}
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+wait_for() { # port name
+  for _ in $(seq 1 60); do listening "$1" && return 0; sleep 0.5; done
+  echo "services: $2 did not start listening on 127.0.0.1:$1" >&2; exit 1
+}
+
+ensure_postgres() {
+  if listening "$PG_PORT"; then echo "services: PostgreSQL already listening on $PG_PORT"; else
+    local installed_now=0
+    if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+      echo "services: installing PostgreSQL"; apt_install postgresql; installed_now=1
+    fi
+    local version; version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    if [ "$installed_now" -eq 1 ]; then
+      # A fresh install asks for passwords over TCP; this throwaway test server trusts local connections.
+      local hba="/etc/postgresql/$version/main/pg_hba.conf"
+      as_root sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/; s/^(local\s+all\s+(postgres|all)\s+)\S+/\1trust/' "$hba"
+    fi
+    echo "services: starting PostgreSQL $version"
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    wait_for "$PG_PORT" PostgreSQL
+  fi
+  if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -tAc "select 1 from pg_database where datname='test'" postgres | grep -q 1; then
+    echo "services: creating database test"
+    psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -c 'create database test' postgres >/dev/null
+  fi
+}
+
+ensure_redis() {
+  if listening "$REDIS_PORT"; then echo "services: Redis already listening on $REDIS_PORT"; return; fi
+  if ! command -v redis-server >/dev/null; then echo "services: installing Redis"; apt_install redis-server; fi
+  echo "services: starting Redis"
+  as_root mkdir -p /var/lib/redis /var/log/redis
+  as_root redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$REDIS_PORT" --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/firebreak-test.log
+  wait_for "$REDIS_PORT" Redis
+}
+
+if ! command -v psql >/dev/null; then apt_install postgresql-client; fi
+ensure_postgres
+ensure_redis
+echo "services: ready (PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT)"

@@ -1,0 +1,188 @@
+/**
+ * Configuration: environment variables plus an optional YAML file. `${VAR}` (or `${VAR:-default}`)
+ * inside the file is replaced from the environment, so secrets stay out of it. Everything is
+ * validated at once and every problem is reported with its key path; the result is frozen.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from './core/duration.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A duration written like "15m"; parsed to milliseconds. */
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "15m" or "30s", got "${text}"` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const channelRef = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? 'required: the id of the channel where incidents are announced, like "C0INCIDENTS"' : 'expected a string',
+  })
+  .regex(/^(?:[CGD][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]{0,79})$/, {
+    message: 'expected a Slack channel id like "C0123ABCD" (or a name like "#incidents")',
+  });
+
+const fileSchema = z
+  .object({
+    incidents: z.preprocess((v) => v ?? {}, z
+      .object({
+        channel: channelRef,
+        locale: z.enum(['en', 'fr'], { error: (i) => `expected "en" or "fr", got ${JSON.stringify(i.input)}` }).default('en'),
+        updateReminder: duration.default(15 * 60_000),
+      })
+      .strict()),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof fileSchema>;
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    /** Set for Socket Mode. */
+    appToken: string | undefined;
+    /** Web API base URL, with a trailing slash. */
+    apiUrl: string;
+  };
+  http: { port: number };
+  store: { databaseUrl: string | undefined; schema: string | undefined; dataDir: string };
+  logLevel: (typeof LOG_LEVELS)[number];
+  incidents: FileConfig['incidents'];
+  /** The YAML file read, if any. */
+  configFile: string | undefined;
+}
+
+export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false; problems: string[] };
+
+type Env = Record<string, string | undefined>;
+
+/** Replaces `${VAR}` and `${VAR:-default}` in every string of a parsed YAML tree. */
+export function substituteEnv(value: unknown, env: Env, path: string[], problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+      const v = env[name];
+      if (v !== undefined && v !== '') return v;
+      if (fallback !== undefined) return fallback;
+      problems.push(`${path.join('.') || '(root)'}: environment variable ${name} is not set`);
+      return '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, String(i)], problems));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], problems)]),
+    );
+  }
+  return value;
+}
+
+function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map(String).join('.') || '(root)';
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `${issuePath(issue.path)}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (see firebreak.example.yml for the keys there are)`;
+  }
+  return `${issuePath(issue.path)}: ${issue.message}`;
+}
+
+function readFileConfig(file: string, env: Env, problems: string[]): unknown {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
+    problems.push(`${file}: not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+    return undefined;
+  }
+  return substituteEnv(raw ?? {}, env, [], problems);
+}
+
+/** Reads and validates everything; never throws for bad input, lists every problem instead. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): ConfigResult {
+  const problems: string[] = [];
+
+  const missing = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((k) => !env[k]);
+  if (missing.length) {
+    problems.push(
+      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: Firebreak needs the bot token (xoxb-…) and the signing secret of its Slack app (README, "Creating the Slack app"). Add SLACK_APP_TOKEN (xapp-…) too for Socket Mode.`,
+    );
+  }
+
+  const explicit = env.FIREBREAK_CONFIG;
+  const file = explicit ?? (existsSync(`${cwd}/firebreak.yml`) ? `${cwd}/firebreak.yml` : undefined);
+  let fileValue: unknown = {};
+  if (file !== undefined) {
+    if (!existsSync(file)) {
+      problems.push(`FIREBREAK_CONFIG: file "${file}" does not exist`);
+      fileValue = undefined;
+    } else fileValue = readFileConfig(file, env, problems);
+  }
+
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT: expected a port number 0-65535, got "${env.PORT}"`);
+  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  const apiUrl = env.SLACK_API_URL ?? 'https://slack.com/api/';
+  if (!/^https?:\/\/\S+$/.test(apiUrl)) problems.push(`SLACK_API_URL: expected an http(s) URL, got "${apiUrl}"`);
+  if (env.DATABASE_URL !== undefined && !/^postgres(?:ql)?:\/\//.test(env.DATABASE_URL)) {
+    problems.push('DATABASE_URL: expected a postgres:// URL');
+  }
+  const schema = env.DATABASE_SCHEMA;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) problems.push(`DATABASE_SCHEMA: expected a lowercase SQL identifier, got "${schema}"`);
+
+  let parsed: FileConfig | undefined;
+  if (fileValue !== undefined) {
+    const result = fileSchema.safeParse(fileValue ?? {});
+    if (result.success) parsed = result.data;
+    else for (const issue of result.error.issues) problems.push(describeIssue(issue));
+  }
+  if (problems.length || !parsed) return { ok: false, problems };
+
+  const config: Config = {
+    slack: {
+      botToken: env.SLACK_BOT_TOKEN as string,
+      signingSecret: env.SLACK_SIGNING_SECRET as string,
+      appToken: env.SLACK_APP_TOKEN || undefined,
+      apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
+    },
+    http: { port },
+    store: { databaseUrl: env.DATABASE_URL || undefined, schema, dataDir: env.FIREBREAK_DATA_DIR ?? './.firebreak-data' },
+    logLevel: logLevel as Config['logLevel'],
+    incidents: parsed.incidents,
+    configFile: file,
+  };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Every secret value in the config, so the logger can scrub them from any output. */
+export function secretsOf(config: Config): string[] {
+  const out = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken];
+  const url = config.store.databaseUrl;
+  if (url) {
+    try {
+      const password = decodeURIComponent(new URL(url).password);
+      if (password) out.push(password);
+    } catch {
+      /* a URL that does not parse has no password to hide */
+    }
+  }
+  return out.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+}

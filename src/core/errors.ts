@@ -1,0 +1,50 @@
+/**
+ * The one error catalogue. Expected failures carry a stable code and a message written for the
+ * person at the keyboard; the adapter that talks to Slack turns them into replies. Anything thrown
+ * that is not a FirebreakError is unexpected and is reported as "internal error (ref …)".
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'STORE_UNAVAILABLE'
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
+  | 'UNKNOWN_COMMAND'
+  | 'TEMPLATE_INVALID'
+  | 'CHAT_FAILED';
+
+export class FirebreakError extends Error {
+  readonly code: ErrorCode;
+  /** Shown to the user as is: says what went wrong and what to do. */
+  readonly userMessage: string;
+
+  constructor(code: ErrorCode, userMessage: string, options?: { cause?: unknown }) {
+    super(userMessage, options);
+    this.name = 'FirebreakError';
+    this.code = code;
+    this.userMessage = userMessage;
+  }
+}
+
+export const storeUnavailable = (what: string, cause: unknown): FirebreakError =>
+  new FirebreakError(
+    'STORE_UNAVAILABLE',
+    `Could not ${what}: Firebreak's database is unreachable (${describeCause(cause)}). Nothing was lost; try again in a minute.`,
+    { cause },
+  );
+
+export const invalidInput = (message: string): FirebreakError => new FirebreakError('INVALID_INPUT', message);
+
+export function isFirebreakError(err: unknown): err is FirebreakError {
+  return err instanceof FirebreakError;
+}
+
+/** A short, secret-free description of a low-level cause, for user-facing messages. */
+export function describeCause(cause: unknown): string {
+  if (cause && typeof cause === 'object') {
+    const c = cause as { code?: unknown; message?: unknown; data?: { error?: unknown } };
+    if (typeof c.data?.error === 'string') return c.data.error;
+    if (typeof c.code === 'string' && /^[A-Z0-9_]+$/.test(c.code)) return c.code;
+    if (typeof c.message === 'string') return c.message.replace(/\/\/[^@\s/]*@/g, '//').slice(0, 120);
+  }
+  return 'unknown error';
+}

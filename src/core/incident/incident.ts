@@ -1,0 +1,62 @@
+import type { SeverityLevel } from './severity.js';
+
+export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** Where a message lives in Slack (or any chat): enough to update it or reply in its thread. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** An incident as stored. Times are UTC instants. */
+export interface Incident {
+  /** Internal primary key (uuid). */
+  id: string;
+  /** Slack workspace (team) the incident belongs to; human ids are unique per workspace. */
+  teamId: string;
+  /** Per-workspace sequence number: the n of INC-n. */
+  number: number;
+  title: string;
+  severity: SeverityLevel;
+  status: IncidentStatus;
+  impact: string | null;
+  symptoms: string | null;
+  /** What is being done right now, as told at declaration. */
+  actions: string | null;
+  /** Estimated time of resolution, free text ("45 min", "unknown"). */
+  eta: string | null;
+  reporterId: string;
+  commanderId: string | null;
+  declaredAt: Date;
+  announcement: MessageRef | null;
+}
+
+/** What a declaration carries before it is stored. */
+export interface NewIncident {
+  teamId: string;
+  title: string;
+  severity: SeverityLevel;
+  impact: string | null;
+  symptoms: string | null;
+  actions: string | null;
+  eta: string | null;
+  reporterId: string;
+  commanderId: string | null;
+  declaredAt: Date;
+  /**
+   * Identifies the request that declared the incident (for a modal: its view id and hash), so a
+   * repeated delivery of the same request returns the incident already stored instead of a second one.
+   */
+  sourceKey: string;
+}
+
+export function humanId(incident: Pick<Incident, 'number'>): string {
+  return `INC-${incident.number}`;
+}
+
+/** Parses "INC-7", "inc-7" or "7" into 7; anything else is null. */
+export function parseHumanId(text: string): number | null {
+  const m = /^(?:inc-)?(\d{1,9})$/i.exec(text.trim());
+  return m ? Number(m[1]) : null;
+}

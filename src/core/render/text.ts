@@ -1,0 +1,56 @@
+/** Text helpers for Slack mrkdwn: escaping user values and cutting to a limit without breaking markup. */
+
+const ZWSP = '\u200B';
+
+/**
+ * Makes user-supplied text inert in mrkdwn: `&`, `<` and `>` become entities (so `<!channel>` or
+ * `<@U123>` typed by a user never pings anyone), and a zero-width space goes before each
+ * formatting character so `*x*`, `_x_`, `~x~` and backticks show as typed instead of formatting.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([*_~`])/g, `${ZWSP}$1`);
+}
+
+/** Plain text for plain_text fields (headers, buttons, options): no markup, single line. */
+export function toPlainLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Cuts `text` to at most `max` characters (UTF-16 code units, as Slack counts), ending with "…",
+ * never inside an entity (`&amp;`), a Slack token (`<@U1>`, `<!date^…>`), or a surrogate pair.
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = Math.max(0, max - 1);
+  const amp = text.lastIndexOf('&', cut);
+  if (amp !== -1 && amp > cut - 8 && !text.slice(amp, cut).includes(';')) cut = amp;
+  const lt = text.lastIndexOf('<', cut);
+  if (lt !== -1 && text.indexOf('>', lt) >= cut) cut = lt;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return `${text.slice(0, cut)}…`;
+}
+
+/**
+ * A Slack date token: each reader sees the date and time in their own time zone; clients that
+ * cannot render it show the UTC fallback.
+ */
+export function dateToken(date: Date, format = '{date_short_pretty} {time}'): string {
+  const epoch = Math.floor(date.getTime() / 1000);
+  const fallback = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${epoch}^${format}|${fallback}>`;
+}
+
+/** A user mention; ids are checked so a crafted id cannot inject markup. */
+export function userMention(userId: string | null | undefined): string | null {
+  return userId && /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : null;
+}
+
+export function channelMention(channelId: string): string {
+  return /^[CG][A-Z0-9]+$/.test(channelId) ? `<#${channelId}>` : escapeMrkdwn(channelId);
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, secretsOf } from '../src/config.js';
+import { parseDuration, formatDuration } from '../src/core/duration.js';
+
+const creds = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_SIGNING_SECRET: 'shhh-secret' };
+
+function withFile(yaml: string): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fb-config-'));
+  const file = path.join(dir, 'firebreak.yml');
+  writeFileSync(file, yaml);
+  return { dir, file };
+}
+
+describe('durations', () => {
+  it.each([
+    ['30s', 30_000],
+    ['15m', 900_000],
+    ['2h', 7_200_000],
+    ['1h30m', 5_400_000],
+    ['1d', 86_400_000],
+    ['250ms', 250],
+  ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['soon', '', '15', 'm15', '0s', '1.5h', '-5m'])('rejects %j', (text) => expect(parseDuration(text)).toBeNull());
+
+  it('formats for people', () => {
+    expect(formatDuration(900_000)).toBe('15 min');
+    expect(formatDuration(5_400_000)).toBe('1 h 30 min');
+    expect(formatDuration(2_000)).toBe('2 s');
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads the YAML file, substitutes ${VAR} and applies defaults', () => {
+    const { dir } = withFile('incidents:\n  channel: ${CHAN}\n');
+    const r = loadConfig({ ...creds, CHAN: 'C0INCIDENTS' }, dir);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.incidents).toEqual({ channel: 'C0INCIDENTS', locale: 'en', updateReminder: 900_000 });
+    expect(r.config.store).toEqual({ databaseUrl: undefined, schema: undefined, dataDir: './.firebreak-data' });
+    expect(r.config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(Object.isFrozen(r.config.incidents)).toBe(true);
+  });
+
+  it('uses ${VAR:-default} when the variable is unset', () => {
+    const { dir } = withFile('incidents:\n  channel: ${CHAN:-C0FALLBACK}\n  updateReminder: ${EVERY:-2s}\n');
+    const r = loadConfig(creds, dir);
+    expect(r.ok && r.config.incidents).toEqual({ channel: 'C0FALLBACK', locale: 'en', updateReminder: 2000 });
+  });
+
+  it('lists every problem at once, each with its key path and what was expected', () => {
+    const { file } = withFile('incidents:\n  channel: ${NOPE}\n  locale: de\n  updateReminder: soon\n  colour: red\n');
+    const r = loadConfig({ FIREBREAK_CONFIG: file, PORT: '99999', LOG_LEVEL: 'loud' }, '/');
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set/),
+        'incidents.channel: environment variable NOPE is not set',
+        'incidents.updateReminder: expected a duration like "15m" or "30s", got "soon"',
+        'incidents.locale: expected "en" or "fr", got "de"',
+        expect.stringMatching(/^incidents: unknown key "colour"/),
+        'PORT: expected a port number 0-65535, got "99999"',
+        'LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ]),
+    );
+  });
+
+  it('says which file is missing or not YAML', () => {
+    const missing = loadConfig({ ...creds, FIREBREAK_CONFIG: '/nonexistent/firebreak.yml' }, '/');
+    expect(!missing.ok && missing.problems).toEqual(['FIREBREAK_CONFIG: file "/nonexistent/firebreak.yml" does not exist']);
+    const { file } = withFile('incidents: [unclosed\n');
+    const bad = loadConfig({ ...creds, FIREBREAK_CONFIG: file }, '/');
+    expect(!bad.ok && bad.problems[0]).toMatch(/not valid YAML/);
+  });
+
+  it('requires the incidents channel and explains it', () => {
+    const r = loadConfig(creds, mkdtempSync(path.join(tmpdir(), 'fb-empty-')));
+    expect(!r.ok && r.problems).toEqual(['incidents.channel: required: the id of the channel where incidents are announced, like "C0INCIDENTS"']);
+  });
+
+  it('collects secrets for redaction, including the database password', () => {
+    const { dir } = withFile('incidents:\n  channel: C0X1\n');
+    const r = loadConfig({ ...creds, SLACK_APP_TOKEN: 'xapp-1-zzz', DATABASE_URL: 'postgres://fb:p%40ss-word@db:5432/fb' }, dir);
+    expect(r.ok && secretsOf(r.config)).toEqual(['xoxb-1-abc', 'shhh-secret', 'xapp-1-zzz', 'p@ss-word']);
+  });
+
+  it('the shipped example file is valid', () => {
+    const r = loadConfig({ ...creds, FIREBREAK_CONFIG: new URL('../firebreak.example.yml', import.meta.url).pathname }, '/');
+    expect(r.ok ? [] : r.problems).toEqual([]);
+  });
+});
