@@ -1,0 +1,358 @@
+/**
+ * The fake workspace behind the Slack Web API stand-in: the state Slack would hold (channels, views,
+ * trigger ids, uploads) and one handler per method answering with the shapes Slack documents.
+ * Transport, recording and failure injection live in web-api.ts.
+ */
+import { randomBytes } from 'node:crypto';
+
+export type Args = Record<string, unknown>;
+/** A Web API answer body: `{ ok: true, ... }` or `{ ok: false, error }`. */
+export type Answer = { ok: boolean } & Record<string, unknown>;
+
+export const TEAM_ID = 'T0TEST';
+export const BOT_USER_ID = 'U0BOT';
+export const BOT_ID = 'B0BOT';
+export const APP_ID = 'A0FIREBREAK';
+/** A trigger id is usable for this long (Slack: "They expire in three seconds"). */
+export const TRIGGER_TTL_MS = 3000;
+
+let triggerSeq = 0;
+/** Trigger ids in the form the stand-in validates: `<epochMillis>.<n>.<hex>`; pass `at` to forge an old one. */
+export function newTriggerId(at: number = Date.now()): string {
+  triggerSeq += 1;
+  return `${at}.${triggerSeq}.${randomBytes(8).toString('hex')}`;
+}
+
+/** Deterministic handle for a user id: `U0ALICE` → `alice`. */
+export function userNameFor(userId: string): string {
+  return userId.replace(/^[UW]0?/, '').toLowerCase() || userId.toLowerCase();
+}
+
+const fail = (error: string): Answer => ({ ok: false, error });
+const ok = (fields: Record<string, unknown> = {}): Answer => ({ ok: true, ...fields });
+const str = (a: Args, key: string): string | undefined => {
+  const v = a[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  return typeof v === 'string' ? v : String(v);
+};
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+// Form-encoded booleans arrive as the strings "true"/"false".
+const truthy = (v: unknown): boolean => v === true || v === 'true' || v === '1';
+
+interface Channel {
+  id: string;
+  name: string;
+  is_channel: true;
+  is_private: boolean;
+  is_archived: boolean;
+  created: number;
+  creator: string;
+  topic: { value: string; creator: string; last_set: number };
+  purpose: { value: string; creator: string; last_set: number };
+}
+
+export class SlackWorld {
+  private lastTsMicros = 0;
+  private idSeq = 0;
+  private readonly channels = new Map<string, Channel>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly viewHashes = new Map<string, string>();
+  private readonly usedTriggers = new Set<string>();
+  private readonly reactions = new Set<string>();
+  private readonly pendingUploads = new Map<string, { filename: string; length: number }>();
+  readonly uploads = new Map<string, Buffer>();
+
+  constructor(private readonly baseUrl: string) {}
+
+  /** Forget the workspace state. Id and ts counters keep going so values stay unique across resets. */
+  reset(): void {
+    for (const m of [this.channels, this.members, this.viewHashes, this.pendingUploads, this.uploads]) m.clear();
+    this.usedTriggers.clear();
+    this.reactions.clear();
+  }
+
+  /** Message timestamps: `<seconds>.<6 digits>`, strictly increasing even within one millisecond. */
+  nextTs(): string {
+    this.lastTsMicros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    const micros = String(this.lastTsMicros % 1_000_000).padStart(6, '0');
+    return `${Math.floor(this.lastTsMicros / 1_000_000)}.${micros}`;
+  }
+
+  nextId(prefix: string): string {
+    this.idSeq += 1;
+    return prefix + this.idSeq.toString(36).toUpperCase().padStart(8, '0');
+  }
+
+  /** Returns the method's answer, or undefined when the stand-in does not know the method. */
+  handle(method: string, args: Args): Answer | undefined {
+    const handler = HANDLERS[method];
+    return handler ? handler(this, args) : undefined;
+  }
+
+  recordUpload(fileId: string, bytes: Buffer): boolean {
+    if (!this.pendingUploads.has(fileId)) return false;
+    this.uploads.set(fileId, bytes);
+    return true;
+  }
+
+  // ---- helpers used by the handlers ----
+
+  /** A trigger id is single-use and short-lived; the error codes are those of views.open/views.push. */
+  exchangeTrigger(triggerId: string | undefined): string | undefined {
+    const m = triggerId === undefined ? null : /^(\d{13})\.\d+\.[0-9a-f]+$/.exec(triggerId);
+    if (!m || triggerId === undefined) return 'invalid_trigger_id';
+    if (this.usedTriggers.has(triggerId)) return 'exchanged_trigger_id';
+    if (Date.now() - Number(m[1]) > TRIGGER_TTL_MS) return 'expired_trigger_id';
+    this.usedTriggers.add(triggerId);
+    return undefined;
+  }
+
+  storeView(id: string, view: Record<string, unknown>, rootId = id): Record<string, unknown> {
+    const hash = `${this.nextTs()}.${randomBytes(4).toString('hex')}`;
+    this.viewHashes.set(id, hash);
+    return {
+      type: 'modal',
+      team_id: TEAM_ID,
+      ...view,
+      id,
+      hash,
+      state: { values: {} },
+      root_view_id: rootId,
+      previous_view_id: null,
+      app_id: APP_ID,
+      bot_id: BOT_ID,
+    };
+  }
+
+  viewHash(id: string): string | undefined {
+    return this.viewHashes.get(id);
+  }
+
+  /** Channels the app created are known; any other id is treated as an existing channel of the workspace. */
+  channel(id: string): Channel {
+    let c = this.channels.get(id);
+    if (!c) {
+      c = this.makeChannel(id, id.toLowerCase(), false, '');
+      this.channels.set(id, c);
+    }
+    return c;
+  }
+
+  makeChannel(id: string, name: string, isPrivate: boolean, creator: string): Channel {
+    const blank = { value: '', creator: '', last_set: 0 };
+    return {
+      id,
+      name,
+      is_channel: true,
+      is_private: isPrivate,
+      is_archived: false,
+      created: Math.floor(Date.now() / 1000),
+      creator,
+      topic: { ...blank },
+      purpose: { ...blank },
+    };
+  }
+
+  createChannel(name: string, isPrivate: boolean): Channel | string {
+    if (name === '') return 'invalid_name_required';
+    if (name.length > 80) return 'invalid_name_maxlength';
+    if (!/^[a-z0-9_-]{1,80}$/.test(name)) return 'invalid_name_specials';
+    if ([...this.channels.values()].some((c) => c.name === name)) return 'name_taken';
+    const c = this.makeChannel(this.nextId('C'), name, isPrivate, BOT_USER_ID);
+    this.channels.set(c.id, c);
+    this.membersOf(c.id).add(BOT_USER_ID);
+    return c;
+  }
+
+  membersOf(channelId: string): Set<string> {
+    let s = this.members.get(channelId);
+    if (!s) this.members.set(channelId, (s = new Set()));
+    return s;
+  }
+
+  allChannels(): Channel[] {
+    return [...this.channels.values()];
+  }
+
+  addReaction(key: string): boolean {
+    if (this.reactions.has(key)) return false;
+    this.reactions.add(key);
+    return true;
+  }
+
+  newUpload(filename: string, length: number): string {
+    const id = this.nextId('F');
+    this.pendingUploads.set(id, { filename, length });
+    return id;
+  }
+
+  uploadInfo(id: string): { filename: string; length: number } | undefined {
+    return this.pendingUploads.get(id);
+  }
+
+  url(path: string): string {
+    return this.baseUrl + path;
+  }
+}
+
+function openView(w: SlackWorld, a: Args): Answer {
+  const triggerError = w.exchangeTrigger(str(a, 'trigger_id'));
+  if (triggerError) return fail(triggerError);
+  if (!isObject(a.view)) return fail('invalid_arguments');
+  return ok({ view: w.storeView(w.nextId('V'), a.view) });
+}
+
+function postMessage(w: SlackWorld, a: Args): Answer {
+  const channel = str(a, 'channel');
+  if (!channel) return fail('channel_not_found');
+  if (!str(a, 'text') && a.blocks === undefined && a.attachments === undefined) return fail('no_text');
+  const ts = w.nextTs();
+  const message: Record<string, unknown> = {
+    type: 'message',
+    user: BOT_USER_ID,
+    bot_id: BOT_ID,
+    app_id: APP_ID,
+    team: TEAM_ID,
+    text: a.text ?? '',
+    blocks: a.blocks,
+    ts,
+  };
+  if (a.thread_ts !== undefined) message.thread_ts = a.thread_ts;
+  return ok({ channel, ts, message });
+}
+
+const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
+  'auth.test': () =>
+    ok({ url: 'https://firebreak-test.slack.com/', team: 'Firebreak Test', user: 'firebreak', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID }),
+
+  'chat.postMessage': postMessage,
+  'chat.update': (_w, a) => {
+    const channel = str(a, 'channel');
+    if (!channel) return fail('channel_not_found');
+    const ts = str(a, 'ts');
+    if (!ts) return fail('message_not_found');
+    return ok({ channel, ts, text: a.text ?? '', message: { type: 'message', text: a.text ?? '', blocks: a.blocks, bot_id: BOT_ID, user: BOT_USER_ID } });
+  },
+  'chat.postEphemeral': (w, a) => {
+    if (!str(a, 'channel')) return fail('channel_not_found');
+    if (!str(a, 'user')) return fail('user_not_in_channel');
+    if (!str(a, 'text') && a.blocks === undefined && a.attachments === undefined) return fail('no_text');
+    return ok({ message_ts: w.nextTs() });
+  },
+  'chat.getPermalink': (_w, a) => {
+    const channel = str(a, 'channel');
+    const ts = str(a, 'message_ts');
+    if (!channel) return fail('channel_not_found');
+    if (!ts) return fail('message_not_found');
+    return ok({ channel, permalink: `https://firebreak-test.slack.com/archives/${channel}/p${ts.replace('.', '')}` });
+  },
+
+  'views.open': openView,
+  'views.push': openView,
+  'views.update': (w, a) => {
+    const id = str(a, 'view_id');
+    if (!id && !str(a, 'external_id')) return fail('invalid_arguments');
+    if (!isObject(a.view)) return fail('invalid_arguments');
+    const viewId = id ?? w.nextId('V');
+    // Optimistic locking as Slack does it: a stale hash means someone else updated the view first.
+    const current = w.viewHash(viewId);
+    const hash = str(a, 'hash');
+    if (hash && current && hash !== current) return fail('hash_conflict');
+    return ok({ view: w.storeView(viewId, a.view) });
+  },
+
+  'conversations.create': (w, a) => {
+    const c = w.createChannel(str(a, 'name') ?? '', truthy(a.is_private));
+    return typeof c === 'string' ? fail(c) : ok({ channel: c });
+  },
+  'conversations.invite': (w, a) => {
+    const channel = str(a, 'channel');
+    if (!channel) return fail('channel_not_found');
+    const users = (str(a, 'users') ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+    if (users.length === 0) return fail('no_user');
+    const members = w.membersOf(channel);
+    if (users.every((u) => members.has(u))) return fail('already_in_channel');
+    for (const u of users) members.add(u);
+    return ok({ channel: w.channel(channel) });
+  },
+  'conversations.join': (w, a) => {
+    const channel = str(a, 'channel');
+    if (!channel) return fail('channel_not_found');
+    w.membersOf(channel).add(BOT_USER_ID);
+    return ok({ channel: w.channel(channel) });
+  },
+  'conversations.info': (w, a) => {
+    const channel = str(a, 'channel');
+    return channel ? ok({ channel: w.channel(channel) }) : fail('channel_not_found');
+  },
+  'conversations.setTopic': (w, a) => {
+    const channel = str(a, 'channel');
+    if (!channel) return fail('channel_not_found');
+    const c = w.channel(channel);
+    c.topic = { value: str(a, 'topic') ?? '', creator: BOT_USER_ID, last_set: Math.floor(Date.now() / 1000) };
+    return ok({ channel: c });
+  },
+  'conversations.members': (w, a) => {
+    const channel = str(a, 'channel');
+    if (!channel) return fail('channel_not_found');
+    return ok({ members: [...w.membersOf(channel)], response_metadata: { next_cursor: '' } });
+  },
+  'conversations.list': (w) => ok({ channels: w.allChannels(), response_metadata: { next_cursor: '' } }),
+
+  'pins.add': (_w, a) => (str(a, 'channel') && str(a, 'timestamp') ? ok() : fail('no_item_specified')),
+  'reactions.add': (w, a) => {
+    const [channel, ts, name] = [str(a, 'channel'), str(a, 'timestamp'), str(a, 'name')];
+    if (!channel || !ts) return fail('no_item_specified');
+    if (!name) return fail('invalid_name');
+    return w.addReaction(`${channel}/${ts}/${name}`) ? ok() : fail('already_reacted');
+  },
+  'bookmarks.add': (w, a) => {
+    const channel = str(a, 'channel_id');
+    if (!channel) return fail('channel_not_found');
+    const now = Math.floor(Date.now() / 1000);
+    return ok({
+      bookmark: {
+        id: w.nextId('Bk'),
+        channel_id: channel,
+        title: a.title ?? '',
+        link: a.link ?? '',
+        emoji: a.emoji ?? null,
+        type: a.type ?? 'link',
+        date_created: now,
+        date_updated: 0,
+        created_by: BOT_USER_ID,
+      },
+    });
+  },
+
+  'users.info': (_w, a) => {
+    const id = str(a, 'user');
+    if (!id) return fail('user_not_found');
+    const name = userNameFor(id);
+    const realName = name.charAt(0).toUpperCase() + name.slice(1);
+    return ok({
+      user: { id, team_id: TEAM_ID, name, real_name: realName, tz: 'Europe/Paris', tz_offset: 3600, is_bot: false, profile: { display_name: name, real_name: realName } },
+    });
+  },
+  'usergroups.users.list': () => ok({ users: [] }),
+
+  'files.getUploadURLExternal': (w, a) => {
+    const filename = str(a, 'filename');
+    const length = Number(str(a, 'length'));
+    if (!filename || !Number.isFinite(length)) return fail('invalid_arguments');
+    const fileId = w.newUpload(filename, length);
+    return ok({ upload_url: w.url(`/upload/${fileId}`), file_id: fileId });
+  },
+  'files.completeUploadExternal': (w, a) => {
+    if (!Array.isArray(a.files) || a.files.length === 0) return fail('invalid_arguments');
+    const files: Record<string, unknown>[] = [];
+    for (const f of a.files as unknown[]) {
+      const id = isObject(f) && typeof f.id === 'string' ? f.id : undefined;
+      const info = id === undefined ? undefined : w.uploadInfo(id);
+      if (!id || !info) return fail('file_not_found');
+      const title = isObject(f) && typeof f.title === 'string' ? f.title : info.filename;
+      files.push({ id, title, name: info.filename, size: w.uploads.get(id)?.length ?? 0 });
+    }
+    return ok({ files });
+  },
+};

@@ -1,0 +1,267 @@
+/**
+ * A local stand-in for Slack's Web API, for tests that run the real Bolt app over HTTP.
+ * Point Bolt at it with `clientOptions: { slackApiUrl: standIn.apiUrl, retryConfig: { retries: 0 } }`.
+ *
+ * It serves three kinds of paths on 127.0.0.1:
+ *   /api/<method>        Web API calls (form-encoded, JSON or multipart), recorded in `calls`
+ *   /response_url/<n>    targets for `respond()`, recorded in `responses`
+ *   /upload/<file_id>    upload URLs handed out by files.getUploadURLExternal
+ * Method behaviour (answers, validation, workspace state) is in web-api-methods.ts.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SlackWorld, type Answer, type Args } from './web-api-methods.js';
+
+export { newTriggerId, userNameFor, TEAM_ID, BOT_USER_ID, BOT_ID, APP_ID } from './web-api-methods.js';
+
+export interface ApiCall {
+  method: string;
+  args: Record<string, unknown>;
+  token: string | undefined;
+  /** Date.now() when the call arrived. */
+  at: number;
+  /** HTTP status the stand-in answered with. */
+  status: number;
+  /** The JSON body the stand-in answered with (for views.* it holds the view id and hash). */
+  result: unknown;
+}
+
+export interface ResponseUrlPost {
+  path: string;
+  body: unknown;
+}
+
+export type Failure = { error: string } | { status: 429; retryAfter: number } | { status: number };
+
+export interface SlackStandIn {
+  apiUrl: string;
+  baseUrl: string;
+  responseUrl(): string;
+  calls: ApiCall[];
+  responses: ResponseUrlPost[];
+  callsTo(method: string): ApiCall[];
+  waitFor(method: string, predicate?: (c: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall>;
+  waitForResponse(predicate?: (r: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
+  failNext(method: string, failure: Failure): void;
+  setHandler(method: string, handler: (args: Record<string, unknown>) => object): void;
+  uploadedFile(fileId: string): Buffer | undefined;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Resolves with the first element of `list` (present or future) matching `predicate`. */
+function waitIn<T>(
+  list: T[],
+  subscribers: Set<(item: T) => void>,
+  predicate: (item: T) => boolean,
+  timeoutMs: number,
+  describeTimeout: () => string,
+): Promise<T> {
+  const found = list.find(predicate);
+  if (found !== undefined) return Promise.resolve(found);
+  return new Promise<T>((resolve, reject) => {
+    const onItem = (item: T) => {
+      let matched: boolean;
+      try {
+        matched = predicate(item);
+      } catch (error) {
+        cleanup();
+        reject(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      if (matched) {
+        cleanup();
+        resolve(item);
+      }
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(describeTimeout()));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      subscribers.delete(onItem);
+    };
+    subscribers.add(onItem);
+  });
+}
+
+/** web-api sends objects and arrays (blocks, view, files…) as JSON strings inside the form: decode them. */
+function decodeValue(value: string): unknown {
+  if (!/^\s*[[{]/.test(value)) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+async function parseArgs(contentType: string, body: Buffer, query: URLSearchParams): Promise<Args> {
+  const args: Args = {};
+  for (const [k, v] of query) args[k] = decodeValue(v);
+  if (body.length === 0) return args;
+  if (contentType.startsWith('application/json')) {
+    const parsed: unknown = JSON.parse(body.toString('utf8'));
+    if (typeof parsed === 'object' && parsed !== null) Object.assign(args, parsed);
+  } else if (contentType.startsWith('multipart/form-data')) {
+    for (const [k, v] of await readMultipart(contentType, body)) args[k] = typeof v === 'string' ? decodeValue(v) : v;
+  } else {
+    for (const [k, v] of new URLSearchParams(body.toString('utf8'))) args[k] = decodeValue(v);
+  }
+  return args;
+}
+
+/** Multipart parsing via the fetch API's own parser (undici), to avoid a dependency. */
+async function readMultipart(contentType: string, body: Buffer): Promise<Array<[string, string | Buffer]>> {
+  const form = await new Request('http://stand-in.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body }).formData();
+  const out: Array<[string, string | Buffer]> = [];
+  for (const [k, v] of form) out.push([k, typeof v === 'string' ? v : Buffer.from(await v.arrayBuffer())]);
+  return out;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** "auth.test, chat.postMessage ×2" — for timeout messages. */
+function summarize(methods: string[]): string {
+  if (methods.length === 0) return '(none)';
+  const counts = new Map<string, number>();
+  for (const m of methods) counts.set(m, (counts.get(m) ?? 0) + 1);
+  return [...counts].map(([m, n]) => (n > 1 ? `${m} ×${n}` : m)).join(', ');
+}
+
+export async function startSlackStandIn(options: { port?: number } = {}): Promise<SlackStandIn> {
+  const calls: ApiCall[] = [];
+  const responses: ResponseUrlPost[] = [];
+  const callSubscribers = new Set<(c: ApiCall) => void>();
+  const responseSubscribers = new Set<(r: ResponseUrlPost) => void>();
+  const failures = new Map<string, Failure[]>();
+  const overrides = new Map<string, (args: Record<string, unknown>) => object>();
+  let responseUrlSeq = 0;
+  // The world needs the base URL (for upload URLs), known only once the server listens.
+  let world = new SlackWorld('');
+
+  async function handleApi(method: string, req: IncomingMessage, res: ServerResponse, body: Buffer, query: URLSearchParams) {
+    const args = await parseArgs(req.headers['content-type'] ?? '', body, query);
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    const token = bearer?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
+    const call: ApiCall = { method, args, token, at: Date.now(), status: 200, result: undefined };
+
+    let headers: Record<string, string> = {};
+    const failure = failures.get(method)?.shift();
+    if (failure && 'error' in failure) {
+      call.result = { ok: false, error: failure.error };
+    } else if (failure) {
+      call.status = failure.status;
+      call.result = { ok: false, error: failure.status === 429 ? 'ratelimited' : `http_${failure.status}` };
+      if ('retryAfter' in failure) headers = { 'retry-after': String(failure.retryAfter) };
+    } else {
+      const override = overrides.get(method);
+      if (override) {
+        const answer = override(args) as Record<string, unknown>;
+        call.result = 'ok' in answer ? answer : { ok: true, ...answer };
+      } else {
+        call.result = world.handle(method, args) ?? ({ ok: false, error: 'unknown_method' } satisfies Answer);
+      }
+    }
+    // Record (and wake waiters) before answering, so a test never sees the app react to a call it has not recorded.
+    calls.push(call);
+    for (const s of [...callSubscribers]) s(call);
+    sendJson(res, call.status, call.result, headers);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const body = await readBody(req);
+    const path = url.pathname;
+    if (path.startsWith('/api/')) return handleApi(path.slice('/api/'.length), req, res, body, url.searchParams);
+    if (path.startsWith('/response_url/')) {
+      const text = body.toString('utf8');
+      const post: ResponseUrlPost = { path, body: text === '' ? undefined : decodeValue(text) };
+      responses.push(post);
+      for (const s of [...responseSubscribers]) s(post);
+      return sendJson(res, 200, { ok: true });
+    }
+    if (path.startsWith('/upload/')) {
+      // web-api posts the bytes as a multipart form (one field); accept raw bodies too.
+      const ct = req.headers['content-type'] ?? '';
+      const parts = ct.startsWith('multipart/form-data') ? await readMultipart(ct, body) : [['body', body] as const];
+      const data = parts.map(([, v]) => v).find((v) => typeof v !== 'string') ?? parts[0]?.[1] ?? Buffer.alloc(0);
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      if (!world.recordUpload(path.slice('/upload/'.length), bytes)) return sendJson(res, 404, { ok: false, error: 'file_not_found' });
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`OK - ${bytes.length}`);
+      return;
+    }
+    sendJson(res, 404, { ok: false, error: 'not_found' });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // A stand-in bug should show up loudly in the app's error, not as a hang.
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'stand_in_error', detail: String(error) });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  world = new SlackWorld(baseUrl);
+
+  return {
+    apiUrl: `${baseUrl}/api/`,
+    baseUrl,
+    calls,
+    responses,
+    responseUrl: () => `${baseUrl}/response_url/${++responseUrlSeq}`,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    waitFor: (method, predicate = () => true, timeoutMs = 5000) =>
+      waitIn(calls, callSubscribers, (c) => c.method === method && predicate(c), timeoutMs, () => {
+        const seen = calls.filter((c) => c.method === method).length;
+        return (
+          `Slack stand-in: no call to ${method}${seen > 0 ? ` matching the predicate (${seen} non-matching)` : ''} ` +
+          `within ${timeoutMs} ms. Methods seen so far: ${summarize(calls.map((c) => c.method))}`
+        );
+      }),
+    waitForResponse: (predicate = () => true, timeoutMs = 5000) =>
+      waitIn(responses, responseSubscribers, predicate, timeoutMs, () =>
+        `Slack stand-in: no matching response_url post within ${timeoutMs} ms (${responses.length} received: ${
+          responses.map((r) => r.path).join(', ') || 'none'
+        }). Web API methods seen so far: ${summarize(calls.map((c) => c.method))}`,
+      ),
+    failNext: (method, failure) => {
+      const queue = failures.get(method) ?? [];
+      queue.push(failure);
+      failures.set(method, queue);
+    },
+    setHandler: (method, handler) => void overrides.set(method, handler),
+    uploadedFile: (fileId) => world.uploads.get(fileId),
+    reset: () => {
+      calls.length = 0;
+      responses.length = 0;
+      failures.clear();
+      overrides.clear();
+      world.reset();
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets from the app's fetch would otherwise hold close() open.
+        server.closeAllConnections();
+      }),
+  };
+}
