@@ -1,0 +1,120 @@
+/**
+ * Versioned schema migrations, kept in code. `migrate` applies the missing ones in order, each in
+ * its own transaction, under a session-level advisory lock so replicas starting together queue
+ * up instead of racing. Never edit a migration that has shipped: add the next version.
+ */
+import type { Db } from './db.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'incidents',
+    sql: `
+      CREATE TABLE workspace_counters (
+        team_id text PRIMARY KEY,
+        last_number int NOT NULL
+      );
+
+      CREATE TABLE incidents (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        team_id text NOT NULL,
+        number int NOT NULL,
+        title text NOT NULL,
+        severity text NOT NULL CHECK (severity IN ('P0', 'P1', 'P2', 'P3')),
+        status text NOT NULL DEFAULT 'investigating'
+          CHECK (status IN ('investigating', 'identified', 'monitoring', 'resolved')),
+        impact text,
+        symptoms text,
+        actions text,
+        eta text,
+        reporter_id text NOT NULL,
+        commander_id text,
+        declared_at timestamptz NOT NULL,
+        announcement_channel text,
+        announcement_ts text,
+        source_key text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (team_id, number),
+        UNIQUE (team_id, source_key)
+      );
+
+      CREATE TABLE incident_events (
+        id bigserial PRIMARY KEY,
+        incident_id uuid NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        kind text NOT NULL,
+        actor_id text,
+        at timestamptz NOT NULL,
+        data jsonb NOT NULL DEFAULT '{}'
+      );
+
+      CREATE INDEX incident_events_timeline ON incident_events (incident_id, at, id);
+    `,
+  },
+];
+
+/** Key of the advisory lock that serialises migration runs (any fixed bigint; "firebrk1" in ASCII). */
+export const MIGRATION_LOCK_KEY = '7379555244192197425';
+
+function checkOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    const previous = migrations[i - 1];
+    if (!Number.isInteger(m.version) || m.version < 1 || (previous && m.version <= previous.version)) {
+      throw new Error(`Migrations must have increasing positive integer versions (at ${m.version} ${m.name})`);
+    }
+  });
+}
+
+/** Applies the migrations the database does not have yet; returns their versions. */
+export async function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number[] }> {
+  checkOrder(migrations);
+  // PGlite supports advisory locks too (it is one process with one session, so it never waits).
+  return db.withSession(async (session) => {
+    // Waiting behind another replica's migrations, or a long migration, must not hit statement_timeout.
+    await session.exec('SET statement_timeout = 0');
+    await session.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    let failed = false;
+    try {
+      return await applyMissing(session, migrations);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      try {
+        await session.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
+        await session.exec('RESET statement_timeout');
+      } catch (err) {
+        // Keep the first error; a broken session is discarded, which releases the lock anyway.
+        if (!failed) throw err;
+      }
+    }
+  });
+}
+
+async function applyMissing(session: Db, migrations: readonly Migration[]): Promise<{ applied: number[] }> {
+  // The name is checked by pgDb to be a plain lower-case identifier.
+  if (session.schema !== null) await session.exec(`CREATE SCHEMA IF NOT EXISTS ${session.schema}`);
+  await session.exec(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version int PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+  const rows = await session.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const done = new Set(rows.map((r) => Number(r.version)));
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (done.has(m.version)) continue;
+    await session.transaction(async (tx) => {
+      await tx.exec(m.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    });
+    applied.push(m.version);
+  }
+  return { applied };
+}

@@ -1,0 +1,168 @@
+/**
+ * The behaviour every Store must have, run against PostgreSQL and PGlite alike
+ * (see postgres-store.test.ts and pglite-store.test.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/adapters/postgres/db.js';
+import { migrate } from '../../src/adapters/postgres/migrations.js';
+import type { NewIncident } from '../../src/core/incident/incident.js';
+import type { Store } from '../../src/ports.js';
+
+export type OpenedStore = Store & { db: Db };
+
+let seq = 0;
+/** A workspace id no other test uses, so tests can share one database. */
+export const newTeam = (): string => `T${Date.now().toString(36)}${(seq++).toString(36)}${randomUUID().slice(0, 6)}`;
+
+export function newIncident(teamId: string, overrides: Partial<NewIncident> = {}): NewIncident {
+  return {
+    teamId,
+    title: 'Checkout returns 502',
+    severity: 'P1',
+    impact: 'EU customers cannot pay',
+    symptoms: '502 from /api/checkout since 14:02',
+    actions: 'Rolling back release 412',
+    eta: '45 min',
+    reporterId: 'U_REPORTER',
+    commanderId: 'U_COMMANDER',
+    declaredAt: new Date('2025-03-04T14:05:06.789Z'),
+    sourceKey: `view-${randomUUID()}`,
+    ...overrides,
+  };
+}
+
+const count = async (db: Db, sql: string, params: unknown[]): Promise<number> => {
+  const [row] = await db.query<{ n: string | number }>(sql, params);
+  return Number(row?.n);
+};
+
+export function storeContract(open: () => Promise<OpenedStore>): void {
+  let store: OpenedStore;
+  beforeAll(async () => {
+    store = await open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  describe('openIncident', () => {
+    it('numbers incidents 1, 2, 3 per workspace, independently across workspaces', async () => {
+      const [a, b] = [newTeam(), newTeam()];
+      const numbers: string[] = [];
+      for (const team of [a, a, b, a, b]) {
+        const { incident, created } = await store.openIncident(newIncident(team));
+        expect(created).toBe(true);
+        numbers.push(`${team === a ? 'a' : 'b'}${incident.number}`);
+      }
+      expect(numbers).toEqual(['a1', 'a2', 'b1', 'a3', 'b2']);
+    });
+
+    it('stores every field exactly, nulls included, and puts the "opened" event on the timeline', async () => {
+      const team = newTeam();
+      const full = newIncident(team);
+      const bare = newIncident(team, {
+        severity: 'P3', impact: null, symptoms: null, actions: null, eta: null, commanderId: null,
+        declaredAt: new Date('2024-12-31T23:59:59.001Z'),
+      });
+      for (const [input, number] of [[full, 1], [bare, 2]] as const) {
+        const { incident } = await store.openIncident(input);
+        const { sourceKey: _, ...fields } = input;
+        expect(incident).toStrictEqual({ ...fields, id: expect.stringMatching(/^[0-9a-f-]{36}$/), number, status: 'investigating', announcement: null });
+        expect(incident.declaredAt).toBeInstanceOf(Date);
+        expect(await store.getIncidentByNumber(team, number)).toStrictEqual(incident);
+        expect(await store.listTimeline(incident.id)).toStrictEqual([
+          { incidentId: incident.id, kind: 'opened', actorId: input.reporterId, at: input.declaredAt, data: { title: input.title, severity: input.severity } },
+        ]);
+      }
+    });
+
+    it('is idempotent on sourceKey: created, then the same incident with created=false', async () => {
+      const team = newTeam();
+      const input = newIncident(team);
+      const first = await store.openIncident(input);
+      const second = await store.openIncident({ ...input, title: 'a retried delivery' });
+      expect([first.created, second.created]).toEqual([true, false]);
+      expect(second.incident).toStrictEqual(first.incident);
+      const next = await store.openIncident(newIncident(team));
+      expect(next.incident.number).toBe(2);
+    });
+
+    it('stores one incident for 10 concurrent calls with the same sourceKey', async () => {
+      const team = newTeam();
+      const input = newIncident(team);
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.openIncident(input)));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.incident.id)).size).toBe(1);
+      expect(await count(store.db, 'SELECT count(*) AS n FROM incidents WHERE team_id = $1', [team])).toBe(1);
+      const id = results[0]?.incident.id;
+      expect(await count(store.db, 'SELECT count(*) AS n FROM incident_events WHERE incident_id = $1', [id])).toBe(1);
+      expect((await store.openIncident(newIncident(team))).incident.number).toBe(2);
+    });
+
+    it('gives 25 concurrent calls with different keys the numbers 1..25 exactly', async () => {
+      const team = newTeam();
+      const results = await Promise.all(Array.from({ length: 25 }, () => store.openIncident(newIncident(team))));
+      expect(results.every((r) => r.created)).toBe(true);
+      expect(results.map((r) => r.incident.number).sort((x, y) => x - y)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    });
+  });
+
+  describe('reading and updating', () => {
+    it('finds incidents by number and returns null for an unknown one', async () => {
+      const team = newTeam();
+      const { incident } = await store.openIncident(newIncident(team));
+      expect(await store.getIncidentByNumber(team, 1)).toStrictEqual(incident);
+      expect(await store.getIncidentByNumber(team, 2)).toBeNull();
+      expect(await store.getIncidentByNumber(newTeam(), 1)).toBeNull();
+    });
+
+    it('remembers the announcement', async () => {
+      const team = newTeam();
+      const { incident } = await store.openIncident(newIncident(team));
+      await store.setAnnouncement(incident.id, { channel: 'C_INCIDENTS', ts: '1741097106.000200' });
+      expect(await store.getIncidentByNumber(team, incident.number)).toStrictEqual({
+        ...incident,
+        announcement: { channel: 'C_INCIDENTS', ts: '1741097106.000200' },
+      });
+      await expect(store.setAnnouncement(randomUUID(), { channel: 'C', ts: '1.2' })).rejects.toThrow(/no incident/);
+    });
+
+    it('appends timeline events and lists them oldest first', async () => {
+      const { incident } = await store.openIncident(newIncident(newTeam()));
+      const at = (s: number) => new Date(incident.declaredAt.getTime() + s * 1000);
+      const later = { incidentId: incident.id, kind: 'status', actorId: 'U1', at: at(60), data: { from: 'investigating', to: 'identified' } };
+      const sameTime1 = { incidentId: incident.id, kind: 'note', actorId: null, at: at(30), data: { text: 'first', tags: ['a', 'b'], n: 1.5, nested: { ok: true, none: null } } };
+      const sameTime2 = { incidentId: incident.id, kind: 'note', actorId: 'U2', at: at(30), data: {} };
+      for (const e of [later, sameTime1, sameTime2]) await store.addTimelineEvent(e);
+      const timeline = await store.listTimeline(incident.id);
+      expect(timeline.map((e) => e.kind)).toEqual(['opened', 'note', 'note', 'status']);
+      expect(timeline.slice(1)).toStrictEqual([sameTime1, sameTime2, later]);
+      expect(await store.listTimeline(randomUUID())).toEqual([]);
+    });
+
+    it('answers ping', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+
+  describe('db', () => {
+    it('migrate is idempotent', async () => {
+      expect(await migrate(store.db)).toEqual({ applied: [] });
+      expect(await count(store.db, 'SELECT count(*) AS n FROM schema_migrations WHERE version = 1', [])).toBe(1);
+    });
+
+    it('keeps a transaction to itself and rolls it back when it throws', async () => {
+      const team = newTeam();
+      const failing = store.db.transaction(async (tx) => {
+        await tx.query('INSERT INTO workspace_counters (team_id, last_number) VALUES ($1, 7)', [team]);
+        await new Promise((r) => setTimeout(r, 50));
+        throw new Error('boom');
+      });
+      const outside = count(store.db, 'SELECT count(*) AS n FROM workspace_counters WHERE team_id = $1', [team]);
+      await expect(failing).rejects.toThrow('boom');
+      expect(await outside).toBe(0);
+      expect(await count(store.db, 'SELECT count(*) AS n FROM workspace_counters WHERE team_id = $1', [team])).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,100 @@
+/** A database that cannot be reached turns into STORE_UNAVAILABLE, quickly, without crashing the process. */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pgDb } from '../../src/adapters/postgres/db.js';
+import { openStore } from '../../src/adapters/postgres/open-store.js';
+import { createStore, isConnectionError } from '../../src/adapters/postgres/store.js';
+import { FirebreakError } from '../../src/core/errors.js';
+import { TEST_DATABASE_URL } from '../services.js';
+import { newIncident, newTeam } from './store-contract.js';
+
+const CLOSED_PORT_URL = 'postgres://postgres@127.0.0.1:1/test';
+
+/** Awaits `promise`, expects STORE_UNAVAILABLE mentioning `what`, and returns how long it took. */
+async function expectUnavailable(promise: Promise<unknown>, what: string): Promise<number> {
+  const started = Date.now();
+  const err = await promise.then(
+    () => expect.fail('expected a rejection'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(FirebreakError);
+  expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE', userMessage: expect.stringContaining(`Could not ${what}`) });
+  return Date.now() - started;
+}
+
+describe('closed port', () => {
+  const store = createStore(pgDb({ connectionString: CLOSED_PORT_URL, max: 2 }));
+  afterAll(() => store.close());
+
+  it('ping and openIncident say what failed, within a few seconds', async () => {
+    expect(await expectUnavailable(store.ping(), 'reach the database')).toBeLessThan(3000);
+    expect(await expectUnavailable(store.openIncident(newIncident(newTeam())), 'record the incident')).toBeLessThan(3000);
+    await expectUnavailable(store.getIncidentByNumber('T1', 1), 'look up the incident');
+    await expectUnavailable(store.listTimeline('00000000-0000-0000-0000-000000000000'), 'read the incident timeline');
+  });
+
+  it('openStore reports it too', async () => {
+    const err = await openStore({ databaseUrl: CLOSED_PORT_URL, schema: 'fb_never', dataDir: 'unused' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE', userMessage: expect.stringMatching(/prepare the database.*ECONNREFUSED/) });
+  });
+});
+
+describe('a server that accepts connections and never answers', () => {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  let url = '';
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `postgres://postgres@127.0.0.1:${(server.address() as net.AddressInfo).port}/test`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('ping rejects within about 2 s', async () => {
+    const store = createStore(pgDb({ connectionString: url }));
+    try {
+      const took = await expectUnavailable(store.ping(), 'reach the database');
+      expect(took).toBeGreaterThanOrEqual(1900);
+      expect(took).toBeLessThan(3000);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('openIncident gives up after the connection timeout', async () => {
+    const store = createStore(pgDb({ connectionString: url }));
+    try {
+      expect(await expectUnavailable(store.openIncident(newIncident(newTeam())), 'record the incident')).toBeLessThan(4500);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('isConnectionError', () => {
+  it('recognises lost connections and not query errors', async () => {
+    const db = pgDb({ connectionString: TEST_DATABASE_URL, max: 1 });
+    try {
+      const syntax = await db.query('SELEC 1').catch((e: unknown) => e);
+      const missing = await db.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
+      expect([isConnectionError(syntax), isConnectionError(missing)]).toEqual([false, false]);
+    } finally {
+      await db.close();
+    }
+    const refused = await new Promise((resolve) => net.connect(1, '127.0.0.1').on('error', resolve));
+    expect(isConnectionError(refused)).toBe(true);
+    for (const code of ['57P01', '57P03', '08006', '08001', 'ETIMEDOUT', 'ENOTFOUND', 'ECONNRESET']) {
+      expect(isConnectionError(Object.assign(new Error('x'), { code })), code).toBe(true);
+    }
+    expect(isConnectionError(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isConnectionError(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isConnectionError(new Error('wrapped', { cause: Object.assign(new Error('y'), { code: 'ECONNREFUSED' }) }))).toBe(true);
+    expect(isConnectionError(Object.assign(new Error('dup'), { code: '23505' }))).toBe(false);
+    expect(isConnectionError(null)).toBe(false);
+  });
+});
