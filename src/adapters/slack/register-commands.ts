@@ -1,0 +1,48 @@
+/**
+ * Registers every slash command module with Bolt. Each handler acknowledges within Slack's
+ * 3 seconds: replies that need no I/O travel in the ack itself; everything else runs after it.
+ */
+import type { App } from '@slack/bolt';
+import type { AppContext } from '../../app/context.js';
+import { toBlockKit } from './block-kit.js';
+import type { CommandContext, SlashCommandModule } from './command-types.js';
+import { dispatch, replyFor } from './dispatch.js';
+import { errorReply } from './reply-error.js';
+
+export function registerCommands(app: App, ctx: AppContext, modules: readonly SlashCommandModule[]): void {
+  for (const module of modules) {
+    app.command(module.command, async ({ ack, command, respond, client }) => {
+      const log = ctx.logger.child({ command: module.command, user: command.user_id, channel: command.channel_id });
+      const d = dispatch(module, command.text ?? '');
+      if (d.kind !== 'run') {
+        await ack({ response_type: 'ephemeral', ...toBlockKit(replyFor(module, d)) });
+        return;
+      }
+      await ack();
+      log.debug({ subcommand: d.subcommand.name }, 'slash command');
+      const commandCtx: CommandContext = {
+        app: ctx,
+        log,
+        userId: command.user_id,
+        teamId: command.team_id,
+        channelId: command.channel_id,
+        triggerId: command.trigger_id,
+        reply: async (message) => {
+          await respond({ response_type: 'ephemeral', ...toBlockKit(message) });
+        },
+        openModal: async (view) => {
+          await client.views.open({ trigger_id: command.trigger_id, view: view as never });
+        },
+      };
+      ctx.inflight.run(`${module.command} ${d.subcommand.name}`, async () => {
+        try {
+          await d.subcommand.run(commandCtx, d.args);
+        } catch (err) {
+          await commandCtx.reply(errorReply(err, log, `run ${module.command} ${d.subcommand.name}`)).catch((e: unknown) => {
+            log.error({ err: e }, 'could not report the failure to the user');
+          });
+        }
+      });
+    });
+  }
+}

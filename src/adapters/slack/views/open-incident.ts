@@ -1,0 +1,137 @@
+/**
+ * The "Declare an incident" modal: building it, and reading a submission back into a declaration
+ * or into per-field errors (shown by Slack under each field via response_action: errors).
+ */
+import { z } from 'zod';
+import { SEVERITY_LEVELS, formatResponseTime, type Severity, type SeverityLevel } from '../../../core/incident/severity.js';
+import { toPlainLine, truncate } from '../../../core/render/text.js';
+
+export const OPEN_INCIDENT_CALLBACK = 'incident_open';
+export const TITLE_MAX = 150;
+
+/** block_id = action_id for every input, so state.values[id][id] reads a field. */
+export const FIELDS = {
+  title: 'title',
+  severity: 'severity',
+  impact: 'impact',
+  symptoms: 'symptoms',
+  actions: 'actions',
+  eta: 'eta',
+  commander: 'commander',
+} as const;
+
+/** What travels in private_metadata: where the command was typed, to answer there. */
+export const openIncidentMetadata = z.object({ channelId: z.string().min(1) });
+export type OpenIncidentMetadata = z.infer<typeof openIncidentMetadata>;
+
+const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
+
+function input(id: string, label: string, element: Record<string, unknown>, options: { optional?: boolean; hint?: string } = {}) {
+  return {
+    type: 'input',
+    block_id: id,
+    optional: options.optional ?? false,
+    label: plain(label),
+    ...(options.hint ? { hint: plain(options.hint) } : {}),
+    element: { ...element, action_id: id },
+  };
+}
+
+function textInput(placeholder: string, multiline: boolean, maxLength: number, initial?: string) {
+  return {
+    type: 'plain_text_input',
+    multiline,
+    max_length: maxLength,
+    placeholder: plain(placeholder),
+    ...(initial ? { initial_value: initial } : {}),
+  };
+}
+
+export function severityOption(s: Severity) {
+  return {
+    text: plain(truncate(`${s.level} ${s.name}`, 75)),
+    description: plain(truncate(`${s.meaning} · respond ${formatResponseTime(s.responseSeconds)}`, 75)),
+    value: s.level,
+  };
+}
+
+export function openIncidentView(args: { title?: string; severities: Record<SeverityLevel, Severity>; metadata: OpenIncidentMetadata }) {
+  const initialTitle = args.title ? truncate(toPlainLine(args.title), TITLE_MAX) : undefined;
+  return {
+    type: 'modal',
+    callback_id: OPEN_INCIDENT_CALLBACK,
+    private_metadata: JSON.stringify(args.metadata),
+    title: plain('Declare an incident'),
+    submit: plain('Declare'),
+    close: plain('Cancel'),
+    blocks: [
+      input(FIELDS.title, 'Title', textInput('Checkout fails with 500 errors', false, TITLE_MAX, initialTitle)),
+      input(FIELDS.severity, 'Severity', {
+        type: 'static_select',
+        placeholder: plain('How bad is it?'),
+        options: SEVERITY_LEVELS.map((l) => severityOption(args.severities[l])),
+      }),
+      input(FIELDS.impact, 'Impact', textInput('Who is affected, how many users, which features', true, 2000), { optional: true }),
+      input(FIELDS.symptoms, 'Symptoms', textInput('What is observed: errors, latency, alerts', true, 2000), { optional: true }),
+      input(FIELDS.actions, 'Actions under way', textInput('What is being done right now', true, 2000), { optional: true }),
+      input(FIELDS.eta, 'ETA', textInput('Estimated time to resolution, e.g. 45 min', false, 100), { optional: true }),
+      input(FIELDS.commander, 'Incident commander', { type: 'users_select', placeholder: plain('Who leads the response?') }, {
+        optional: true,
+        hint: 'Leave empty if nobody leads yet; the first to acknowledge will.',
+      }),
+    ],
+  };
+}
+
+/** Slack's state.values for the elements this modal uses; anything else in it is ignored. */
+const element = z.object({
+  type: z.string(),
+  value: z.string().nullish(),
+  selected_option: z.object({ value: z.string() }).nullish(),
+  selected_user: z.string().nullish(),
+});
+const stateValues = z.record(z.string(), z.record(z.string(), element));
+
+export interface Declaration {
+  title: string;
+  severity: SeverityLevel;
+  impact: string | null;
+  symptoms: string | null;
+  actions: string | null;
+  eta: string | null;
+  commanderId: string | null;
+}
+
+export type SubmissionResult = { ok: true; declaration: Declaration } | { ok: false; errors: Record<string, string> };
+
+export function readOpenIncidentSubmission(values: unknown): SubmissionResult {
+  const parsed = stateValues.safeParse(values);
+  if (!parsed.success) return { ok: false, errors: { [FIELDS.title]: 'The form arrived incomplete; close it and run /incident open again.' } };
+  const v = parsed.data;
+  const text = (id: string) => {
+    const t = v[id]?.[id]?.value?.trim();
+    return t ? t : null;
+  };
+  const errors: Record<string, string> = {};
+  const title = text(FIELDS.title);
+  if (!title) errors[FIELDS.title] = 'A title is required: one line saying what is broken.';
+  else if (title.length > TITLE_MAX) errors[FIELDS.title] = `The title is ${title.length} characters; keep it to ${TITLE_MAX} or fewer.`;
+  const severity = v[FIELDS.severity]?.[FIELDS.severity]?.selected_option?.value;
+  if (!severity) errors[FIELDS.severity] = 'Pick a severity, P0 to P3.';
+  else if (!(SEVERITY_LEVELS as readonly string[]).includes(severity)) errors[FIELDS.severity] = `"${severity}" is not a severity; pick P0, P1, P2 or P3.`;
+  const commander = v[FIELDS.commander]?.[FIELDS.commander]?.selected_user ?? null;
+  if (commander !== null && !/^[UW][A-Z0-9]+$/.test(commander)) errors[FIELDS.commander] = 'Pick a person from the list.';
+  if (Object.keys(errors).length) return { ok: false, errors };
+  return {
+    ok: true,
+    declaration: {
+      title: toPlainLine(title as string),
+      severity: severity as SeverityLevel,
+      impact: text(FIELDS.impact),
+      symptoms: text(FIELDS.symptoms),
+      actions: text(FIELDS.actions),
+      eta: text(FIELDS.eta),
+      commanderId: commander,
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/** Reads every communication template from disk once, at start, and checks it. */
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FirebreakError } from '../../core/errors.js';
+import { parseTemplate, TemplateError, type Template } from '../../core/render/template.js';
+import { LOCALES, TEMPLATE_KINDS, type Locale, type TemplateKind } from '../../core/render/templates-catalogue.js';
+
+export interface Templates {
+  get(locale: Locale, kind: TemplateKind): Template;
+}
+
+export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../../runbooks/templates', import.meta.url));
+
+/**
+ * Loads every kind in every locale. All problems are collected and thrown together as one
+ * TEMPLATE_INVALID error naming each file and placeholder.
+ */
+export function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR): Templates {
+  const loaded = new Map<string, Template>();
+  const problems: string[] = [];
+  for (const locale of LOCALES) {
+    for (const [kind, spec] of Object.entries(TEMPLATE_KINDS)) {
+      const file = path.join(dir, locale, spec.file);
+      const shown = path.relative(process.cwd(), file) || file;
+      if (!existsSync(file)) {
+        problems.push(`${shown}: missing (every template must exist in each locale: ${LOCALES.join(', ')})`);
+        continue;
+      }
+      try {
+        loaded.set(`${locale}/${kind}`, parseTemplate(shown, readFileSync(file, 'utf8'), spec.placeholders));
+      } catch (err) {
+        if (err instanceof TemplateError) problems.push(err.message);
+        else throw err;
+      }
+    }
+  }
+  if (problems.length) throw new FirebreakError('TEMPLATE_INVALID', `Invalid communication templates:\n- ${problems.join('\n- ')}`);
+  return {
+    get(locale, kind) {
+      const t = loaded.get(`${locale}/${kind}`);
+      if (!t) throw new Error(`template ${locale}/${kind} was not loaded`);
+      return t;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Declaring an incident: store it first (nothing is lost if a later step fails), then announce it,
+ * then tell the reporter. Each step's failure is reported to the reporter with what failed.
+ */
+import { announcementMessage } from '../core/incident/announcement.js';
+import { humanId, type Incident, type NewIncident } from '../core/incident/incident.js';
+import { describeCause, isFirebreakError } from '../core/errors.js';
+import { plain } from '../core/render/message.js';
+import { channelMention, escapeMrkdwn } from '../core/render/text.js';
+import type { AppContext } from './context.js';
+
+export type OpenIncidentResult =
+  | { outcome: 'opened'; incident: Incident; announced: boolean }
+  | { outcome: 'duplicate'; incident: Incident }
+  | { outcome: 'not-recorded'; message: string };
+
+export interface OpenIncidentInput extends NewIncident {
+  /** Where the reporter typed the command: confirmations and errors go there, only to them. */
+  replyChannel: string;
+}
+
+export async function openIncident(ctx: AppContext, input: OpenIncidentInput): Promise<OpenIncidentResult> {
+  const { replyChannel, ...declaration } = input;
+  const log = ctx.logger.child({ teamId: input.teamId, reporter: input.reporterId });
+  const tellReporter = (text: string) =>
+    ctx.chat.postEphemeral(replyChannel, input.reporterId, plain(text)).catch((err: unknown) => {
+      log.warn({ err }, 'could not reach the reporter');
+    });
+
+  let stored: { incident: Incident; created: boolean };
+  try {
+    stored = await ctx.store.openIncident(declaration);
+  } catch (err) {
+    const why = isFirebreakError(err) ? err.userMessage : `Could not record the incident (${describeCause(err)}).`;
+    const message = `:warning: ${why} The incident was *not* declared: run \`/incident open\` again. What you entered:\n${echoDeclaration(input)}`;
+    log.error({ err }, 'incident not recorded');
+    await tellReporter(message);
+    return { outcome: 'not-recorded', message };
+  }
+
+  const { incident } = stored;
+  const id = humanId(incident);
+  if (!stored.created) {
+    log.info({ incident: id }, 'repeated declaration ignored');
+    return { outcome: 'duplicate', incident };
+  }
+  log.info({ incident: id, severity: incident.severity }, 'incident declared');
+
+  const channel = ctx.config.incidents.channel;
+  const message = announcementMessage({
+    incident,
+    severity: ctx.severities[incident.severity],
+    template: ctx.templates.get(ctx.config.incidents.locale, 'initial'),
+    locale: ctx.config.incidents.locale,
+    updateIntervalMs: ctx.config.incidents.updateReminder,
+  });
+  try {
+    const ref = await ctx.chat.post(channel, message);
+    await ctx.store.setAnnouncement(incident.id, ref);
+    const announced = { ...incident, announcement: ref };
+    await tellReporter(`:white_check_mark: *${id}* declared and announced in ${channelMention(channel)}.`);
+    return { outcome: 'opened', incident: announced, announced: true };
+  } catch (err) {
+    log.error({ err, incident: id, channel }, 'announcement failed');
+    await tellReporter(
+      `:warning: *${id}* is recorded, but the announcement could not be posted in ${channelMention(channel)} (${describeCause(err)}). ` +
+        'Check that Firebreak is a member of that channel, then share the incident there yourself.',
+    );
+    return { outcome: 'opened', incident, announced: false };
+  }
+}
+
+/** The reporter's own words, shown back when the declaration could not be stored, so nothing typed is lost. */
+function echoDeclaration(input: NewIncident): string {
+  const line = (label: string, v: string | null) => (v ? `>*${label}:* ${escapeMrkdwn(v).replace(/\n/g, '\n>')}` : null);
+  return [
+    line('Title', input.title),
+    line('Severity', input.severity),
+    line('Impact', input.impact),
+    line('Symptoms', input.symptoms),
+    line('Actions under way', input.actions),
+    line('ETA', input.eta),
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

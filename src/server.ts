@@ -1,0 +1,100 @@
+/**
+ * Assembles a running Firebreak from a validated config: store, templates, Slack app, listeners.
+ * The composition root (main.ts) adds process concerns (signals, exit codes); tests call this directly.
+ */
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { App, webApi } from '@slack/bolt';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { createInflight } from './app/inflight.js';
+import type { AppContext } from './app/context.js';
+import { DEFAULT_SEVERITIES } from './core/incident/severity.js';
+import { systemClock, type Clock, type Store } from './ports.js';
+import { openStore } from './adapters/postgres/open-store.js';
+import { loadTemplates } from './adapters/templates/load-templates.js';
+import { slackChat } from './adapters/slack/chat.js';
+import { boltLogger } from './adapters/slack/bolt-logger.js';
+import { checkHealth, healthRoute } from './adapters/slack/health.js';
+import { registerCommands } from './adapters/slack/register-commands.js';
+import { registerViews } from './adapters/slack/register-views.js';
+import { COMMANDS } from '../commands/index.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface RunningFirebreak {
+  /** HTTP port actually listened on (also in Socket Mode, for /healthz). */
+  port: number;
+  mode: 'http' | 'socket';
+  ctx: AppContext;
+  /** Stops taking requests, waits (bounded) for work in flight, closes the store. */
+  stop(options?: { drainMs?: number }): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  /** Use this store instead of opening one from config (it is then the caller's to close). */
+  store?: Store;
+}
+
+export async function startFirebreak(config: Readonly<Config>, logger: Logger, options: StartOptions = {}): Promise<RunningFirebreak> {
+  const templates = loadTemplates();
+  const store = options.store ?? (await openStore(config.store));
+  let stopping = false;
+  const socketMode = config.slack.appToken !== undefined;
+  const health = healthRoute(() => checkHealth(store, VERSION, stopping));
+
+  const app = new App({
+    token: config.slack.botToken,
+    signingSecret: config.slack.signingSecret,
+    logger: boltLogger(logger),
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes },
+    customRoutes: [health],
+    ...(socketMode ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.http.port } } : {}),
+  });
+
+  const ctx: AppContext = {
+    config,
+    store,
+    chat: slackChat(app.client),
+    clock: options.clock ?? systemClock,
+    logger,
+    templates,
+    severities: DEFAULT_SEVERITIES,
+    inflight: createInflight((label, err) => logger.error({ err, work: label }, 'background work failed')),
+  };
+  registerCommands(app, ctx, COMMANDS);
+  registerViews(app, ctx);
+  app.error(async (err) => {
+    logger.error({ err }, 'unhandled error in a Slack listener');
+  });
+
+  let port = config.http.port;
+  try {
+    if (socketMode) {
+      await app.start();
+    } else {
+      const server = (await app.start(config.http.port)) as { address(): AddressInfo | string | null };
+      const address = server.address();
+      if (address && typeof address === 'object') port = address.port;
+    }
+  } catch (err) {
+    if (!options.store) await store.close();
+    throw err;
+  }
+  logger.info({ port, mode: socketMode ? 'socket' : 'http', store: store.kind, version: VERSION }, 'Firebreak is serving');
+
+  return {
+    port,
+    mode: socketMode ? 'socket' : 'http',
+    ctx,
+    async stop({ drainMs = 10_000 } = {}) {
+      stopping = true;
+      await app.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the Slack receiver'));
+      const left = await ctx.inflight.drain(drainMs);
+      if (left > 0) logger.warn({ left }, 'shutdown: work still running after the drain period was abandoned');
+      if (!options.store) await store.close();
+      logger.info('Firebreak stopped');
+    },
+  };
+}
