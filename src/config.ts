@@ -55,6 +55,8 @@ export interface Config {
   http: { port: number };
   store: { databaseUrl: string | undefined; schema: string | undefined; dataDir: string };
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Directory holding <locale>/<template>.md; unset: the templates shipped in runbooks/templates. */
+  templatesDir: string | undefined;
   incidents: FileConfig['incidents'];
   /** The YAML file read, if any. */
   configFile: string | undefined;
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ConfigR
     http: { port },
     store: { databaseUrl: env.DATABASE_URL || undefined, schema, dataDir: env.FIREBREAK_DATA_DIR ?? './.firebreak-data' },
     logLevel: logLevel as Config['logLevel'],
+    templatesDir: env.FIREBREAK_TEMPLATES_DIR || undefined,
     incidents: parsed.incidents,
     configFile: file,
   };

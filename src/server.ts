@@ -38,7 +38,7 @@ export interface StartOptions {
 }
 
 export async function startFirebreak(config: Readonly<Config>, logger: Logger, options: StartOptions = {}): Promise<RunningFirebreak> {
-  const templates = loadTemplates();
+  const templates = loadTemplates(config.templatesDir);
   const store = options.store ?? (await openStore(config.store));
   let stopping = false;
   const socketMode = config.slack.appToken !== undefined;
@@ -82,7 +82,11 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     if (!options.store) await store.close();
     throw err;
   }
-  logger.info({ port, mode: socketMode ? 'socket' : 'http', store: store.kind, version: VERSION }, 'Firebreak is serving');
+  logger.info(
+    // The logger scrubs the password out of the URL.
+    { port, mode: socketMode ? 'socket' : 'http', store: store.kind, database: config.store.databaseUrl ?? config.store.dataDir, version: VERSION },
+    'Firebreak is serving',
+  );
 
   return {
     port,

@@ -2,7 +2,6 @@
  * End-to-end check of the harness against a real Bolt app (HTTPReceiver on a real port):
  * the driver signs and posts like Slack, the stand-in answers the app's Web API calls.
  */
-// Must stay the first import: lets @slack/bolt load on Node 20 (see the file).
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -3,7 +3,6 @@
  * real @slack/web-api client Bolt uses, so the wire format is the real one) and the driver.
  * The end-to-end checks with a real Bolt app are in harness-bolt.test.ts.
  */
-// Must stay the first import: lets @slack/bolt load on Node 20 (see the file).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 import { signatureFor, viewFromCall } from './driver.js';

@@ -24,7 +24,8 @@ export function initialNoticeValues({ incident, severity, locale, updateInterval
   return {
     incident_id: humanId(incident),
     title: incident.title,
-    severity_tag: severityTag(s),
+    // Built from the severity model, not from user input: trusted markup (escaping would break the emoji).
+    severity_tag: { mrkdwn: severityTag(s) },
     severity: s.level,
     severity_name: s.name,
     response_time: formatResponseTime(s.responseSeconds),

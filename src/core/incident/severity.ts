@@ -36,7 +36,8 @@ export function formatResponseTime(seconds: number): string {
 
 /** "[P1 Major]" with its emoji: the tag that starts every incident message. */
 export function severityTag(s: Severity): string {
-  return `${s.emoji} ${s.level} ${s.name}`;
+  const emoji = /^:[a-z0-9_+-]+:$/.test(s.emoji) ? `${s.emoji} ` : '';
+  return `${emoji}${s.level} ${s.name.replace(/[<>&*_~`]/g, '')}`;
 }
 
 /** Names and meanings in French, as the playbook writes them. */

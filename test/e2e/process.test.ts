@@ -1,0 +1,150 @@
+/**
+ * Firebreak as an operator runs it: `node src/main.ts` in its own process. Exit codes, the embedded
+ * store by default, secrets kept out of the logs, and a clean exit on SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSlackDriver, viewFromCall } from '../slack/driver.js';
+import { startSlackStandIn, type SlackStandIn } from '../slack/web-api.js';
+import { TEST_DATABASE_URL } from '../services.js';
+import { declarationValues } from './app-under-test.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The TypeScript loader `npm start` uses, resolved here because the child runs in another directory. */
+const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const TOKEN = 'xoxb-proc-7777-super-secret';
+const SECRET = 'proc-signing-secret-abcdef';
+
+interface Proc {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+}
+
+function run(env: Record<string, string>, cwd = mkdtempSync(path.join(tmpdir(), 'fb-proc-'))): Proc {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+async function servingPort(p: Proc, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = p.out().split('\n').find((l) => l.includes('"Firebreak is serving"'));
+    if (line) return (JSON.parse(line) as { port: number }).port;
+    if (p.child.exitCode !== null) throw new Error(`exited ${p.child.exitCode}: ${p.err()}${p.out()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not serving after ${timeoutMs} ms:\n${p.out()}\n${p.err()}`);
+}
+
+const running: Proc[] = [];
+afterEach(() => {
+  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+});
+
+describe('configuration errors exit 2 with every problem and no stack trace', () => {
+  it('names the missing Slack variables', async () => {
+    const p = run({});
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toContain('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set');
+    expect(p.err()).not.toMatch(/\n\s+at /);
+  });
+
+  it('lists bad keys with their path', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fb-proc-'));
+    writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INC\n  updateReminder: soon\n');
+    const p = run({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET }, dir);
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toContain('incidents.updateReminder: expected a duration like "15m" or "30s", got "soon"');
+    expect(p.err()).not.toMatch(/\n\s+at /);
+  });
+
+  it('names the template file and the unknown placeholder', async () => {
+    const templates = mkdtempSync(path.join(tmpdir(), 'fb-tpl-'));
+    cpSync(path.join(ROOT, 'runbooks/templates'), templates, { recursive: true });
+    writeFileSync(path.join(templates, 'fr/initial.md'), 'Incident {{incident_id}} : {{titre}}\n');
+    const dir = mkdtempSync(path.join(tmpdir(), 'fb-proc-'));
+    writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INC\n');
+    const p = run({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, FIREBREAK_TEMPLATES_DIR: templates, FIREBREAK_DATA_DIR: path.join(dir, 'data') }, dir);
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toMatch(/fr\/initial\.md:1: unknown placeholder "\{\{titre\}\}"/);
+  });
+});
+
+describe('a running process', () => {
+  let standIn: SlackStandIn;
+  beforeAll(async () => {
+    standIn = await startSlackStandIn();
+  });
+  afterAll(async () => {
+    await standIn.close();
+  });
+
+  it('runs on the embedded store with no DATABASE_URL, serves an incident end to end, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fb-proc-'));
+    writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: ${ANNOUNCE_IN}\n  locale: fr\n');
+    const p = run(
+      { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0', ANNOUNCE_IN: 'C0FRANCE', LOG_LEVEL: 'trace' },
+      dir,
+    );
+    running.push(p);
+    const port = await servingPort(p);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', store: 'ok', backend: 'pglite' });
+
+    const driver = createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SECRET, standIn });
+    const cmd = await driver.command({ command: '/incident', text: 'open Paiements en échec' });
+    const open = await standIn.waitFor('views.open', (c) => c.args.trigger_id === cmd.triggerId);
+    await driver.viewSubmission({ view: viewFromCall(open), values: declarationValues({ title: 'Paiements en échec', severity: 'P0', symptoms: 'Erreurs 502' }) });
+    const post = await standIn.waitFor('chat.postMessage', (c) => c.args.channel === 'C0FRANCE', 10_000);
+    expect(post.args.text).toContain('P0 Critique · INC-1: Paiements en échec');
+    expect(JSON.stringify(post.args.blocks)).toContain('*Symptômes :* Erreurs 502');
+
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('"shutting down"');
+    expect(p.out()).toContain('"Firebreak stopped"');
+    expect(p.out()).not.toContain(TOKEN);
+    expect(p.out()).not.toContain(SECRET);
+    expect(p.err()).not.toContain(TOKEN);
+  });
+
+  it('keeps the database password out of the logs', async () => {
+    const password = 'pw-never-in-logs-9f3a';
+    const url = new URL(TEST_DATABASE_URL);
+    url.password = password; // trust auth ignores it, so the server still lets us in
+    const dir = mkdtempSync(path.join(tmpdir(), 'fb-proc-'));
+    writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INC\n');
+    const schema = `fb_proc_${process.pid}`;
+    const p = run(
+      { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0', DATABASE_URL: url.toString(), DATABASE_SCHEMA: schema, LOG_LEVEL: 'trace' },
+      dir,
+    );
+    running.push(p);
+    await servingPort(p);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain(':[redacted]@');
+    expect(p.out() + p.err()).not.toContain(password);
+    const { default: pg } = await import('pg');
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop schema if exists ${schema} cascade`);
+    await admin.end();
+  });
+});

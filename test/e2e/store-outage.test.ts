@@ -1,0 +1,69 @@
+/**
+ * The database goes away while Firebreak runs: the reporter is told the incident was not recorded
+ * (with what they typed, so nothing is lost), /healthz says 503, and the process keeps serving.
+ * When the database comes back, so does everything else.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { viewFromCall } from '../slack/driver.js';
+import { TEST_DATABASE_URL } from '../services.js';
+import { declarationValues, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+
+let proxy: TcpProxy;
+let t: AppUnderTest;
+
+beforeAll(async () => {
+  const target = new URL(TEST_DATABASE_URL);
+  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const viaProxy = new URL(TEST_DATABASE_URL);
+  viaProxy.port = String(proxy.port);
+  t = await startAppUnderTest({ databaseUrl: viaProxy.toString() });
+});
+afterAll(async () => {
+  await proxy?.restore().catch(() => undefined);
+  await t?.stop();
+  await proxy?.close();
+});
+
+async function submit(title: string) {
+  const cmd = await t.driver.command({ command: '/incident', text: 'open', channelId: 'C0WAR' });
+  const open = await t.standIn.waitFor('views.open', (c) => c.args.trigger_id === cmd.triggerId);
+  return t.driver.viewSubmission({
+    view: viewFromCall(open),
+    values: declarationValues({ title, severity: 'P0', impact: 'All users', symptoms: 'Site down' }),
+  });
+}
+
+describe('when the store is unreachable', () => {
+  it('tells the reporter what failed and what they entered, answers 503, keeps running, and recovers', async () => {
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+    await proxy.cut();
+
+    const res = await submit('Payments down');
+    expect(res.status).toBe(200);
+    const warn = await t.standIn.waitFor('chat.postEphemeral', undefined, 15_000);
+    expect(warn.args).toMatchObject({ channel: 'C0WAR', user: 'U0ALICE' });
+    const text = warn.args.text as string;
+    expect(text).toMatch(/Could not record the incident: Firebreak's database is unreachable \(\w+\)\. Nothing was lost; try again in a minute\./);
+    expect(text).toContain('The incident was *not* declared: run `/incident open` again.');
+    expect(text).toContain('>*Title:* Payments down');
+    expect(text).toContain('>*Impact:* All users');
+    expect(t.standIn.callsTo('chat.postMessage')).toHaveLength(0);
+
+    const health = await fetch(`${t.url}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({ status: 'unavailable', store: 'unreachable', backend: 'postgres' });
+
+    // still serving Slack
+    const help = await t.driver.command({ command: '/incident', text: 'help' });
+    expect(help.status).toBe(200);
+
+    await proxy.restore();
+    await expect.poll(async () => (await fetch(`${t.url}/healthz`)).status, { timeout: 10_000 }).toBe(200);
+    t.standIn.reset();
+    await submit('Payments down');
+    const post = await t.standIn.waitFor('chat.postMessage', undefined, 10_000);
+    expect(post.args.text).toContain('INC-1: Payments down');
+    expect(await t.incidentRows()).toHaveLength(1);
+  });
+});
