@@ -44,13 +44,16 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
   const socketMode = config.slack.appToken !== undefined;
   const health = healthRoute(() => checkHealth(store, VERSION, stopping));
 
+  const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes };
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
     logger: boltLogger(logger),
-    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes },
+    clientOptions,
     customRoutes: [health],
-    ...(socketMode ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.http.port } } : {}),
+    // In Socket Mode the receiver's own client (apps.connections.open) must honour SLACK_API_URL too;
+    // its HTTP server then only serves /healthz, on PORT.
+    ...(socketMode ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.http.port, clientOptions } } : {}),
   });
 
   const ctx: AppContext = {

@@ -44,6 +44,8 @@ export interface SlackStandIn {
   waitForResponse(predicate?: (r: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
   failNext(method: string, failure: Failure): void;
   setHandler(method: string, handler: (args: Record<string, unknown>) => object): void;
+  /** Holds every answer of `method` for `ms` before sending it (until reset), like a slow Slack. */
+  delay(method: string, ms: number): void;
   uploadedFile(fileId: string): Buffer | undefined;
   reset(): void;
   close(): Promise<void>;
@@ -148,12 +150,15 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
   const responseSubscribers = new Set<(r: ResponseUrlPost) => void>();
   const failures = new Map<string, Failure[]>();
   const overrides = new Map<string, (args: Record<string, unknown>) => object>();
+  const delays = new Map<string, number>();
   let responseUrlSeq = 0;
   // The world needs the base URL (for upload URLs), known only once the server listens.
   let world = new SlackWorld('');
 
   async function handleApi(method: string, req: IncomingMessage, res: ServerResponse, body: Buffer, query: URLSearchParams) {
     const args = await parseArgs(req.headers['content-type'] ?? '', body, query);
+    const hold = delays.get(method);
+    if (hold) await new Promise((resolve) => setTimeout(resolve, hold));
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     const token = bearer?.[1] ?? (typeof args.token === 'string' ? args.token : undefined);
     const call: ApiCall = { method, args, token, at: Date.now(), status: 200, result: undefined };
@@ -249,12 +254,14 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
       failures.set(method, queue);
     },
     setHandler: (method, handler) => void overrides.set(method, handler),
+    delay: (method, ms) => void delays.set(method, ms),
     uploadedFile: (fileId) => world.uploads.get(fileId),
     reset: () => {
       calls.length = 0;
       responses.length = 0;
       failures.clear();
       overrides.clear();
+      delays.clear();
       world.reset();
     },
     close: () =>

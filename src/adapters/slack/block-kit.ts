@@ -22,8 +22,8 @@ export const LIMITS = {
 
 export type SlackBlock = Record<string, unknown>;
 
-const mrkdwn = (text: string, max: number) => ({ type: 'mrkdwn', text: truncate(text || ' ', max) });
-const plainText = (text: string, max: number) => ({ type: 'plain_text', text: truncate(toPlainLine(text) || ' ', max), emoji: true });
+const mrkdwn = (text: string, max: number) => ({ type: 'mrkdwn', text: truncate(text.trim() ? text : '—', max) });
+const plainText = (text: string, max: number) => ({ type: 'plain_text', text: truncate(toPlainLine(text) || '—', max), emoji: true });
 
 function button(b: Button): SlackBlock {
   const out: SlackBlock = {
@@ -76,5 +76,5 @@ export function toBlockKit(message: Message): { text: string; blocks: SlackBlock
       { type: 'context', elements: [mrkdwn(`+${dropped} more blocks not shown`, LIMITS.sectionText)] },
     ];
   }
-  return { text: truncate(message.text || ' ', LIMITS.messageText), blocks };
+  return { text: truncate(message.text.trim() ? message.text : '—', LIMITS.messageText), blocks };
 }

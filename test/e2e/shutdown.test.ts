@@ -1,0 +1,35 @@
+/** Graceful shutdown: stop taking requests, finish the declaration in flight, then close the store. */
+import { describe, expect, it } from 'vitest';
+import { viewFromCall } from '../slack/driver.js';
+import { declarationValues, startAppUnderTest } from './app-under-test.js';
+
+describe('graceful shutdown', () => {
+  it('finishes a declaration acknowledged just before the stop, then refuses new requests', async () => {
+    const t = await startAppUnderTest();
+    let stopped = false;
+    try {
+      // A slow Slack keeps the announcement in flight while stop() begins.
+      t.standIn.delay('chat.postMessage', 400);
+      const cmd = await t.driver.command({ command: '/incident', text: 'open' });
+      const open = await t.standIn.waitFor('views.open', (c) => c.args.trigger_id === cmd.triggerId);
+      const ack = await t.driver.viewSubmission({ view: viewFromCall(open), values: declarationValues({ title: 'Cache cold', severity: 'P2' }) });
+      expect(ack.status).toBe(200);
+      // The declaration is acknowledged but still being stored and announced.
+      expect(t.running.ctx.inflight.size).toBe(1);
+      await t.running.stop({ drainMs: 10_000 });
+      stopped = true;
+      expect(t.standIn.callsTo('chat.postMessage').map((c) => c.args.text)).toEqual([expect.stringContaining('INC-1: Cache cold')]);
+      await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
+    } finally {
+      if (!stopped) await t.running.stop();
+      await t.standIn.close();
+    }
+    // the store was closed by stop(); the schema is dropped by the harness only on its own stop
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: (await import('../services.js')).TEST_DATABASE_URL });
+    await admin.connect();
+    expect((await admin.query(`select title from ${t.schema}.incidents`)).rows).toEqual([{ title: 'Cache cold' }]);
+    await admin.query(`drop schema ${t.schema} cascade`);
+    await admin.end();
+  });
+});
