@@ -184,6 +184,17 @@ describe('/incident help and bad input', () => {
     expect(t.standIn.callsTo('views.open')).toHaveLength(0);
   });
 
+  it('asks to retry when Slack says the trigger expired before the modal opened', async () => {
+    t.standIn.failNext('views.open', { error: 'expired_trigger_id' });
+    const res = await t.driver.command({ command: '/incident', text: 'open Slow Slack' });
+    expect(res.status).toBe(200);
+    const reply = await t.standIn.waitForResponse();
+    expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
+    expect((reply.body as { text: string }).text).toBe(
+      ':warning: Slack did not let Firebreak open the form in time (expired_trigger_id). Nothing was changed; type `/incident open Slow Slack` again.',
+    );
+  });
+
   it('answers /diag and /runbook with their usage', async () => {
     for (const command of ['/diag', '/runbook']) {
       const res = await t.driver.command({ command, text: 'help' });

@@ -8,6 +8,19 @@ import { toBlockKit } from './block-kit.js';
 import type { CommandContext, SlashCommandModule } from './command-types.js';
 import { dispatch, replyFor } from './dispatch.js';
 import { errorReply } from './reply-error.js';
+import { FirebreakError, describeCause } from '../../core/errors.js';
+import { truncate } from '../../core/render/text.js';
+
+/** Slack refuses a modal whose trigger expired (3 s) or was used: the user only needs to retry. */
+function modalError(err: unknown, typed: string): unknown {
+  const code = describeCause(err);
+  // Shown inside a code span: only the characters that make links and mentions need escaping.
+  const shown = truncate(typed, 200).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, "'");
+  if (code === 'expired_trigger_id' || code === 'exchanged_trigger_id' || code === 'invalid_trigger_id') {
+    return new FirebreakError('CHAT_FAILED', `Slack did not let Firebreak open the form in time (${code}). Nothing was changed; type \`${typed}\` again.`, { cause: err });
+  }
+  return err;
+}
 
 export function registerCommands(app: App, ctx: AppContext, modules: readonly SlashCommandModule[]): void {
   for (const module of modules) {
@@ -31,7 +44,11 @@ export function registerCommands(app: App, ctx: AppContext, modules: readonly Sl
           await respond({ response_type: 'ephemeral', ...toBlockKit(message) });
         },
         openModal: async (view) => {
-          await client.views.open({ trigger_id: command.trigger_id, view: view as never });
+          try {
+            await client.views.open({ trigger_id: command.trigger_id, view: view as never });
+          } catch (err) {
+            throw modalError(err, `${module.command} ${command.text ?? ''}`.trim());
+          }
         },
       };
       ctx.inflight.run(`${module.command} ${d.subcommand.name}`, async () => {
