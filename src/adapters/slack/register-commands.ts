@@ -17,7 +17,7 @@ function modalError(err: unknown, typed: string): unknown {
   // Shown inside a code span: only the characters that make links and mentions need escaping.
   const shown = truncate(typed, 200).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, "'");
   if (code === 'expired_trigger_id' || code === 'exchanged_trigger_id' || code === 'invalid_trigger_id') {
-    return new FirebreakError('CHAT_FAILED', `Slack did not let Firebreak open the form in time (${code}). Nothing was changed; type \`${typed}\` again.`, { cause: err });
+    return new FirebreakError('CHAT_FAILED', `Slack did not let Firebreak open the form in time (${code}). Nothing was changed; type \`${shown}\` again.`, { cause: err });
   }
   return err;
 }
