@@ -76,6 +76,8 @@ describe('/incident open, end to end', () => {
     expect(submitted.text).toBe(''); // an empty 200 closes the modal
 
     const post = await t.standIn.waitFor('chat.postMessage', (c) => c.args.channel === INCIDENTS_CHANNEL);
+    // The confirmation comes last, after the announcement's reference is saved.
+    const confirm = await t.standIn.waitFor('chat.postEphemeral');
     const rows = await t.incidentRows();
     expect(rows).toHaveLength(1);
     const row = rows[0]!;
@@ -102,7 +104,6 @@ describe('/incident open, end to end', () => {
     expect(row.announcement_channel).toBe(INCIDENTS_CHANNEL);
     expect(row.announcement_ts).toBe((post.result as { ts: string }).ts);
 
-    const confirm = await t.standIn.waitFor('chat.postEphemeral');
     expect(confirm.args).toMatchObject({ channel: 'C0GENERAL', user: 'U0ALICE' });
     expect(confirm.args.text).toContain(`${id}* declared and announced in <#${INCIDENTS_CHANNEL}>`);
   });
