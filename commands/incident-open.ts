@@ -2,10 +2,11 @@
 import { z } from 'zod';
 import type { Subcommand } from '../src/adapters/slack/command-types.js';
 import { openIncidentView, TITLE_MAX } from '../src/adapters/slack/views/open-incident.js';
+import { unescapeSlack } from './args.js';
 
 const args = z
   .string()
-  .transform((text) => text.trim())
+  .transform((text) => unescapeSlack(text).replace(/\s+/g, ' ').trim())
   .refine((t) => t.length <= TITLE_MAX, { message: `the title is longer than ${TITLE_MAX} characters; shorten it` })
   .transform((t) => ({ title: t || undefined }));
 

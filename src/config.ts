@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './core/duration.js';
+import { DEFAULT_SEVERITIES, SEVERITY_LEVELS, type Severity, type SeverityLevel } from './core/incident/severity.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -29,6 +30,22 @@ const channelRef = z
     message: 'expected a Slack channel id like "C0123ABCD" (or a name like "#incidents")',
   });
 
+const severityOverride = z
+  .object({
+    name: z.string().min(1).max(30, 'keep severity names to 30 characters').optional(),
+    meaning: z.string().min(1).max(60, 'keep the meaning to 60 characters').optional(),
+    responseTime: duration.optional(),
+    emoji: z.string().regex(/^:[a-z0-9_+-]+:$/, { message: 'expected an emoji shortcode like ":red_circle:"' }).optional(),
+  })
+  .strict();
+
+const link = z
+  .object({
+    label: z.string().min(1).max(40, 'keep link labels to 40 characters'),
+    url: z.string().regex(/^https?:\/\/[^\s|<>]+$/, { message: 'expected an http(s) URL without spaces' }),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     incidents: z.preprocess((v) => v ?? {}, z
@@ -36,6 +53,12 @@ const fileSchema = z
         channel: channelRef,
         locale: z.enum(['en', 'fr'], { error: (i) => `expected "en" or "fr", got ${JSON.stringify(i.input)}` }).default('en'),
         updateReminder: duration.default(15 * 60_000),
+        createChannel: z.boolean({ error: 'expected true or false' }).default(true),
+        severities: z
+          .object(Object.fromEntries(SEVERITY_LEVELS.map((l) => [l, severityOverride.optional()])) as Record<SeverityLevel, z.ZodOptional<typeof severityOverride>>)
+          .strict()
+          .default({}),
+        links: z.array(link).max(10, 'at most 10 links fit on the summary card').default([]),
       })
       .strict()),
   })
@@ -188,4 +211,21 @@ export function secretsOf(config: Config): string[] {
     }
   }
   return out.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+}
+
+/** The severity model after the config's overrides (names, meanings, response times, emoji). */
+export function severitiesOf(config: Pick<Config, 'incidents'>): Readonly<Record<SeverityLevel, Severity>> {
+  const out = {} as Record<SeverityLevel, Severity>;
+  for (const level of SEVERITY_LEVELS) {
+    const o = config.incidents.severities[level] ?? {};
+    const d = DEFAULT_SEVERITIES[level];
+    out[level] = {
+      ...d,
+      ...(o.name ? { name: o.name } : {}),
+      ...(o.meaning ? { meaning: o.meaning } : {}),
+      ...(o.emoji ? { emoji: o.emoji } : {}),
+      ...(o.responseTime ? { responseSeconds: Math.round(o.responseTime / 1000) } : {}),
+    };
+  }
+  return Object.freeze(out);
 }

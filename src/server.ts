@@ -5,11 +5,10 @@
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { App, webApi } from '@slack/bolt';
-import type { Config } from './config.js';
+import { severitiesOf, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createInflight } from './app/inflight.js';
-import type { AppContext } from './app/context.js';
-import { DEFAULT_SEVERITIES } from './core/incident/severity.js';
+import { newViewState, type AppContext } from './app/context.js';
 import { systemClock, type Clock, type Store } from './ports.js';
 import { openStore } from './adapters/postgres/open-store.js';
 import { loadTemplates } from './adapters/templates/load-templates.js';
@@ -18,6 +17,8 @@ import { boltLogger } from './adapters/slack/bolt-logger.js';
 import { checkHealth, healthRoute } from './adapters/slack/health.js';
 import { registerCommands } from './adapters/slack/register-commands.js';
 import { registerViews } from './adapters/slack/register-views.js';
+import { registerActions } from './adapters/slack/register-actions.js';
+import { registerEvents } from './adapters/slack/register-events.js';
 import { COMMANDS } from '../commands/index.js';
 
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -63,11 +64,14 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     clock: options.clock ?? systemClock,
     logger,
     templates,
-    severities: DEFAULT_SEVERITIES,
+    severities: severitiesOf(config),
     inflight: createInflight((label, err) => logger.error({ err, work: label }, 'background work failed')),
+    views: newViewState(),
   };
   registerCommands(app, ctx, COMMANDS);
   registerViews(app, ctx);
+  registerActions(app, ctx);
+  registerEvents(app, ctx);
   app.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });

@@ -37,6 +37,9 @@ describe('manifest.yml', () => {
   it('enables interactivity and Socket Mode, and asks for the scopes the bot uses', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
-    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write']));
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(['commands', 'chat:write', 'channels:manage', 'channels:history', 'pins:write', 'reactions:read', 'files:write']),
+    );
+    expect((manifest.settings as { event_subscriptions?: { bot_events?: string[] } }).event_subscriptions?.bot_events).toEqual(['reaction_added']);
   });
 });

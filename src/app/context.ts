@@ -16,4 +16,29 @@ export interface AppContext {
   severities: Readonly<Record<SeverityLevel, Severity>>;
   /** Work that continues after Slack was acknowledged; awaited (bounded) on shutdown. */
   inflight: Inflight;
+  /** Per-process memory of what was last shown, so refreshes run in order and skip no-ops. */
+  views: ViewState;
+}
+
+export interface ViewState {
+  /** Work chained per key (an incident's refreshes, its checklist ticks) so it runs one at a time, in order. */
+  queues: Map<string, Promise<unknown>>;
+  /** The topic last set on each incident channel. */
+  topics: Map<string, string>;
+}
+
+export const newViewState = (): ViewState => ({ queues: new Map(), topics: new Map() });
+
+/** Runs `work` after everything queued before under `key` in this process, and returns its result. */
+export function inOrder<T>(ctx: Pick<AppContext, 'views'>, key: string, work: () => Promise<T>): Promise<T> {
+  const { queues } = ctx.views;
+  const previous = queues.get(key) ?? Promise.resolve();
+  const next = previous.then(work, work);
+  const settled = next.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, settled);
+  void settled.then(() => queues.get(key) === settled && queues.delete(key));
+  return next;
 }

@@ -1,13 +1,15 @@
 /**
- * Declaring an incident: store it first (nothing is lost if a later step fails), then announce it,
- * then tell the reporter. Each step's failure is reported to the reporter with what failed.
+ * Declaring an incident: store it first (nothing is lost if a later step fails), give it a home
+ * (its own channel, or a thread under its announcement), announce it, then tell the reporter.
+ * A failed side step is reported in the incidents channel and the rest goes on.
  */
-import { announcementMessage } from '../core/incident/announcement.js';
 import { humanId, type Incident, type NewIncident } from '../core/incident/incident.js';
 import { describeCause, isFirebreakError } from '../core/errors.js';
 import { plain } from '../core/render/message.js';
 import { channelMention, escapeMrkdwn } from '../core/render/text.js';
 import type { AppContext } from './context.js';
+import { announcementFor, cardMessage, reportSideStep } from './incidents/home.js';
+import { createIncidentChannel } from './incidents/channel.js';
 
 export type OpenIncidentResult =
   | { outcome: 'opened'; incident: Incident; announced: boolean }
@@ -38,7 +40,7 @@ export async function openIncident(ctx: AppContext, input: OpenIncidentInput): P
     return { outcome: 'not-recorded', message };
   }
 
-  const { incident } = stored;
+  let incident = stored.incident;
   const id = humanId(incident);
   if (!stored.created) {
     log.info({ incident: id }, 'repeated declaration ignored');
@@ -46,20 +48,13 @@ export async function openIncident(ctx: AppContext, input: OpenIncidentInput): P
   }
   log.info({ incident: id, severity: incident.severity }, 'incident declared');
 
+  if (ctx.config.incidents.createChannel) incident = await createIncidentChannel(ctx, incident);
+
   const channel = ctx.config.incidents.channel;
-  const message = announcementMessage({
-    incident,
-    severity: ctx.severities[incident.severity],
-    template: ctx.templates.get(ctx.config.incidents.locale, 'initial'),
-    locale: ctx.config.incidents.locale,
-    updateIntervalMs: ctx.config.incidents.updateReminder,
-  });
   try {
-    const ref = await ctx.chat.post(channel, message);
+    const ref = await ctx.chat.post(channel, announcementFor(ctx, incident));
     await ctx.store.setAnnouncement(incident.id, ref);
-    const announced = { ...incident, announcement: ref };
-    await tellReporter(`:white_check_mark: *${id}* declared and announced in ${channelMention(channel)}.`);
-    return { outcome: 'opened', incident: announced, announced: true };
+    incident = { ...incident, announcement: ref };
   } catch (err) {
     log.error({ err, incident: id, channel }, 'announcement failed');
     await tellReporter(
@@ -68,6 +63,20 @@ export async function openIncident(ctx: AppContext, input: OpenIncidentInput): P
     );
     return { outcome: 'opened', incident, announced: false };
   }
+
+  // Without a channel of its own, the incident lives in the announcement's thread: its card goes there.
+  if (!incident.channelId) {
+    try {
+      const card = await ctx.chat.post(channel, cardMessage(ctx, incident), { threadTs: incident.announcement!.ts });
+      incident = (await ctx.store.updateIncident({ id: incident.id, set: { card } })).incident;
+    } catch (err) {
+      await reportSideStep(ctx, incident, 'summary card', err);
+    }
+  }
+
+  const where = incident.channelId ? channelMention(incident.channelId) : `the thread under its announcement in ${channelMention(channel)}`;
+  await tellReporter(`:white_check_mark: *${id}* declared and announced in ${channelMention(channel)}. The response happens in ${where}.`);
+  return { outcome: 'opened', incident, announced: true };
 }
 
 /** The reporter's own words, shown back when the declaration could not be stored, so nothing typed is lost. */

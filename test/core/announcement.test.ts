@@ -21,8 +21,17 @@ const base: Incident = {
   eta: null,
   reporterId: 'U0ALICE',
   commanderId: 'U0BOB',
+  commsLeadId: null,
   declaredAt: new Date('2026-11-22T09:30:00Z'),
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  resolvedAt: null,
+  lastUpdateAt: new Date('2026-11-22T09:30:00Z'),
   announcement: null,
+  channelId: null,
+  card: null,
+  resolution: null,
+  checklist: [],
 };
 
 const render = (incident: Incident, locale: (typeof LOCALES)[number]) =>

@@ -111,20 +111,21 @@ describe('/incident open, end to end', () => {
   it('allocates the next id per workspace: a second incident is the next number', async () => {
     const before = (await t.incidentRows()).length;
     await declare('', { title: 'Search is slow', severity: 'P3' });
-    const post = await t.standIn.waitFor('chat.postMessage');
+    const post = await t.standIn.waitFor('chat.postMessage', (c) => c.args.channel === INCIDENTS_CHANNEL);
     expect(post.args.text).toContain(`INC-${before + 1}: Search is slow`);
   });
 
   it('creates no second incident when Slack delivers the same submission twice', async () => {
     const before = (await t.incidentRows()).length;
     const { view } = await declare('', { title: 'Login loops', severity: 'P2' });
-    await t.standIn.waitFor('chat.postMessage');
+    await t.standIn.waitFor('chat.postMessage', (c) => c.args.channel === INCIDENTS_CHANNEL);
     const again = await t.driver.viewSubmission({ view, values: declarationValues({ title: 'Login loops', severity: 'P2' }) });
     expect(again.status).toBe(200);
     // the second delivery is processed in the background too: wait for the app to settle
     await t.running.ctx.inflight.drain(5000);
     expect((await t.incidentRows()).length).toBe(before + 1);
-    expect(t.standIn.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(t.standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === INCIDENTS_CHANNEL)).toHaveLength(1);
+    expect(t.standIn.callsTo('conversations.create')).toHaveLength(1);
   });
 
   it('shows validation errors on the fields and stores nothing', async () => {
@@ -144,7 +145,7 @@ describe('/incident open, end to end', () => {
 
   it('never lets a hostile title ping anyone or break formatting', async () => {
     await declare('', { title: '<!channel> *URGENT* <@U0CEO>', severity: 'P0', symptoms: '<https://evil.example|click>' });
-    const post = await t.standIn.waitFor('chat.postMessage');
+    const post = await t.standIn.waitFor('chat.postMessage', (c) => c.args.channel === INCIDENTS_CHANNEL);
     const everything = mrkdwnTexts(post).join('\n');
     expect(everything).toContain('&lt;https://evil.example|click&gt;');
     expect(everything).not.toContain('<!channel>');
@@ -156,7 +157,7 @@ describe('/incident open, end to end', () => {
   });
 
   it('keeps the incident when the announcement cannot be posted, and tells the reporter', async () => {
-    t.standIn.failNext('chat.postMessage', { error: 'channel_not_found' });
+    t.standIn.failNext('chat.postMessage', { error: 'channel_not_found' }, (a) => a.channel === INCIDENTS_CHANNEL);
     const before = (await t.incidentRows()).length;
     await declare('', { title: 'Queue backlog', severity: 'P2' });
     const warn = await t.standIn.waitFor('chat.postEphemeral');

@@ -1,7 +1,7 @@
 /** Graceful shutdown: stop taking requests, finish the declaration in flight, then close the store. */
 import { describe, expect, it } from 'vitest';
 import { viewFromCall } from '../slack/driver.js';
-import { declarationValues, startAppUnderTest } from './app-under-test.js';
+import { declarationValues, INCIDENTS_CHANNEL, startAppUnderTest } from './app-under-test.js';
 
 describe('graceful shutdown', () => {
   it('finishes a declaration acknowledged just before the stop, then refuses new requests', async () => {
@@ -18,7 +18,8 @@ describe('graceful shutdown', () => {
       expect(t.running.ctx.inflight.size).toBe(1);
       await t.running.stop({ drainMs: 10_000 });
       stopped = true;
-      expect(t.standIn.callsTo('chat.postMessage').map((c) => c.args.text)).toEqual([expect.stringContaining('INC-1: Cache cold')]);
+      const announcements = t.standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === INCIDENTS_CHANNEL);
+      expect(announcements.map((c) => c.args.text)).toEqual([expect.stringContaining('INC-1: Cache cold')]);
       await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
     } finally {
       if (!stopped) await t.running.stop();

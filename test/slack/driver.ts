@@ -43,6 +43,8 @@ export interface BlockActionInput {
   message?: { ts: string; text?: string; blocks?: unknown[] };
   /** Set for a button inside a modal: the container becomes the view instead of a message. */
   viewId?: string;
+  /** Makes it a checkboxes action with these option values ticked (the element's whole state). */
+  selectedOptions?: string[];
 }
 
 export interface SubmittableView {
@@ -67,6 +69,8 @@ export interface SlackDriver {
   command(input: CommandInput): Promise<SentInteraction>;
   blockAction(input: BlockActionInput): Promise<SentInteraction>;
   viewSubmission(input: ViewSubmissionInput): Promise<SentInteraction>;
+  /** An Events API delivery (`event_callback`, JSON), signed; `retryNum` adds Slack's retry headers. */
+  event(event: Record<string, unknown>, options?: { teamId?: string; retryNum?: number; eventId?: string }): Promise<DriverResponse>;
 }
 
 /** Slack's request signature: `v0=` + hex HMAC-SHA256(secret, `v0:<ts>:<raw body>`). */
@@ -170,14 +174,22 @@ export function createSlackDriver(options: {
       const channelId = input.channelId ?? DEFAULT_CHANNEL_ID;
       const triggerId = newTriggerId();
       const responseUrl = standIn.responseUrl();
-      const action = {
-        action_id: input.actionId,
-        block_id: input.blockId ?? 'actions',
-        value: input.value ?? '',
-        type: 'button',
-        text: { type: 'plain_text', text: 'Button', emoji: true },
-        action_ts: actionTs(),
-      };
+      const action: Record<string, unknown> = input.selectedOptions
+        ? {
+            action_id: input.actionId,
+            block_id: input.blockId ?? 'actions',
+            type: 'checkboxes',
+            selected_options: input.selectedOptions.map((value) => ({ text: { type: 'mrkdwn', text: value, verbatim: false }, value })),
+            action_ts: actionTs(),
+          }
+        : {
+            action_id: input.actionId,
+            block_id: input.blockId ?? 'actions',
+            value: input.value ?? '',
+            type: 'button',
+            text: { type: 'plain_text', text: 'Button', emoji: true },
+            action_ts: actionTs(),
+          };
       const payload: Record<string, unknown> = {
         type: 'block_actions',
         user: user(input.userId ?? DEFAULT_USER_ID, teamId),
@@ -210,6 +222,24 @@ export function createSlackDriver(options: {
         };
       }
       return postPayload(payload, triggerId, responseUrl);
+    },
+
+    async event(event, options = {}) {
+      const teamId = options.teamId ?? TEAM_ID;
+      const body = JSON.stringify({
+        token: VERIFICATION_TOKEN,
+        team_id: teamId,
+        api_app_id: APP_ID,
+        event: { ...event, event_ts: event.event_ts ?? actionTs() },
+        type: 'event_callback',
+        event_id: options.eventId ?? `Ev${Date.now().toString(36).toUpperCase()}${++actionTsSeq}`,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [{ enterprise_id: null, team_id: teamId, user_id: BOT_USER_ID, is_bot: true, is_enterprise_install: false }],
+        is_ext_shared_channel: false,
+      });
+      const headers: Record<string, string> = { ...sign(body), 'content-type': 'application/json' };
+      if (options.retryNum) Object.assign(headers, { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' });
+      return post(body, headers);
     },
 
     async viewSubmission(input) {

@@ -61,14 +61,34 @@ export class SlackWorld {
   private readonly reactions = new Set<string>();
   private readonly pendingUploads = new Map<string, { filename: string; length: number }>();
   readonly uploads = new Map<string, Buffer>();
+  /** Messages per channel, oldest first, as conversations.history and .replies return them. */
+  private readonly history = new Map<string, Array<Record<string, unknown>>>();
 
   constructor(private readonly baseUrl: string) {}
 
   /** Forget the workspace state. Id and ts counters keep going so values stay unique across resets. */
   reset(): void {
-    for (const m of [this.channels, this.members, this.viewHashes, this.pendingUploads, this.uploads]) m.clear();
+    for (const m of [this.channels, this.members, this.viewHashes, this.pendingUploads, this.uploads, this.history]) m.clear();
     this.usedTriggers.clear();
     this.reactions.clear();
+  }
+
+  remember(channel: string, message: Record<string, unknown>): void {
+    const list = this.history.get(channel) ?? [];
+    list.push(message);
+    this.history.set(channel, list);
+  }
+
+  /** A message written by a person (not the bot), for tests of reactions and pins. */
+  userMessage(channel: string, user: string, text: string, threadTs?: string): Record<string, unknown> {
+    const message: Record<string, unknown> = { type: 'message', user, text, ts: this.nextTs(), team: TEAM_ID };
+    if (threadTs) message.thread_ts = threadTs;
+    this.remember(channel, message);
+    return message;
+  }
+
+  messagesIn(channel: string): Array<Record<string, unknown>> {
+    return this.history.get(channel) ?? [];
   }
 
   /** Message timestamps: `<seconds>.<6 digits>`, strictly increasing even within one millisecond. */
@@ -218,6 +238,7 @@ function postMessage(w: SlackWorld, a: Args): Answer {
     ts,
   };
   if (a.thread_ts !== undefined) message.thread_ts = a.thread_ts;
+  w.remember(channel, message);
   return ok({ channel, ts, message });
 }
 
@@ -296,6 +317,26 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     const channel = str(a, 'channel');
     if (!channel) return fail('channel_not_found');
     return ok({ members: [...w.membersOf(channel)], response_metadata: { next_cursor: '' } });
+  },
+  'conversations.history': (w, a) => {
+    const channel = str(a, 'channel');
+    if (!channel) return fail('channel_not_found');
+    const latest = str(a, 'latest');
+    const inclusive = truthy(a.inclusive);
+    const limit = Number(str(a, 'limit') ?? 100);
+    const top = w.messagesIn(channel).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
+    const upTo = top.filter((m) => !latest || (inclusive ? Number(m.ts) <= Number(latest) : Number(m.ts) < Number(latest)));
+    return ok({ messages: upTo.reverse().slice(0, limit), has_more: upTo.length > limit });
+  },
+  'conversations.replies': (w, a) => {
+    const channel = str(a, 'channel');
+    const ts = str(a, 'ts');
+    if (!channel) return fail('channel_not_found');
+    const all = w.messagesIn(channel);
+    const parent = all.find((m) => m.ts === ts);
+    if (!parent) return fail('thread_not_found');
+    const root = (parent.thread_ts as string | undefined) ?? ts;
+    return ok({ messages: all.filter((m) => m.ts === root || m.thread_ts === root), has_more: false });
   },
   'conversations.list': (w) => ok({ channels: w.allChannels(), response_metadata: { next_cursor: '' } }),
 

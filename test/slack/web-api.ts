@@ -42,8 +42,11 @@ export interface SlackStandIn {
   callsTo(method: string): ApiCall[];
   waitFor(method: string, predicate?: (c: ApiCall) => boolean, timeoutMs?: number): Promise<ApiCall>;
   waitForResponse(predicate?: (r: ResponseUrlPost) => boolean, timeoutMs?: number): Promise<ResponseUrlPost>;
-  failNext(method: string, failure: Failure): void;
+  /** The next call to `method` (matching `when`, if given) fails as said. Several queue up. */
+  failNext(method: string, failure: Failure, when?: (args: Record<string, unknown>) => boolean): void;
   setHandler(method: string, handler: (args: Record<string, unknown>) => object): void;
+  /** Adds a message written by a person, as if typed in Slack; returns it (with its ts). */
+  userMessage(channel: string, user: string, text: string, threadTs?: string): { ts: string; text: string };
   /** Holds every answer of `method` for `ms` before sending it (until reset), like a slow Slack. */
   delay(method: string, ms: number): void;
   uploadedFile(fileId: string): Buffer | undefined;
@@ -148,7 +151,7 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
   const responses: ResponseUrlPost[] = [];
   const callSubscribers = new Set<(c: ApiCall) => void>();
   const responseSubscribers = new Set<(r: ResponseUrlPost) => void>();
-  const failures = new Map<string, Failure[]>();
+  const failures = new Map<string, Array<{ failure: Failure; when: (args: Record<string, unknown>) => boolean }>>();
   const overrides = new Map<string, (args: Record<string, unknown>) => object>();
   const delays = new Map<string, number>();
   let responseUrlSeq = 0;
@@ -164,7 +167,9 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     const call: ApiCall = { method, args, token, at: Date.now(), status: 200, result: undefined };
 
     let headers: Record<string, string> = {};
-    const failure = failures.get(method)?.shift();
+    const queue = failures.get(method) ?? [];
+    const index = queue.findIndex((f) => f.when(args));
+    const failure = index === -1 ? undefined : queue.splice(index, 1)[0]?.failure;
     if (failure && 'error' in failure) {
       call.result = { ok: false, error: failure.error };
     } else if (failure) {
@@ -248,14 +253,15 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
           responses.map((r) => r.path).join(', ') || 'none'
         }). Web API methods seen so far: ${summarize(calls.map((c) => c.method))}`,
       ),
-    failNext: (method, failure) => {
+    failNext: (method, failure, when = () => true) => {
       const queue = failures.get(method) ?? [];
-      queue.push(failure);
+      queue.push({ failure, when });
       failures.set(method, queue);
     },
     setHandler: (method, handler) => void overrides.set(method, handler),
     delay: (method, ms) => void delays.set(method, ms),
     uploadedFile: (fileId) => world.uploads.get(fileId),
+    userMessage: (channel, user, text, threadTs) => world.userMessage(channel, user, text, threadTs) as { ts: string; text: string },
     reset: () => {
       calls.length = 0;
       responses.length = 0;

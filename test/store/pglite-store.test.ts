@@ -4,11 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/adapters/postgres/migrations.js';
+import { pgliteDb } from '../../src/adapters/postgres/db.js';
 import { openStore } from '../../src/adapters/postgres/open-store.js';
+import { migrationContract } from './migration-contract.js';
 import { newIncident, newTeam, storeContract } from './store-contract.js';
 
 describe('PGlite store (in memory)', () => {
   storeContract(() => openStore({ dataDir: 'memory://' }));
+});
+
+describe('migrate on PGlite', () => {
+  migrationContract(() => pgliteDb({ dataDir: 'memory://' }));
 });
 
 describe('rows that do not match', () => {

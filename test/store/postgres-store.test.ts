@@ -5,6 +5,7 @@ import { pgDb, type Db } from '../../src/adapters/postgres/db.js';
 import { migrate, MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import { openStore } from '../../src/adapters/postgres/open-store.js';
 import { TEST_DATABASE_URL } from '../services.js';
+import { migrationContract } from './migration-contract.js';
 import { storeContract } from './store-contract.js';
 
 const schemas: string[] = [];
@@ -42,6 +43,8 @@ describe('PostgreSQL store', () => {
 });
 
 describe('migrate on PostgreSQL', () => {
+  migrationContract(async () => pgDb({ connectionString: TEST_DATABASE_URL, schema: newSchema(), max: 2 }));
+
   it('lets two replicas started at the same moment migrate a new schema once', async () => {
     const schema = newSchema();
     const a = pgDb({ connectionString: TEST_DATABASE_URL, schema, max: 2 });

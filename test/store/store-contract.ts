@@ -4,38 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/adapters/postgres/db.js';
-import { migrate } from '../../src/adapters/postgres/migrations.js';
-import type { NewIncident } from '../../src/core/incident/incident.js';
-import type { Store } from '../../src/ports.js';
+import { migrate, MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
+import type { TimelineEvent } from '../../src/ports.js';
+import { count, newIncident, newTeam, type OpenedStore } from './fixtures.js';
+import { lifecycleContract } from './lifecycle-contract.js';
 
-export type OpenedStore = Store & { db: Db };
-
-let seq = 0;
-/** A workspace id no other test uses, so tests can share one database. */
-export const newTeam = (): string => `T${Date.now().toString(36)}${(seq++).toString(36)}${randomUUID().slice(0, 6)}`;
-
-export function newIncident(teamId: string, overrides: Partial<NewIncident> = {}): NewIncident {
-  return {
-    teamId,
-    title: 'Checkout returns 502',
-    severity: 'P1',
-    impact: 'EU customers cannot pay',
-    symptoms: '502 from /api/checkout since 14:02',
-    actions: 'Rolling back release 412',
-    eta: '45 min',
-    reporterId: 'U_REPORTER',
-    commanderId: 'U_COMMANDER',
-    declaredAt: new Date('2025-03-04T14:05:06.789Z'),
-    sourceKey: `view-${randomUUID()}`,
-    ...overrides,
-  };
-}
-
-const count = async (db: Db, sql: string, params: unknown[]): Promise<number> => {
-  const [row] = await db.query<{ n: string | number }>(sql, params);
-  return Number(row?.n);
-};
+export { newIncident, newTeam, type OpenedStore };
 
 export function storeContract(open: () => Promise<OpenedStore>): void {
   let store: OpenedStore;
@@ -68,9 +42,14 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       for (const [input, number] of [[full, 1], [bare, 2]] as const) {
         const { incident } = await store.openIncident(input);
         const { sourceKey: _, ...fields } = input;
-        expect(incident).toStrictEqual({ ...fields, id: expect.stringMatching(/^[0-9a-f-]{36}$/), number, status: 'investigating', announcement: null });
+        expect(incident).toStrictEqual({
+          ...fields, id: expect.stringMatching(/^[0-9a-f-]{36}$/), number, status: 'investigating', announcement: null,
+          commsLeadId: null, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, lastUpdateAt: input.declaredAt,
+          channelId: null, card: null, resolution: null, checklist: [],
+        });
         expect(incident.declaredAt).toBeInstanceOf(Date);
         expect(await store.getIncidentByNumber(team, number)).toStrictEqual(incident);
+        expect(await store.getIncident(incident.id)).toStrictEqual(incident);
         expect(await store.listTimeline(incident.id)).toStrictEqual([
           { incidentId: incident.id, kind: 'opened', actorId: input.reporterId, at: input.declaredAt, data: { title: input.title, severity: input.severity } },
         ]);
@@ -131,12 +110,12 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
     it('appends timeline events and lists them oldest first', async () => {
       const { incident } = await store.openIncident(newIncident(newTeam()));
       const at = (s: number) => new Date(incident.declaredAt.getTime() + s * 1000);
-      const later = { incidentId: incident.id, kind: 'status', actorId: 'U1', at: at(60), data: { from: 'investigating', to: 'identified' } };
-      const sameTime1 = { incidentId: incident.id, kind: 'note', actorId: null, at: at(30), data: { text: 'first', tags: ['a', 'b'], n: 1.5, nested: { ok: true, none: null } } };
-      const sameTime2 = { incidentId: incident.id, kind: 'note', actorId: 'U2', at: at(30), data: {} };
-      for (const e of [later, sameTime1, sameTime2]) await store.addTimelineEvent(e);
+      const later: TimelineEvent = { incidentId: incident.id, kind: 'status_changed', actorId: 'U1', at: at(60), data: { from: 'investigating', to: 'identified' } };
+      const sameTime1: TimelineEvent = { incidentId: incident.id, kind: 'note', actorId: null, at: at(30), data: { text: 'first', tags: ['a', 'b'], n: 1.5, nested: { ok: true, none: null } } };
+      const sameTime2: TimelineEvent = { incidentId: incident.id, kind: 'note', actorId: 'U2', at: at(30), data: {} };
+      for (const e of [later, sameTime1, sameTime2]) expect(await store.addTimelineEvent(e)).toBe(true);
       const timeline = await store.listTimeline(incident.id);
-      expect(timeline.map((e) => e.kind)).toEqual(['opened', 'note', 'note', 'status']);
+      expect(timeline.map((e) => e.kind)).toEqual(['opened', 'note', 'note', 'status_changed']);
       expect(timeline.slice(1)).toStrictEqual([sameTime1, sameTime2, later]);
       expect(await store.listTimeline(randomUUID())).toEqual([]);
     });
@@ -149,7 +128,7 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
   describe('db', () => {
     it('migrate is idempotent', async () => {
       expect(await migrate(store.db)).toEqual({ applied: [] });
-      expect(await count(store.db, 'SELECT count(*) AS n FROM schema_migrations WHERE version = 1', [])).toBe(1);
+      expect(await count(store.db, 'SELECT count(*) AS n FROM schema_migrations', [])).toBe(MIGRATIONS.length);
     });
 
     it('keeps a transaction to itself and rolls it back when it throws', async () => {
@@ -165,4 +144,6 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(await count(store.db, 'SELECT count(*) AS n FROM workspace_counters WHERE team_id = $1', [team])).toBe(0);
     });
   });
+
+  lifecycleContract(() => store);
 }

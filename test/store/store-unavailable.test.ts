@@ -31,6 +31,16 @@ describe('closed port', () => {
     expect(await expectUnavailable(store.openIncident(newIncident(newTeam())), 'record the incident')).toBeLessThan(3000);
     await expectUnavailable(store.getIncidentByNumber('T1', 1), 'look up the incident');
     await expectUnavailable(store.listTimeline('00000000-0000-0000-0000-000000000000'), 'read the incident timeline');
+    const id = '00000000-0000-0000-0000-000000000000';
+    await expectUnavailable(store.getIncident(id), 'look up the incident');
+    await expectUnavailable(store.findIncidentByChannel('T1', 'C1'), 'find the incident of this channel');
+    await expectUnavailable(store.listOpenIncidents('T1'), 'list the open incidents');
+    await expectUnavailable(store.listIncidentsDeclaredSince('T1', new Date()), 'list the recent incidents');
+    await expectUnavailable(store.updateIncident({ id, set: { status: 'identified' } }), 'update the incident');
+    await expectUnavailable(
+      store.addTimelineEvent({ incidentId: id, kind: 'note', actorId: null, at: new Date(), data: {} }),
+      'add to the incident timeline',
+    );
   });
 
   it('openStore reports it too', async () => {

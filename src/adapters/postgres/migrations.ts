@@ -56,6 +56,38 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX incident_events_timeline ON incident_events (incident_id, at, id);
     `,
   },
+  {
+    version: 2,
+    name: 'incident lifecycle',
+    sql: `
+      ALTER TABLE incidents
+        ADD COLUMN comms_lead_id text,
+        ADD COLUMN acknowledged_at timestamptz,
+        ADD COLUMN acknowledged_by text,
+        ADD COLUMN resolved_at timestamptz,
+        ADD COLUMN last_update_at timestamptz,
+        ADD COLUMN channel_id text,
+        ADD COLUMN card_channel text,
+        ADD COLUMN card_ts text,
+        ADD COLUMN resolution jsonb
+          CHECK (resolution IS NULL OR jsonb_typeof(resolution) = 'object'),
+        ADD COLUMN checklist jsonb NOT NULL DEFAULT '[]'
+          CHECK (jsonb_typeof(checklist) = 'array'),
+        ADD CONSTRAINT incidents_card_complete CHECK ((card_channel IS NULL) = (card_ts IS NULL));
+
+      -- Until the first update is posted, the reminder clock runs from the declaration.
+      UPDATE incidents SET last_update_at = declared_at;
+      ALTER TABLE incidents ALTER COLUMN last_update_at SET NOT NULL;
+
+      CREATE UNIQUE INDEX incidents_channel ON incidents (team_id, channel_id) WHERE channel_id IS NOT NULL;
+      CREATE INDEX incidents_open ON incidents (team_id) WHERE status <> 'resolved';
+      CREATE INDEX incidents_declared ON incidents (team_id, declared_at);
+
+      ALTER TABLE incident_events ADD COLUMN dedupe_key text;
+      -- The arbiter of INSERT … ON CONFLICT (incident_id, dedupe_key) WHERE dedupe_key IS NOT NULL.
+      CREATE UNIQUE INDEX incident_events_dedupe ON incident_events (incident_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migration runs (any fixed bigint; "firebrk1" in ASCII). */

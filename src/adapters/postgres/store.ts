@@ -2,78 +2,15 @@
  * The Store port over a Db (PostgreSQL through pg, or PGlite): parameterised SQL only, rows
  * validated as they are read, and connection failures turned into STORE_UNAVAILABLE.
  */
-import { z } from 'zod';
 import { storeUnavailable } from '../../core/errors.js';
-import { INCIDENT_STATUSES, type Incident, type NewIncident } from '../../core/incident/incident.js';
-import { SEVERITY_LEVELS } from '../../core/incident/severity.js';
-import type { Store, TimelineEvent } from '../../ports.js';
+import type { Incident, NewIncident } from '../../core/incident/incident.js';
+import type { Store } from '../../ports.js';
 import { isConnectionError } from './connection-errors.js';
 import type { Db } from './db.js';
+import { EVENT_COLUMNS, INCIDENT_COLUMNS, toEvent, toIncident, UUID } from './incident-rows.js';
+import { insertEvent, updateIncident } from './incident-updates.js';
 
 export { isConnectionError };
-
-const incidentRow = z.object({
-  id: z.string(),
-  team_id: z.string(),
-  number: z.number().int(),
-  title: z.string(),
-  severity: z.enum(SEVERITY_LEVELS),
-  status: z.enum(INCIDENT_STATUSES),
-  impact: z.string().nullable(),
-  symptoms: z.string().nullable(),
-  actions: z.string().nullable(),
-  eta: z.string().nullable(),
-  reporter_id: z.string(),
-  commander_id: z.string().nullable(),
-  declared_at: z.date(),
-  announcement_channel: z.string().nullable(),
-  announcement_ts: z.string().nullable(),
-});
-
-const eventRow = z.object({
-  incident_id: z.string(),
-  kind: z.string(),
-  actor_id: z.string().nullable(),
-  at: z.date(),
-  data: z.record(z.string(), z.unknown()),
-});
-
-const INCIDENT_COLUMNS = Object.keys(incidentRow.shape).join(', ');
-
-function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.infer<S> {
-  const result = schema.safeParse(row);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new Error(`Unexpected row in ${table}: column ${issue?.path.join('.') || '?'}: ${issue?.message ?? 'invalid'}`);
-}
-
-function toIncident(row: unknown): Incident {
-  const r = parseRow(incidentRow, 'incidents', row);
-  return {
-    id: r.id,
-    teamId: r.team_id,
-    number: r.number,
-    title: r.title,
-    severity: r.severity,
-    status: r.status,
-    impact: r.impact,
-    symptoms: r.symptoms,
-    actions: r.actions,
-    eta: r.eta,
-    reporterId: r.reporter_id,
-    commanderId: r.commander_id,
-    declaredAt: r.declared_at,
-    announcement:
-      r.announcement_channel !== null && r.announcement_ts !== null
-        ? { channel: r.announcement_channel, ts: r.announcement_ts }
-        : null,
-  };
-}
-
-function toEvent(row: unknown): TimelineEvent {
-  const r = parseRow(eventRow, 'incident_events', row);
-  return { incidentId: r.incident_id, kind: r.kind, actorId: r.actor_id, at: r.at, data: r.data };
-}
 
 const isUniqueViolation = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
@@ -90,13 +27,14 @@ async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
 const PING_TIMEOUT_MS = 2000;
 
 export function createStore(db: Db): Store {
-  const findBySourceKey = async (q: Db, teamId: string, sourceKey: string): Promise<Incident | null> => {
-    const rows = await q.query(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE team_id = $1 AND source_key = $2`, [
-      teamId,
-      sourceKey,
-    ]);
-    return rows[0] === undefined ? null : toIncident(rows[0]);
+  const first = async (q: Db, sql: string, params: unknown[]): Promise<Incident | null> => {
+    const [row] = await q.query(sql, params);
+    return row === undefined ? null : toIncident(row);
   };
+  const all = async (sql: string, params: unknown[]): Promise<Incident[]> => (await db.query(sql, params)).map(toIncident);
+
+  const findBySourceKey = (q: Db, teamId: string, sourceKey: string): Promise<Incident | null> =>
+    first(q, `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE team_id = $1 AND source_key = $2`, [teamId, sourceKey]);
 
   const insertIncident = (input: NewIncident) =>
     db.transaction(async (tx) => {
@@ -111,8 +49,8 @@ export function createStore(db: Db): Store {
       if (!counter) throw new Error('workspace_counters returned no row');
       const [row] = await tx.query(
         `INSERT INTO incidents (team_id, number, title, severity, impact, symptoms, actions, eta,
-                                reporter_id, commander_id, declared_at, source_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                reporter_id, commander_id, declared_at, last_update_at, source_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
          RETURNING ${INCIDENT_COLUMNS}`,
         [
           input.teamId, Number(counter.last_number), input.title, input.severity, input.impact, input.symptoms,
@@ -120,10 +58,10 @@ export function createStore(db: Db): Store {
         ],
       );
       const incident = toIncident(row);
-      await tx.query(
-        `INSERT INTO incident_events (incident_id, kind, actor_id, at, data) VALUES ($1, 'opened', $2, $3, $4::jsonb)`,
-        [incident.id, input.reporterId, input.declaredAt, JSON.stringify({ title: input.title, severity: input.severity })],
-      );
+      await insertEvent(tx, {
+        incidentId: incident.id, kind: 'opened', actorId: input.reporterId, at: input.declaredAt,
+        data: { title: input.title, severity: input.severity },
+      });
       return { incident, created: true };
     });
 
@@ -163,13 +101,9 @@ export function createStore(db: Db): Store {
       }),
 
     getIncidentByNumber: (teamId, number) =>
-      guard('look up the incident', async () => {
-        const rows = await db.query(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE team_id = $1 AND number = $2`, [
-          teamId,
-          number,
-        ]);
-        return rows[0] === undefined ? null : toIncident(rows[0]);
-      }),
+      guard('look up the incident', () =>
+        first(db, `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE team_id = $1 AND number = $2`, [teamId, number]),
+      ),
 
     setAnnouncement: (incidentId, ref) =>
       guard('save where the incident was announced', async () => {
@@ -180,18 +114,43 @@ export function createStore(db: Db): Store {
         if (rows.length === 0) throw new Error(`setAnnouncement: no incident with id ${incidentId}`);
       }),
 
-    addTimelineEvent: (event) =>
-      guard('add to the incident timeline', async () => {
-        await db.query(
-          'INSERT INTO incident_events (incident_id, kind, actor_id, at, data) VALUES ($1, $2, $3, $4, $5::jsonb)',
-          [event.incidentId, event.kind, event.actorId, event.at, JSON.stringify(event.data)],
-        );
-      }),
+    getIncident: (id) =>
+      guard('look up the incident', async () =>
+        // Not a uuid: no such incident (rather than PostgreSQL's "invalid input syntax for type uuid").
+        UUID.test(id) ? first(db, `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE id = $1`, [id]) : null,
+      ),
+
+    findIncidentByChannel: (teamId, channelId) =>
+      guard('find the incident of this channel', () =>
+        first(db, `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE team_id = $1 AND channel_id = $2`, [teamId, channelId]),
+      ),
+
+    listOpenIncidents: (teamId) =>
+      guard('list the open incidents', () =>
+        // Severities are 'P0'..'P3': their text order is most severe first.
+        all(
+          `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE team_id = $1 AND status <> 'resolved'
+           ORDER BY severity, declared_at, number`,
+          [teamId],
+        ),
+      ),
+
+    listIncidentsDeclaredSince: (teamId, since) =>
+      guard('list the recent incidents', () =>
+        all(
+          `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE team_id = $1 AND declared_at >= $2 ORDER BY declared_at, number`,
+          [teamId, since],
+        ),
+      ),
+
+    updateIncident: (change) => guard('update the incident', () => updateIncident(db, change)),
+
+    addTimelineEvent: (event) => guard('add to the incident timeline', () => insertEvent(db, event)),
 
     listTimeline: (incidentId) =>
       guard('read the incident timeline', async () => {
         const rows = await db.query(
-          'SELECT incident_id, kind, actor_id, at, data FROM incident_events WHERE incident_id = $1 ORDER BY at, id',
+          `SELECT ${EVENT_COLUMNS} FROM incident_events WHERE incident_id = $1 ORDER BY at, id`,
           [incidentId],
         );
         return rows.map(toEvent);

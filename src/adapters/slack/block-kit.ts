@@ -17,6 +17,10 @@ export const LIMITS = {
   buttonText: 75,
   buttonValue: 2000,
   actionId: 255,
+  blockId: 255,
+  checkboxOptions: 10,
+  optionText: 75,
+  optionValue: 150,
   messageText: 4000,
 } as const;
 
@@ -63,6 +67,18 @@ function renderBlock(block: Block): SlackBlock[] {
       return [{ type: 'divider' }];
     case 'actions':
       return chunk(block.buttons, LIMITS.actionsElements).map((buttons) => ({ type: 'actions', elements: buttons.map(button) }));
+    case 'checklist':
+      // One checkboxes element holds at most 10 options; each group is its own block so a tick
+      // reports the group (block_id) it belongs to.
+      return chunk(block.items, LIMITS.checkboxOptions).map((items, i) => {
+        const options = items.map((item) => ({ text: mrkdwn(item.text, LIMITS.optionText), value: item.key.slice(0, LIMITS.optionValue) }));
+        const initial = options.filter((o) => block.checked.includes(o.value));
+        return {
+          type: 'actions',
+          block_id: `${block.id}:${i}`.slice(0, LIMITS.blockId),
+          elements: [{ type: 'checkboxes', action_id: block.action.slice(0, LIMITS.actionId), options, ...(initial.length ? { initial_options: initial } : {}) }],
+        };
+      });
   }
 }
 

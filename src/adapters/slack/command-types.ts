@@ -19,6 +19,11 @@ export interface CommandContext {
   reply(message: Message): Promise<void>;
   /** Opens a modal with the command's trigger_id (valid for 3 s: call it first). */
   openModal(view: Record<string, unknown>): Promise<void>;
+  /**
+   * Opens a modal whose content needs I/O: directly if `build` is quick, else a loading modal at
+   * once, updated when ready. An expected error (FirebreakError) from `build` is shown to the user.
+   */
+  openModalFor(build: () => Promise<Record<string, unknown>>): Promise<void>;
 }
 
 export interface Subcommand<A = unknown> {

@@ -8,6 +8,7 @@ import { toBlockKit } from './block-kit.js';
 import type { CommandContext, SlashCommandModule } from './command-types.js';
 import { dispatch, replyFor } from './dispatch.js';
 import { errorReply } from './reply-error.js';
+import { openModalWhenReady } from './modal.js';
 import { FirebreakError, describeCause } from '../../core/errors.js';
 import { truncate } from '../../core/render/text.js';
 
@@ -46,6 +47,13 @@ export function registerCommands(app: App, ctx: AppContext, modules: readonly Sl
         openModal: async (view) => {
           try {
             await client.views.open({ trigger_id: command.trigger_id, view: view as never });
+          } catch (err) {
+            throw modalError(err, `${module.command} ${command.text ?? ''}`.trim());
+          }
+        },
+        openModalFor: async (build) => {
+          try {
+            await openModalWhenReady(client, command.trigger_id, build);
           } catch (err) {
             throw modalError(err, `${module.command} ${command.text ?? ''}`.trim());
           }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FirebreakError } from '../../core/errors.js';
 import { parseTemplate, TemplateError, type Template } from '../../core/render/template.js';
+import { checklistProblems } from '../../core/render/checklist.js';
 import { LOCALES, TEMPLATE_KINDS, type Locale, type TemplateKind } from '../../core/render/templates-catalogue.js';
 
 export interface Templates {
@@ -34,6 +35,9 @@ export function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR): Templates {
         else throw err;
       }
     }
+  }
+  if (!problems.length) {
+    problems.push(...checklistProblems(LOCALES.map((locale) => ({ locale, template: loaded.get(`${locale}/checklist`) as Template }))));
   }
   if (problems.length) throw new FirebreakError('TEMPLATE_INVALID', `Invalid communication templates:\n- ${problems.join('\n- ')}`);
   return {

@@ -3,7 +3,9 @@ import { formatDuration } from '../duration.js';
 import type { Message } from '../render/message.js';
 import { renderTemplate, type Template } from '../render/template.js';
 import type { Locale, TemplateValues } from '../render/templates-catalogue.js';
-import { dateToken, escapeMrkdwn, toPlainLine, truncate, userMention } from '../render/text.js';
+import { channelMention, dateToken, escapeMrkdwn, toPlainLine, truncate, userMention } from '../render/text.js';
+import { incidentButtons } from './card.js';
+import { statusLabel, WORDS } from './labels.js';
 import { humanId, type Incident } from './incident.js';
 import { formatResponseTime, localizeSeverity, severityTag, type Severity } from './severity.js';
 
@@ -50,11 +52,17 @@ export function announcementMessage(input: AnnouncementInput): Message {
   const s = localizeSeverity(input.severity, input.locale);
   const id = humanId(incident);
   const body = renderTemplate(input.template, initialNoticeValues(input));
+  const w = WORDS[input.locale];
+  const context = [`*${w.status}${w.colon}* ${statusLabel(incident.status, input.locale, true)}`];
+  if (incident.channelId) context.push(`*${w.channel}${w.colon}* ${channelMention(incident.channelId)}`);
+  const buttons = incidentButtons(incident, input.locale, { join: true });
   return {
     text: truncate(`${severityTag(s)} · ${id}: ${escapeMrkdwn(toPlainLine(incident.title))}`, 3000),
     blocks: [
       { type: 'header', text: `${s.level} · ${id}: ${toPlainLine(incident.title)}` },
       { type: 'text', text: body },
+      { type: 'context', items: [context.join(' · ')] },
+      ...(buttons.length ? [{ type: 'actions' as const, buttons }] : []),
     ],
   };
 }

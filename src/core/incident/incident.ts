@@ -28,9 +28,42 @@ export interface Incident {
   eta: string | null;
   reporterId: string;
   commanderId: string | null;
+  /** Communications lead: writes to stakeholders. */
+  commsLeadId: string | null;
   declaredAt: Date;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  resolvedAt: Date | null;
+  /** Time of the last update posted (declaredAt until the first); the reminder clock keys on it. */
+  lastUpdateAt: Date;
+  /** Where the incident was announced in the incidents channel. */
   announcement: MessageRef | null;
+  /** The incident's own channel, when one was created. */
+  channelId: string | null;
+  /** The pinned summary card, kept current with every change. */
+  card: MessageRef | null;
+  /** What the resolution form said; null until resolved. */
+  resolution: Resolution | null;
+  /** Keys of the post-incident checklist items ticked so far. */
+  checklist: string[];
 }
+
+export interface Resolution {
+  rootCause: string | null;
+  fixApplied: string | null;
+  finalImpact: string | null;
+  /** When the postmortem is planned, free text ("Thursday 14:00"). */
+  postmortemDate: string | null;
+}
+
+/** Where messages about the incident go: its channel, or the announcement's thread when it has none. */
+export function incidentHome(incident: Incident): { channel: string; threadTs?: string } | null {
+  if (incident.channelId) return { channel: incident.channelId };
+  if (incident.announcement) return { channel: incident.announcement.channel, threadTs: incident.announcement.ts };
+  return null;
+}
+
+export const isOpen = (incident: Pick<Incident, 'status'>): boolean => incident.status !== 'resolved';
 
 /** What a declaration carries before it is stored. */
 export interface NewIncident {

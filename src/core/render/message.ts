@@ -10,7 +10,9 @@ export type Block =
   | { type: 'fields'; fields: Array<{ label: string; value: string }> }
   | { type: 'context'; items: string[] }
   | { type: 'divider' }
-  | { type: 'actions'; buttons: Button[] };
+  | { type: 'actions'; buttons: Button[] }
+  /** Tickable items; `id` comes back with every tick so the handler knows which list it was. */
+  | { type: 'checklist'; id: string; action: string; items: Array<{ key: string; text: string }>; checked: string[] };
 
 export interface Button {
   /** Stable identifier of what the button does (becomes the Slack action_id). */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { SEVERITY_LEVELS, formatResponseTime, type Severity, type SeverityLevel } from '../../../core/incident/severity.js';
 import { toPlainLine, truncate } from '../../../core/render/text.js';
+import { input, plainText, reader, stateValues, textInput } from './fields.js';
 
 export const OPEN_INCIDENT_CALLBACK = 'incident_open';
 export const TITLE_MAX = 150;
@@ -24,33 +25,10 @@ export const FIELDS = {
 export const openIncidentMetadata = z.object({ channelId: z.string().min(1) });
 export type OpenIncidentMetadata = z.infer<typeof openIncidentMetadata>;
 
-const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
-
-function input(id: string, label: string, element: Record<string, unknown>, options: { optional?: boolean; hint?: string } = {}) {
-  return {
-    type: 'input',
-    block_id: id,
-    optional: options.optional ?? false,
-    label: plain(label),
-    ...(options.hint ? { hint: plain(options.hint) } : {}),
-    element: { ...element, action_id: id },
-  };
-}
-
-function textInput(placeholder: string, multiline: boolean, maxLength: number, initial?: string) {
-  return {
-    type: 'plain_text_input',
-    multiline,
-    max_length: maxLength,
-    placeholder: plain(placeholder),
-    ...(initial ? { initial_value: initial } : {}),
-  };
-}
-
 export function severityOption(s: Severity) {
   return {
-    text: plain(truncate(`${s.level} ${s.name}`, 75)),
-    description: plain(truncate(`${s.meaning} · respond ${formatResponseTime(s.responseSeconds)}`, 75)),
+    text: plainText(truncate(`${s.level} ${s.name}`, 75)),
+    description: plainText(truncate(`${s.meaning} · respond ${formatResponseTime(s.responseSeconds)}`, 75)),
     value: s.level,
   };
 }
@@ -61,36 +39,27 @@ export function openIncidentView(args: { title?: string; severities: Record<Seve
     type: 'modal',
     callback_id: OPEN_INCIDENT_CALLBACK,
     private_metadata: JSON.stringify(args.metadata),
-    title: plain('Declare an incident'),
-    submit: plain('Declare'),
-    close: plain('Cancel'),
+    title: plainText('Declare an incident'),
+    submit: plainText('Declare'),
+    close: plainText('Cancel'),
     blocks: [
       input(FIELDS.title, 'Title', textInput('Checkout fails with 500 errors', false, TITLE_MAX, initialTitle)),
       input(FIELDS.severity, 'Severity', {
         type: 'static_select',
-        placeholder: plain('How bad is it?'),
+        placeholder: plainText('How bad is it?'),
         options: SEVERITY_LEVELS.map((l) => severityOption(args.severities[l])),
       }),
       input(FIELDS.impact, 'Impact', textInput('Who is affected, how many users, which features', true, 2000), { optional: true }),
       input(FIELDS.symptoms, 'Symptoms', textInput('What is observed: errors, latency, alerts', true, 2000), { optional: true }),
       input(FIELDS.actions, 'Actions under way', textInput('What is being done right now', true, 2000), { optional: true }),
       input(FIELDS.eta, 'ETA', textInput('Estimated time to resolution, e.g. 45 min', false, 100), { optional: true }),
-      input(FIELDS.commander, 'Incident commander', { type: 'users_select', placeholder: plain('Who leads the response?') }, {
+      input(FIELDS.commander, 'Incident commander', { type: 'users_select', placeholder: plainText('Who leads the response?') }, {
         optional: true,
         hint: 'Leave empty if nobody leads yet; the first to acknowledge will.',
       }),
     ],
   };
 }
-
-/** Slack's state.values for the elements this modal uses; anything else in it is ignored. */
-const element = z.object({
-  type: z.string(),
-  value: z.string().nullish(),
-  selected_option: z.object({ value: z.string() }).nullish(),
-  selected_user: z.string().nullish(),
-});
-const stateValues = z.record(z.string(), z.record(z.string(), element));
 
 export interface Declaration {
   title: string;
@@ -107,19 +76,16 @@ export type SubmissionResult = { ok: true; declaration: Declaration } | { ok: fa
 export function readOpenIncidentSubmission(values: unknown): SubmissionResult {
   const parsed = stateValues.safeParse(values);
   if (!parsed.success) return { ok: false, errors: { [FIELDS.title]: 'The form arrived incomplete; close it and run /incident open again.' } };
-  const v = parsed.data;
-  const text = (id: string) => {
-    const t = v[id]?.[id]?.value?.trim();
-    return t ? t : null;
-  };
+  const r = reader(parsed.data);
+  const text = r.text;
   const errors: Record<string, string> = {};
   const title = text(FIELDS.title);
   if (!title) errors[FIELDS.title] = 'A title is required: one line saying what is broken.';
   else if (title.length > TITLE_MAX) errors[FIELDS.title] = `The title is ${title.length} characters; keep it to ${TITLE_MAX} or fewer.`;
-  const severity = v[FIELDS.severity]?.[FIELDS.severity]?.selected_option?.value;
+  const severity = r.option(FIELDS.severity);
   if (!severity) errors[FIELDS.severity] = 'Pick a severity, P0 to P3.';
   else if (!(SEVERITY_LEVELS as readonly string[]).includes(severity)) errors[FIELDS.severity] = `"${severity}" is not a severity; pick P0, P1, P2 or P3.`;
-  const commander = v[FIELDS.commander]?.[FIELDS.commander]?.selected_user ?? null;
+  const commander = r.user(FIELDS.commander);
   if (commander !== null && !/^[UW][A-Z0-9]+$/.test(commander)) errors[FIELDS.commander] = 'Pick a person from the list.';
   if (Object.keys(errors).length) return { ok: false, errors };
   return {

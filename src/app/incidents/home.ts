@@ -1,0 +1,89 @@
+/** Posting about an incident where its people are, and keeping its card, announcement and topic current. */
+import { announcementMessage } from '../../core/incident/announcement.js';
+import { channelTopic, summaryCard } from '../../core/incident/card.js';
+import { humanId, incidentHome, isOpen, type Incident } from '../../core/incident/incident.js';
+import { notices } from '../../core/incident/messages.js';
+import { checklistItems } from '../../core/render/checklist.js';
+import { describeCause } from '../../core/errors.js';
+import type { Message } from '../../core/render/message.js';
+import { plain } from '../../core/render/message.js';
+import { inOrder, type AppContext } from '../context.js';
+
+/** When the next update is due: the reminder clock keys on the last update. */
+export function nextUpdateDue(ctx: AppContext, incident: Incident): Date | null {
+  return isOpen(incident) ? new Date(incident.lastUpdateAt.getTime() + ctx.config.incidents.updateReminder) : null;
+}
+
+/** Posts in the incident's channel (or the announcement's thread); with `alsoThread`, in both. */
+export async function postHome(ctx: AppContext, incident: Incident, message: Message, options: { alsoThread?: boolean } = {}): Promise<void> {
+  const home = incidentHome(incident) ?? { channel: ctx.config.incidents.channel };
+  await ctx.chat.post(home.channel, message, home.threadTs ? { threadTs: home.threadTs } : {});
+  if (options.alsoThread && incident.channelId && incident.announcement) {
+    await ctx.chat.post(incident.announcement.channel, message, { threadTs: incident.announcement.ts });
+  }
+}
+
+export function cardMessage(ctx: AppContext, incident: Incident): Message {
+  const locale = ctx.config.incidents.locale;
+  return summaryCard({
+    incident,
+    severities: ctx.severities,
+    locale,
+    links: ctx.config.incidents.links,
+    checklist: checklistItems(ctx.templates.get(locale, 'checklist')),
+    nextUpdateDue: nextUpdateDue(ctx, incident),
+    now: ctx.clock.now(),
+  });
+}
+
+export function announcementFor(ctx: AppContext, incident: Incident): Message {
+  const locale = ctx.config.incidents.locale;
+  return announcementMessage({
+    incident,
+    severity: ctx.severities[incident.severity],
+    template: ctx.templates.get(locale, 'initial'),
+    locale,
+    updateIntervalMs: ctx.config.incidents.updateReminder,
+  });
+}
+
+/**
+ * A step beside the main one failed (channel creation, pin, invite…): the incident is already
+ * stored, so say so in the incidents channel, record it, and let the rest go on.
+ */
+export async function reportSideStep(ctx: AppContext, incident: Incident, step: string, err: unknown): Promise<void> {
+  const why = describeCause(err);
+  ctx.logger.warn({ err, incident: humanId(incident), step }, 'side step failed');
+  await ctx.store
+    .addTimelineEvent({ incidentId: incident.id, kind: 'side_step_failed', actorId: null, at: ctx.clock.now(), data: { step, error: why } })
+    .catch((e: unknown) => ctx.logger.warn({ err: e }, 'could not record the failed step'));
+  await ctx.chat
+    .post(ctx.config.incidents.channel, plain(notices(ctx.config.incidents.locale).sideStep(humanId(incident), step, why)), incident.announcement ? { threadTs: incident.announcement.ts } : {})
+    .catch((e: unknown) => ctx.logger.warn({ err: e }, 'could not report the failed step'));
+}
+
+/** Serialises refreshes of one incident so the last one to run shows the latest state. */
+export function refreshIncident(ctx: AppContext, incidentId: string): Promise<void> {
+  return inOrder(ctx, `refresh:${incidentId}`, () => doRefresh(ctx, incidentId));
+}
+
+async function doRefresh(ctx: AppContext, incidentId: string): Promise<void> {
+  const incident = await ctx.store.getIncident(incidentId);
+  if (!incident) return;
+  const steps: Array<[string, () => Promise<void>]> = [];
+  if (incident.card) steps.push(['summary card update', () => ctx.chat.update(incident.card!, cardMessage(ctx, incident))]);
+  if (incident.announcement) steps.push(['announcement update', () => ctx.chat.update(incident.announcement!, announcementFor(ctx, incident))]);
+  if (incident.channelId) {
+    const topic = channelTopic(incident, ctx.severities, ctx.config.incidents.locale);
+    // conversations.setTopic is rate-limited hard (Tier 2): only call it when the topic changes.
+    if (ctx.views.topics.get(incident.id) !== topic) {
+      steps.push(['channel topic', async () => {
+        await ctx.chat.setTopic(incident.channelId!, topic);
+        ctx.views.topics.set(incident.id, topic);
+      }]);
+    }
+  }
+  for (const [step, run] of steps) {
+    await run().catch((err: unknown) => reportSideStep(ctx, incident, step, err));
+  }
+}

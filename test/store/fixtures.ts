@@ -1,0 +1,33 @@
+/** Helpers shared by the store tests. */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../src/adapters/postgres/db.js';
+import type { NewIncident } from '../../src/core/incident/incident.js';
+import type { Store } from '../../src/ports.js';
+
+export type OpenedStore = Store & { db: Db };
+
+let seq = 0;
+/** A workspace id no other test uses, so tests can share one database. */
+export const newTeam = (): string => `T${Date.now().toString(36)}${(seq++).toString(36)}${randomUUID().slice(0, 6)}`;
+
+export function newIncident(teamId: string, overrides: Partial<NewIncident> = {}): NewIncident {
+  return {
+    teamId,
+    title: 'Checkout returns 502',
+    severity: 'P1',
+    impact: 'EU customers cannot pay',
+    symptoms: '502 from /api/checkout since 14:02',
+    actions: 'Rolling back release 412',
+    eta: '45 min',
+    reporterId: 'U_REPORTER',
+    commanderId: 'U_COMMANDER',
+    declaredAt: new Date('2025-03-04T14:05:06.789Z'),
+    sourceKey: `view-${randomUUID()}`,
+    ...overrides,
+  };
+}
+
+export const count = async (db: Db, sql: string, params: unknown[]): Promise<number> => {
+  const [row] = await db.query<{ n: string | number }>(sql, params);
+  return Number(row?.n);
+};

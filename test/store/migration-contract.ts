@@ -1,0 +1,54 @@
+/**
+ * Upgrading a database that already holds data, run against PostgreSQL and PGlite alike
+ * (see postgres-store.test.ts and pglite-store.test.ts).
+ */
+import { expect, it } from 'vitest';
+import type { Db } from '../../src/adapters/postgres/db.js';
+import { migrate, MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
+import { createStore } from '../../src/adapters/postgres/store.js';
+import { newIncident, newTeam } from './fixtures.js';
+
+/** `freshDb` gives an empty database (a new schema, a new in-memory PGlite); the test closes it. */
+export function migrationContract(freshDb: () => Promise<Db>): void {
+  it('migration 2 upgrades a database with incidents from migration 1', async () => {
+    const db = await freshDb();
+    try {
+      expect(await migrate(db, MIGRATIONS.slice(0, 1))).toEqual({ applied: [1] });
+      const team = newTeam();
+      const declaredAt = new Date('2025-02-03T04:05:06.789Z');
+      const [row] = await db.query<{ id: string }>(
+        `INSERT INTO incidents (team_id, number, title, severity, status, reporter_id, declared_at, announcement_channel, announcement_ts)
+         VALUES ($1, 1, 'Old incident', 'P2', 'identified', 'U_OLD', $2, 'C_INCIDENTS', '1.000100') RETURNING id`,
+        [team, declaredAt],
+      );
+      const id = row?.id ?? '';
+      await db.query(`INSERT INTO incident_events (incident_id, kind, actor_id, at, data) VALUES ($1, 'opened', 'U_OLD', $2, '{}')`, [
+        id,
+        declaredAt,
+      ]);
+
+      expect(await migrate(db)).toEqual({ applied: MIGRATIONS.slice(1).map((m) => m.version) });
+      const store = createStore(db);
+      expect(await store.getIncident(id)).toStrictEqual({
+        id, teamId: team, number: 1, title: 'Old incident', severity: 'P2', status: 'identified',
+        impact: null, symptoms: null, actions: null, eta: null, reporterId: 'U_OLD', commanderId: null, commsLeadId: null,
+        declaredAt, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, lastUpdateAt: declaredAt,
+        announcement: { channel: 'C_INCIDENTS', ts: '1.000100' }, channelId: null, card: null, resolution: null, checklist: [],
+      });
+      expect(await store.listTimeline(id)).toStrictEqual([{ incidentId: id, kind: 'opened', actorId: 'U_OLD', at: declaredAt, data: {} }]);
+      expect(await store.listOpenIncidents(team)).toHaveLength(1);
+      // The old incident's events accept keys; the new NOT NULL column is enforced.
+      const note = { incidentId: id, kind: 'note', actorId: null, at: declaredAt, data: {}, dedupeKey: 'k' } as const;
+      expect([await store.addTimelineEvent(note), await store.addTimelineEvent(note)]).toEqual([true, false]);
+      await expect(db.query('UPDATE incidents SET last_update_at = NULL WHERE id = $1', [id])).rejects.toThrow(/null/i);
+      await expect(db.query("UPDATE incidents SET checklist = '{}' WHERE id = $1", [id])).rejects.toThrow(/check/i);
+      await expect(db.query("UPDATE incidents SET card_channel = 'C' WHERE id = $1", [id])).rejects.toThrow(/check/i);
+      // New incidents of the workspace continue its numbering as usual.
+      await db.query('INSERT INTO workspace_counters (team_id, last_number) VALUES ($1, 1)', [team]);
+      const { incident } = await store.openIncident(newIncident(team));
+      expect(incident).toMatchObject({ number: 2, lastUpdateAt: incident.declaredAt, checklist: [] });
+    } finally {
+      await db.close();
+    }
+  });
+}
