@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, secretsOf } from '../src/config.js';
+import { loadConfig, secretsOf, severitiesOf } from '../src/config.js';
+import { DEFAULT_SEVERITIES } from '../src/core/incident/severity.js';
 import { parseDuration, formatDuration } from '../src/core/duration.js';
 
 const creds = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_SIGNING_SECRET: 'shhh-secret' };
@@ -39,7 +40,7 @@ describe('loadConfig', () => {
     const r = loadConfig({ ...creds, CHAN: 'C0INCIDENTS' }, dir);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config.incidents).toEqual({ channel: 'C0INCIDENTS', locale: 'en', updateReminder: 900_000 });
+    expect(r.config.incidents).toEqual({ channel: 'C0INCIDENTS', locale: 'en', updateReminder: 900_000, createChannel: true, severities: {}, links: [] });
     expect(r.config.store).toEqual({ databaseUrl: undefined, schema: undefined, dataDir: './.firebreak-data' });
     expect(r.config.slack.apiUrl).toBe('https://slack.com/api/');
     expect(Object.isFrozen(r.config.incidents)).toBe(true);
@@ -48,7 +49,7 @@ describe('loadConfig', () => {
   it('uses ${VAR:-default} when the variable is unset', () => {
     const { dir } = withFile('incidents:\n  channel: ${CHAN:-C0FALLBACK}\n  updateReminder: ${EVERY:-2s}\n');
     const r = loadConfig(creds, dir);
-    expect(r.ok && r.config.incidents).toEqual({ channel: 'C0FALLBACK', locale: 'en', updateReminder: 2000 });
+    expect(r.ok && r.config.incidents).toMatchObject({ channel: 'C0FALLBACK', locale: 'en', updateReminder: 2000 });
   });
 
   it('lists every problem at once, each with its key path and what was expected', () => {
@@ -86,6 +87,26 @@ describe('loadConfig', () => {
     const { dir } = withFile('incidents:\n  channel: C0X1\n');
     const r = loadConfig({ ...creds, SLACK_APP_TOKEN: 'xapp-1-zzz', DATABASE_URL: 'postgres://fb:p%40ss-word@db:5432/fb' }, dir);
     expect(r.ok && secretsOf(r.config)).toEqual(['xoxb-1-abc', 'shhh-secret', 'xapp-1-zzz', 'p@ss-word']);
+  });
+
+  it('overrides severity names and response times, and checks them', () => {
+    const { dir } = withFile('incidents:\n  channel: C0X1\n  severities:\n    P0: { name: Sev1, responseTime: 5m, emoji: ":fire:" }\n');
+    const r = loadConfig(creds, dir);
+    if (!r.ok) throw new Error(r.problems.join('; '));
+    const s = severitiesOf(r.config);
+    expect(s.P0).toMatchObject({ level: 'P0', name: 'Sev1', responseSeconds: 300, emoji: ':fire:', meaning: 'Service completely down' });
+    expect(s.P1).toEqual(DEFAULT_SEVERITIES.P1);
+    const bad = withFile('incidents:\n  channel: C0X1\n  severities:\n    P5: {}\n    P1: { responseTime: asap, emoji: fire }\n  links:\n    - { label: Grafana, url: "javascript:alert(1)" }\n  createChannel: maybe\n');
+    const problems = loadConfig(creds, bad.dir);
+    expect(!problems.ok && problems.problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^incidents\.severities: unknown key "P5"/),
+        'incidents.severities.P1.responseTime: expected a duration like "15m" or "30s", got "asap"',
+        'incidents.severities.P1.emoji: expected an emoji shortcode like ":red_circle:"',
+        'incidents.links.0.url: expected an http(s) URL without spaces',
+        'incidents.createChannel: expected true or false',
+      ]),
+    );
   });
 
   it('the shipped example file is valid', () => {

@@ -1,7 +1,7 @@
 /** Steps a person takes in Slack, played through the driver, for the lifecycle tests. */
 import { viewFromCall } from '../slack/driver.js';
 import type { ApiCall } from '../slack/web-api.js';
-import { declarationValues, INCIDENTS_CHANNEL, type AppUnderTest } from './app-under-test.js';
+import { declarationValues, type AppUnderTest } from './app-under-test.js';
 
 export const text = (v: string | undefined) => ({ type: 'plain_text_input', value: v ?? null });
 export const select = (v: string) => ({ type: 'static_select', selected_option: { value: v, text: { type: 'plain_text', text: v } } });
@@ -17,13 +17,15 @@ export interface Declared {
 
 /** Types /incident open, fills the modal and waits until the reporter is told it is done. */
 export async function declareIncident(t: AppUnderTest, values: Parameters<typeof declarationValues>[0], userId = 'U0ALICE'): Promise<Declared> {
+  const since = t.standIn.calls.length;
   const cmd = await t.driver.command({ command: '/incident', text: 'open', userId, channelId: 'C0GENERAL' });
   const open = await t.standIn.waitFor('views.open', (c) => c.args.trigger_id === cmd.triggerId);
   await t.driver.viewSubmission({ view: viewFromCall(open), values: declarationValues(values), userId });
-  await t.standIn.waitFor('chat.postEphemeral', (c) => String(c.args.text).includes('declared and announced'), 10_000);
+  await t.standIn.waitFor('chat.postEphemeral', (c) => t.standIn.calls.indexOf(c) >= since && String(c.args.text).includes('declared and announced'), 10_000);
   const rows = await t.incidentRows();
   const row = rows.find((r) => r.title === values.title)!;
-  const announcement = t.standIn.calls.find((c) => c.method === 'chat.postMessage' && c.args.channel === INCIDENTS_CHANNEL && String(c.args.text).includes(`INC-${row.number}:`))!;
+  // The announcement is the message whose ts Firebreak stored.
+  const announcement = t.standIn.calls.find((c) => c.method === 'chat.postMessage' && (c.result as { ts?: string }).ts === row.announcement_ts)!;
   return { number: row.number as number, id: `INC-${row.number}`, incidentId: row.id as string, channelId: (row.channel_id as string | null) ?? null, announcement };
 }
 
