@@ -74,6 +74,19 @@ describe('the life of an incident', () => {
     expect(row).toEqual({ acknowledged_by: 'U0BOB', commander_id: 'U0BOB' });
   });
 
+  it('Join channel invites the clicker; status shows the same blocks as the pinned card', async () => {
+    const before = t.standIn.responses.length;
+    await t.driver.blockAction({ actionId: 'incident_join', value: inc.incidentId, userId: 'U0NEWBIE', channelId: INCIDENTS_CHANNEL });
+    expect(await responseAfter(t, before)).toContain(`You are in <#${channel}>.`);
+    expect(lastCall('conversations.invite').args).toMatchObject({ channel, users: 'U0NEWBIE' });
+
+    const asked = t.standIn.responses.length;
+    await command(t, `status ${inc.id}`);
+    await responseAfter(t, asked);
+    const reply = t.standIn.responses.at(-1)!.body as { blocks: unknown[] };
+    expect(reply.blocks).toEqual(card().args.blocks);
+  });
+
   it('an update from the channel posts the update template in the channel and the announcement thread', async () => {
     const cmd = await command(t, 'update', { channelId: channel, userId: 'U0BOB' });
     const form = await t.standIn.waitFor('views.open', (c) => c.args.trigger_id === cmd.triggerId);

@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FirebreakError } from '../../core/errors.js';
-import { parseTemplate, TemplateError, type Template } from '../../core/render/template.js';
+import { parseTemplate, renderTemplate, TemplateError, type Template } from '../../core/render/template.js';
 import { checklistProblems } from '../../core/render/checklist.js';
 import { LOCALES, TEMPLATE_KINDS, type Locale, type TemplateKind } from '../../core/render/templates-catalogue.js';
 
@@ -29,7 +29,10 @@ export function loadTemplates(dir: string = DEFAULT_TEMPLATES_DIR): Templates {
         continue;
       }
       try {
-        loaded.set(`${locale}/${kind}`, parseTemplate(shown, readFileSync(file, 'utf8'), spec.placeholders));
+        const template = parseTemplate(shown, readFileSync(file, 'utf8'), spec.placeholders);
+        // A template must say something even when every value is missing.
+        if (renderTemplate(template, {}).replace(/—/g, '').trim() === '') throw new TemplateError(`${shown}: renders to nothing; write the message around its placeholders`);
+        loaded.set(`${locale}/${kind}`, template);
       } catch (err) {
         if (err instanceof TemplateError) problems.push(err.message);
         else throw err;
