@@ -5,8 +5,8 @@ import { incidentStats, listOpen, postmortemReport, timelineView } from '../src/
 import { humanId, incidentHome } from '../src/core/incident/incident.js';
 import { parsePeriod } from '../src/core/incident/stats.js';
 import { plain } from '../src/core/render/message.js';
-import { incidentOnly, tokens, unescapeSlack } from './args.js';
-import { target } from './incident-shared.js';
+import { tokens, unescapeSlack } from './args.js';
+import { onIncident } from './incident-shared.js';
 
 export const incidentList: Subcommand<string> = {
   name: 'list',
@@ -18,28 +18,20 @@ export const incidentList: Subcommand<string> = {
   },
 };
 
-export const incidentTimeline: Subcommand<{ number: number | undefined }> = {
-  name: 'timeline',
-  usage: 'timeline [INC-n]',
-  summary: 'everything that happened, with dates and times',
-  args: incidentOnly,
-  async run(ctx, { number }) {
-    const incident = await target(ctx, number, this.usage);
+export const incidentTimeline = onIncident(
+  { name: 'timeline', usage: 'timeline [INC-n]', summary: 'everything that happened, with dates and times' },
+  async (ctx, incident) => {
     const view = await timelineView(ctx.app, incident);
     if (view.kind === 'message') return ctx.reply(view.message);
     const home = incidentHome(incident) ?? { channel: ctx.channelId };
     await ctx.app.chat.uploadFile({ channel: home.channel, threadTs: home.threadTs, filename: view.filename, title: `Timeline of ${humanId(incident)}`, content: view.content });
     await ctx.reply(plain(`The timeline of ${humanId(incident)} has ${view.events} events, too many for one message: it is attached in full as a file in <#${home.channel}>.`));
   },
-};
+);
 
-export const incidentPostmortem: Subcommand<{ number: number | undefined }> = {
-  name: 'postmortem',
-  usage: 'postmortem [INC-n]',
-  summary: 'draft the incident report (Markdown) from the timeline and resolution, posted as a file',
-  args: incidentOnly,
-  async run(ctx, { number }) {
-    const incident = await target(ctx, number, this.usage);
+export const incidentPostmortem = onIncident(
+  { name: 'postmortem', usage: 'postmortem [INC-n]', summary: 'draft the incident report (Markdown) from the timeline and resolution, posted as a file' },
+  async (ctx, incident) => {
     const report = await postmortemReport(ctx.app, incident);
     const id = humanId(incident);
     const home = incidentHome(incident) ?? { channel: ctx.channelId };
@@ -54,7 +46,7 @@ export const incidentPostmortem: Subcommand<{ number: number | undefined }> = {
     await ctx.app.store.addTimelineEvent({ incidentId: incident.id, kind: 'postmortem_generated', actorId: ctx.userId, at: ctx.app.clock.now(), data: { filename: report.filename } });
     if (home.channel !== ctx.channelId) await ctx.reply(plain(`The postmortem draft of ${id} is posted in <#${home.channel}>.`));
   },
-};
+);
 
 export const incidentStatsCommand: Subcommand<{ from: Date; to: Date }> = {
   name: 'stats',

@@ -1,7 +1,8 @@
 /** What every /incident subcommand that acts on one incident does first. */
 import { findIncident } from '../src/app/incidents/find.js';
 import type { Outcome } from '../src/app/incidents/outcome.js';
-import type { CommandContext } from '../src/adapters/slack/command-types.js';
+import type { CommandContext, Subcommand } from '../src/adapters/slack/command-types.js';
+import { incidentOnly } from './args.js';
 import type { Incident } from '../src/core/incident/incident.js';
 import { plain } from '../src/core/render/message.js';
 
@@ -16,3 +17,14 @@ export async function replyOutcome(ctx: CommandContext, outcome: Outcome): Promi
 
 /** private_metadata for the incident forms: the incident, and where to answer the person. */
 export const formMetadata = (ctx: CommandContext, incident: Incident) => ({ incidentId: incident.id, channelId: ctx.channelId });
+
+/** A subcommand that takes at most an incident id, finds the incident, and acts on it. */
+export function onIncident(spec: { name: string; usage: string; summary: string }, act: (ctx: CommandContext, incident: Incident) => Promise<void>): Subcommand<{ number: number | undefined }> {
+  return {
+    ...spec,
+    args: incidentOnly,
+    async run(ctx, { number }) {
+      await act(ctx, await target(ctx, number, spec.usage));
+    },
+  };
+}

@@ -3,6 +3,7 @@
  * or into per-field errors (shown by Slack under each field via response_action: errors).
  */
 import { z } from 'zod';
+import type { NewIncident } from '../../../core/incident/incident.js';
 import { SEVERITY_LEVELS, formatResponseTime, type Severity, type SeverityLevel } from '../../../core/incident/severity.js';
 import { toPlainLine, truncate } from '../../../core/render/text.js';
 import { input, plainText, reader, stateValues, textInput } from './fields.js';
@@ -61,15 +62,8 @@ export function openIncidentView(args: { title?: string; severities: Record<Seve
   };
 }
 
-export interface Declaration {
-  title: string;
-  severity: SeverityLevel;
-  impact: string | null;
-  symptoms: string | null;
-  actions: string | null;
-  eta: string | null;
-  commanderId: string | null;
-}
+/** What the form gives; the rest of a NewIncident (who, when, which workspace) comes from the request. */
+export type Declaration = Pick<NewIncident, 'title' | 'severity' | 'impact' | 'symptoms' | 'actions' | 'eta' | 'commanderId'>;
 
 export type SubmissionResult = { ok: true; declaration: Declaration } | { ok: false; errors: Record<string, string> };
 
