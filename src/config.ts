@@ -36,6 +36,55 @@ const severityOverride = z
     meaning: z.string().min(1).max(60, 'keep the meaning to 60 characters').optional(),
     responseTime: duration.optional(),
     emoji: z.string().regex(/^:[a-z0-9_+-]+:$/, { message: 'expected an emoji shortcode like ":red_circle:"' }).optional(),
+    updateReminder: duration.optional(),
+  })
+  .strict();
+
+/** Who an escalation notifies: Slack user ids (U…/W…) or user-group ids (S…). */
+const notifyList = z
+  .array(z.string().regex(/^[UWS][A-Z0-9]{2,}$/, { message: 'expected a Slack user id (U…) or user-group id (S…)' }))
+  .max(20, 'at most 20 people or groups per level')
+  .default([]);
+
+/** A PagerDuty Events API v2 routing key; empty (an unset ${VAR:-}) means "no paging". */
+const routingKey = z
+  .string()
+  .regex(/^[A-Za-z0-9]{0,64}$/, { message: 'expected a PagerDuty integration (routing) key: letters and digits' })
+  .transform((k) => (k === '' ? undefined : k))
+  .optional();
+
+const escalationLevel = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/, { message: 'expected a short name like "L2"' }),
+    after: duration,
+    notify: notifyList,
+    pagerduty: routingKey,
+    until: z.enum(['acknowledged', 'resolved'], { error: 'expected "acknowledged" or "resolved"' }).default('acknowledged'),
+  })
+  .strict();
+
+/** The playbook's escalation matrix by elapsed time; L1 (0–15 min, on-call in Slack) is the announcement itself. */
+const DEFAULT_LEVELS = [
+  { name: 'L2', after: 15 * 60_000, notify: [], pagerduty: undefined, until: 'acknowledged' as const },
+  { name: 'L3', after: 30 * 60_000, notify: [], pagerduty: undefined, until: 'resolved' as const },
+  { name: 'L4', after: 60 * 60_000, notify: [], pagerduty: undefined, until: 'resolved' as const },
+];
+
+const escalationSchema = z
+  .object({
+    levels: z
+      .array(escalationLevel)
+      .max(10, 'at most 10 escalation levels')
+      .refine((levels) => new Set(levels.map((l) => l.name)).size === levels.length, { message: 'level names must be different' })
+      .default(DEFAULT_LEVELS),
+    responseDeadline: z.object({ notify: notifyList, pagerduty: routingKey }).strict().default({ notify: [], pagerduty: undefined }),
+    pagerduty: z
+      .object({
+        url: z.string().regex(/^https?:\/\/\S+$/, { message: 'expected an http(s) URL' }).default('https://events.pagerduty.com/v2/enqueue'),
+        timeout: duration.default(5000),
+      })
+      .strict()
+      .default({ url: 'https://events.pagerduty.com/v2/enqueue', timeout: 5000 }),
   })
   .strict();
 
@@ -61,6 +110,7 @@ const fileSchema = z
         links: z.array(link).max(10, 'at most 10 links fit on the summary card').default([]),
       })
       .strict()),
+    escalation: z.preprocess((v) => v ?? {}, escalationSchema),
   })
   .strict();
 
@@ -81,6 +131,7 @@ export interface Config {
   /** Directory holding <locale>/<template>.md; unset: the templates shipped in runbooks/templates. */
   templatesDir: string | undefined;
   incidents: FileConfig['incidents'];
+  escalation: FileConfig['escalation'];
   /** The YAML file read, if any. */
   configFile: string | undefined;
 }
@@ -185,6 +236,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ConfigR
     logLevel: logLevel as Config['logLevel'],
     templatesDir: env.FIREBREAK_TEMPLATES_DIR || undefined,
     incidents: parsed.incidents,
+    escalation: parsed.escalation,
     configFile: file,
   };
   return { ok: true, config: deepFreeze(config) };
@@ -201,6 +253,7 @@ function deepFreeze<T>(value: T): T {
 /** Every secret value in the config, so the logger can scrub them from any output. */
 export function secretsOf(config: Config): string[] {
   const out = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken];
+  for (const level of [...config.escalation.levels, config.escalation.responseDeadline]) out.push(level.pagerduty);
   const url = config.store.databaseUrl;
   if (url) {
     try {

@@ -10,7 +10,7 @@ import type { Message } from './core/render/message.js';
 export const TIMELINE_KINDS = [
   'opened', 'acknowledged', 'role_changed', 'severity_changed', 'status_changed', 'update_posted',
   'note', 'pinned_message', 'diagnostic_run', 'action_requested', 'action_approved', 'action_executed',
-  'reminder_sent', 'escalation_sent', 'resolved', 'reopened', 'checklist_ticked', 'postmortem_generated',
+  'reminder_sent', 'reminder_snoozed', 'escalation_sent', 'resolved', 'reopened', 'checklist_ticked', 'postmortem_generated',
   'side_step_failed',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
@@ -45,6 +45,7 @@ export interface IncidentPatch {
   card: MessageRef | null;
   resolution: Resolution | null;
   checklist: string[];
+  reminderSnoozedUntil: Date | null;
 }
 
 /**
@@ -67,8 +68,70 @@ export interface IncidentChange {
   event?: Omit<TimelineEvent, 'incidentId'>;
 }
 
+/**
+ * What is due when, per incident and kind ("update_reminder", "response_deadline",
+ * "escalation:<level>", "pager:<action>:<level>"): one row each, so nothing is only in memory.
+ */
+export interface ScheduledItem {
+  id: string;
+  incidentId: string;
+  kind: string;
+  /** When it is due; null when nothing is due (cancelled, or a one-shot item that fired). */
+  dueAt: Date | null;
+  /** A one-shot item fires once and is never re-armed by a plan. */
+  oneShot: boolean;
+  /** Failed attempts since the last success (drives the retry backoff). */
+  attempts: number;
+  firedCount: number;
+  lastFiredAt: Date | null;
+  lastError: string | null;
+  payload: Record<string, unknown>;
+}
+
+/** One entry of an incident's plan: set `dueAt` (null cancels). */
+export interface PlannedItem {
+  kind: string;
+  dueAt: Date | null;
+  oneShot: boolean;
+  payload?: Record<string, unknown>;
+}
+
+/** Which worker loop claims an item: Slack posts and PagerDuty calls never wait on each other. */
+export type ScheduleLane = 'chat' | 'pager';
+export const laneOf = (kind: string): ScheduleLane => (kind.startsWith('pager:') ? 'pager' : 'chat');
+
+export interface ScheduleStore {
+  /**
+   * Applies an incident's plan: each kind's due time is set (inserted if new) or cleared (null).
+   * A one-shot item that has fired is left as it is; a plan never re-arms it.
+   */
+  plan(incidentId: string, items: PlannedItem[]): Promise<void>;
+  /** Queues a job (a PagerDuty call) due at `at`, re-arming it even if the same kind ran before. */
+  enqueue(incidentId: string, kind: string, at: Date, payload: Record<string, unknown>): Promise<void>;
+  /**
+   * Atomically claims up to `limit` items of the lane due at or before `now` whose lease is free
+   * (never claimed, or the claimer's lease ended at or before `now`), for `owner` until now + leaseMs.
+   * Each item is claimed by exactly one caller, across processes (FOR UPDATE SKIP LOCKED).
+   */
+  claimDue(input: { now: Date; owner: string; leaseMs: number; limit: number; lane: ScheduleLane }): Promise<ScheduledItem[]>;
+  /**
+   * Ends a claim held by `owner`. `fired`: it was sent (fired count and time recorded, attempts
+   * reset). The due time becomes `next` only if it is still the one claimed (`claimedDueAt`): a
+   * reschedule that happened meanwhile (an update reset the clock) wins. Returns false when the
+   * claim was no longer held (the lease expired and someone else took it).
+   */
+  complete(input: { id: string; owner: string; claimedDueAt: Date; next: Date | null; fired: boolean; at: Date }): Promise<boolean>;
+  /** Ends a claim after a failure: due again at `retryAt` (unless a plan cancelled it meanwhile), attempts + 1, error kept. */
+  fail(input: { id: string; owner: string; retryAt: Date; error: string }): Promise<void>;
+  /** The earliest time something of the lane becomes claimable (a due time, or a lease ending), or null. */
+  nextWake(lane: ScheduleLane): Promise<Date | null>;
+  /** Every item of an incident (for the card, tests and diagnostics). */
+  list(incidentId: string): Promise<ScheduledItem[]>;
+}
+
 /** Firebreak's own state. Every method throws FirebreakError('STORE_UNAVAILABLE') when the database cannot be reached. */
 export interface Store {
+  readonly schedule: ScheduleStore;
   /** 'postgres' for a server reached with pg, 'pglite' for the embedded database. */
   readonly kind: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query within a short timeout. */
@@ -89,6 +152,8 @@ export interface Store {
   findIncidentByChannel(teamId: string, channelId: string): Promise<Incident | null>;
   /** Open (not resolved) incidents of a workspace, most severe first, then oldest first. */
   listOpenIncidents(teamId: string): Promise<Incident[]>;
+  /** Ids of every open incident in every workspace (for re-planning at start). */
+  listOpenIncidentIds(): Promise<string[]>;
   /** Incidents of a workspace declared at or after `since`, oldest first. */
   listIncidentsDeclaredSince(teamId: string, since: Date): Promise<Incident[]>;
   /**
@@ -120,6 +185,23 @@ export interface Chat {
   /** A message's text, or null when it cannot be read. */
   messageText(ref: MessageRef): Promise<string | null>;
   uploadFile(file: { channel: string; threadTs?: string; filename: string; title: string; content: string; comment?: string }): Promise<void>;
+}
+
+/** A paging service (PagerDuty Events API v2). `send` never throws: failures are values. */
+export interface PagerEvent {
+  action: 'trigger' | 'acknowledge' | 'resolve';
+  routingKey: string;
+  dedupKey: string;
+  summary?: string;
+  severity?: 'critical' | 'error' | 'warning' | 'info';
+  source?: string;
+  timestamp?: Date;
+  customDetails?: Record<string, unknown>;
+  links?: Array<{ href: string; text: string }>;
+}
+export type PagerResult = { ok: true } | { ok: false; retryable: boolean; error: string };
+export interface Pager {
+  send(event: PagerEvent): Promise<PagerResult>;
 }
 
 export interface Clock {

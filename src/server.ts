@@ -9,7 +9,11 @@ import { severitiesOf, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createInflight } from './app/inflight.js';
 import { newViewState, type AppContext } from './app/context.js';
-import { systemClock, type Clock, type Store } from './ports.js';
+import { systemClock, type Clock, type Pager, type Store } from './ports.js';
+import { backoffMs, pagerDutyClient } from './adapters/http/pagerduty.js';
+import { createPacer } from './adapters/slack/pacer.js';
+import { startEngine, type Engine } from './app/reminders/engine.js';
+import { schedulePolicy } from './app/reminders/policy.js';
 import { openStore } from './adapters/postgres/open-store.js';
 import { loadTemplates } from './adapters/templates/load-templates.js';
 import { slackChat } from './adapters/slack/chat.js';
@@ -34,6 +38,8 @@ export interface RunningFirebreak {
 
 export interface StartOptions {
   clock?: Clock;
+  /** Use this pager instead of PagerDuty's Events API (tests). */
+  pager?: Pager;
   /** Use this store instead of opening one from config (it is then the caller's to close). */
   store?: Store;
 }
@@ -46,6 +52,8 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
   const health = healthRoute(() => checkHealth(store, VERSION, stopping));
 
   const clientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes };
+  // One pacer for every client, so posts to a channel stay near one a second whoever sends them.
+  const pacer = createPacer();
   const app = new App({
     token: config.slack.botToken,
     signingSecret: config.slack.signingSecret,
@@ -57,16 +65,21 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     ...(socketMode ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.http.port, clientOptions } } : {}),
   });
 
+  const severities = severitiesOf(config);
+  let engine: Engine | undefined;
   const ctx: AppContext = {
     config,
     store,
-    chat: slackChat(app.client),
+    chat: slackChat(app.client, pacer),
     clock: options.clock ?? systemClock,
     logger,
     templates,
-    severities: severitiesOf(config),
+    severities,
     inflight: createInflight((label, err) => logger.error({ err, work: label }, 'background work failed')),
     views: newViewState(),
+    policy: schedulePolicy(config, severities),
+    pager: options.pager ?? pagerDutyClient({ url: config.escalation.pagerduty.url, timeoutMs: config.escalation.pagerduty.timeout }),
+    wakeScheduler: () => engine?.poke(),
   };
   registerCommands(app, ctx, COMMANDS);
   registerViews(app, ctx);
@@ -89,6 +102,16 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     if (!options.store) await store.close();
     throw err;
   }
+  // The engine posts with a client that gives up quickly (and does not sit out a Retry-After):
+  // its retries are durable, in the store, and a claim must not outlive its lease.
+  const engineClient = new webApi.WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  });
+  engine = startEngine(ctx, { chat: slackChat(engineClient, pacer), backoffMs: (attempt) => backoffMs(attempt, { baseMs: 1000, maxMs: 60_000 }) });
+
   logger.info(
     // The logger scrubs the password out of the URL.
     { port, mode: socketMode ? 'socket' : 'http', store: store.kind, database: config.store.databaseUrl ?? config.store.dataDir, version: VERSION },
@@ -102,6 +125,7 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     async stop({ drainMs = 10_000 } = {}) {
       stopping = true;
       await app.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the Slack receiver'));
+      await engine?.stop();
       const left = await ctx.inflight.drain(drainMs);
       if (left > 0) logger.warn({ left }, 'shutdown: work still running after the drain period was abandoned');
       if (!options.store) await store.close();

@@ -1,7 +1,8 @@
 /** Everything a use case may touch, passed explicitly: no module-level singletons. */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Chat, Clock, Store } from '../ports.js';
+import type { Chat, Clock, Pager, Store } from '../ports.js';
+import type { SchedulePolicy } from '../core/reminders/plan.js';
 import type { Templates } from '../adapters/templates/load-templates.js';
 import type { Severity, SeverityLevel } from '../core/incident/severity.js';
 import type { Inflight } from './inflight.js';
@@ -18,6 +19,11 @@ export interface AppContext {
   inflight: Inflight;
   /** Per-process memory of what was last shown, so refreshes run in order and skip no-ops. */
   views: ViewState;
+  /** Reminder and escalation rules (intervals, response times, levels) from the configuration. */
+  policy: SchedulePolicy;
+  pager: Pager;
+  /** Wakes the reminder engine after a schedule change; a no-op until the engine runs. */
+  wakeScheduler(): void;
 }
 
 export interface ViewState {

@@ -10,6 +10,7 @@ import { channelMention, escapeMrkdwn } from '../core/render/text.js';
 import type { AppContext } from './context.js';
 import { announcementFor, cardMessage, reportSideStep } from './incidents/home.js';
 import { createIncidentChannel } from './incidents/channel.js';
+import { syncSchedule } from './reminders/sync.js';
 
 export type OpenIncidentResult =
   | { outcome: 'opened'; incident: Incident; announced: boolean }
@@ -48,6 +49,17 @@ export async function openIncident(ctx: AppContext, input: OpenIncidentInput): P
   }
   log.info({ incident: id, severity: incident.severity }, 'incident declared');
 
+  try {
+    return await announce(ctx, incident, tellReporter, log);
+  } finally {
+    // Whatever happened to the announcement, the reminder and escalation clocks start now.
+    await syncSchedule(ctx, incident.id).catch((err: unknown) => log.error({ err, incident: id }, 'could not plan reminders'));
+  }
+}
+
+async function announce(ctx: AppContext, declared: Incident, tellReporter: (text: string) => Promise<void>, log: AppContext['logger']): Promise<OpenIncidentResult> {
+  let incident = declared;
+  const id = humanId(incident);
   if (ctx.config.incidents.createChannel) incident = await createIncidentChannel(ctx, incident);
 
   const channel = ctx.config.incidents.channel;

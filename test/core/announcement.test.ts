@@ -32,6 +32,7 @@ const base: Incident = {
   card: null,
   resolution: null,
   checklist: [],
+  reminderSnoozedUntil: null,
 };
 
 const render = (incident: Incident, locale: (typeof LOCALES)[number]) =>

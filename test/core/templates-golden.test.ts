@@ -22,6 +22,7 @@ const ordinary: Incident = {
   resolvedAt: at, lastUpdateAt: at, announcement: { channel: 'C0INCIDENTS', ts: '1795339800.000100' }, channelId: 'C0INC7', card: null,
   resolution: { rootCause: 'Pool exhausted by release 4.2', fixApplied: 'Rolled back to 4.1', finalImpact: '40 min, 30% of payments', postmortemDate: '2026-11-26' },
   checklist: ['item-1', 'item-3'],
+  reminderSnoozedUntil: null,
 };
 const evil = '<!channel> *bold* _it_ ~s~ `code` <@U0CEO> <https://evil.example|click> & 🔥';
 const hostile: Incident = {

@@ -31,6 +31,7 @@ export function lifecycleContract(getStore: () => OpenedStore): void {
         title: 'Checkout down', severity: 'P0', status: 'resolved', commanderId: 'U_IC', commsLeadId: 'U_COMMS',
         acknowledgedAt: at(incident, 30), acknowledgedBy: 'U_IC', resolvedAt: at(incident, 3600.5), lastUpdateAt: at(incident, 1800.001),
         channelId: 'C_INC_1', card: { channel: 'C_INC_1', ts: '1741097106.000300' }, resolution, checklist: ['timeline', 'postmortem'],
+        reminderSnoozedUntil: at(incident, 5400.25),
       } as const;
       const expected: Incident = { ...incident, ...set, checklist: [...set.checklist] };
       const result = await store.updateIncident({ id: incident.id, set: { ...set, checklist: [...set.checklist] } });
@@ -38,7 +39,7 @@ export function lifecycleContract(getStore: () => OpenedStore): void {
       expect(await store.getIncident(incident.id)).toStrictEqual(expected);
       expect(await store.getIncidentByNumber(incident.teamId, incident.number)).toStrictEqual(expected);
 
-      const cleared = { commanderId: null, commsLeadId: null, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, channelId: null, card: null, resolution: null, checklist: [] };
+      const cleared = { commanderId: null, commsLeadId: null, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, channelId: null, card: null, resolution: null, checklist: [], reminderSnoozedUntil: null };
       const after = await store.updateIncident({ id: incident.id, set: cleared });
       expect(after.incident).toStrictEqual({ ...expected, ...cleared });
       expect(await store.getIncident(incident.id)).toStrictEqual({ ...expected, ...cleared });

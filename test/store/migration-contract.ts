@@ -34,6 +34,7 @@ export function migrationContract(freshDb: () => Promise<Db>): void {
         impact: null, symptoms: null, actions: null, eta: null, reporterId: 'U_OLD', commanderId: null, commsLeadId: null,
         declaredAt, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, lastUpdateAt: declaredAt,
         announcement: { channel: 'C_INCIDENTS', ts: '1.000100' }, channelId: null, card: null, resolution: null, checklist: [],
+        reminderSnoozedUntil: null,
       });
       expect(await store.listTimeline(id)).toStrictEqual([{ incidentId: id, kind: 'opened', actorId: 'U_OLD', at: declaredAt, data: {} }]);
       expect(await store.listOpenIncidents(team)).toHaveLength(1);
@@ -47,6 +48,34 @@ export function migrationContract(freshDb: () => Promise<Db>): void {
       await db.query('INSERT INTO workspace_counters (team_id, last_number) VALUES ($1, 1)', [team]);
       const { incident } = await store.openIncident(newIncident(team));
       expect(incident).toMatchObject({ number: 2, lastUpdateAt: incident.declaredAt, checklist: [] });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('migration 3 adds the snooze (null for existing incidents) and scheduled items that go with their incident', async () => {
+    const db = await freshDb();
+    try {
+      expect(await migrate(db, MIGRATIONS.slice(0, 2))).toEqual({ applied: [1, 2] });
+      const declaredAt = new Date('2025-02-03T04:05:06.789Z');
+      const [row] = await db.query<{ id: string }>(
+        `INSERT INTO incidents (team_id, number, title, severity, reporter_id, declared_at, last_update_at)
+         VALUES ($1, 1, 'Version 2 incident', 'P1', 'U_OLD', $2, $2) RETURNING id`,
+        [newTeam(), declaredAt],
+      );
+      expect(await migrate(db)).toEqual({ applied: [3] });
+      const store = createStore(db);
+      const incident = await store.getIncident(row?.id ?? '') ?? expect.fail('incident lost');
+      expect(incident).toMatchObject({ title: 'Version 2 incident', lastUpdateAt: declaredAt, reminderSnoozedUntil: null });
+      const due = new Date('2025-02-03T05:05:06.789Z');
+      await store.schedule.plan(incident.id, [{ kind: 'update_reminder', dueAt: due, oneShot: false }]);
+      expect((await store.schedule.list(incident.id)).map((i) => [i.kind, i.dueAt])).toEqual([['update_reminder', due]]);
+      await expect(db.query("UPDATE scheduled_items SET payload = '[]'")).rejects.toThrow(/check/i);
+      await expect(
+        db.query("INSERT INTO scheduled_items (incident_id, kind) VALUES ($1, 'update_reminder')", [incident.id]),
+      ).rejects.toThrow(/unique|duplicate/i);
+      await db.query('DELETE FROM incidents WHERE id = $1', [incident.id]);
+      expect(await db.query('SELECT id FROM scheduled_items')).toEqual([]);
     } finally {
       await db.close();
     }

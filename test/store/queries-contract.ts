@@ -99,5 +99,29 @@ export function queriesContract(getStore: () => OpenedStore): void {
       expect((await store.listIncidentsDeclaredSince(team, new Date(T0.getTime() + 1))).map((i) => i.id)).toEqual([resolved.id, late.id]);
       expect(await store.listIncidentsDeclaredSince(team, minutes(61))).toEqual([]);
     });
+
+    it('lists the ids of open incidents of every workspace', async () => {
+      const store = getStore();
+      const [a, b, c] = [await open(newTeam(), 'P1', T0), await open(newTeam(), 'P3', T0), await open(newTeam(), 'P0', T0)];
+      await store.updateIncident({ id: b.id, set: { status: 'resolved', resolvedAt: minutes(5) } });
+      await store.updateIncident({ id: c.id, set: { status: 'monitoring' } });
+      const ids = await store.listOpenIncidentIds();
+      expect(ids).toEqual(expect.arrayContaining([a.id, c.id]));
+      expect(ids).not.toContain(b.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it('snoozes and un-snoozes reminders through updateIncident', async () => {
+      const store = getStore();
+      const incident = await open(newTeam(), 'P1', T0);
+      expect(incident.reminderSnoozedUntil).toBeNull();
+      const snoozed = await store.updateIncident({ id: incident.id, set: { reminderSnoozedUntil: minutes(90.5) } });
+      expect(snoozed).toStrictEqual({ incident: { ...incident, reminderSnoozedUntil: minutes(90.5) }, applied: true });
+      expect(await store.getIncident(incident.id)).toStrictEqual(snoozed.incident);
+      expect((await store.listOpenIncidents(incident.teamId))[0]?.reminderSnoozedUntil).toEqual(minutes(90.5));
+      const update = await store.updateIncident({ id: incident.id, set: { lastUpdateAt: minutes(10), reminderSnoozedUntil: null } });
+      expect(update.incident).toStrictEqual({ ...incident, lastUpdateAt: minutes(10) });
+      await expect(store.updateIncident({ id: incident.id, set: { reminderSnoozedUntil: new Date(NaN) } })).rejects.toThrow(/invalid set\.reminderSnoozedUntil/);
+    });
   });
 }

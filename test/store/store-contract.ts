@@ -8,6 +8,7 @@ import { migrate, MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import type { TimelineEvent } from '../../src/ports.js';
 import { count, newIncident, newTeam, type OpenedStore } from './fixtures.js';
 import { lifecycleContract } from './lifecycle-contract.js';
+import { scheduleContract } from './schedule-contract.js';
 
 export { newIncident, newTeam, type OpenedStore };
 
@@ -45,7 +46,7 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
         expect(incident).toStrictEqual({
           ...fields, id: expect.stringMatching(/^[0-9a-f-]{36}$/), number, status: 'investigating', announcement: null,
           commsLeadId: null, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, lastUpdateAt: input.declaredAt,
-          channelId: null, card: null, resolution: null, checklist: [],
+          channelId: null, card: null, resolution: null, checklist: [], reminderSnoozedUntil: null,
         });
         expect(incident.declaredAt).toBeInstanceOf(Date);
         expect(await store.getIncidentByNumber(team, number)).toStrictEqual(incident);
@@ -146,4 +147,5 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
   });
 
   lifecycleContract(() => store);
+  scheduleContract(() => store);
 }

@@ -41,6 +41,16 @@ describe('closed port', () => {
       store.addTimelineEvent({ incidentId: id, kind: 'note', actorId: null, at: new Date(), data: {} }),
       'add to the incident timeline',
     );
+    await expectUnavailable(store.listOpenIncidentIds(), 'list the open incidents');
+    const { schedule } = store;
+    const now = new Date();
+    await expectUnavailable(schedule.plan(id, [{ kind: 'update_reminder', dueAt: now, oneShot: false }]), 'plan reminders');
+    await expectUnavailable(schedule.enqueue(id, 'pager:trigger:1', now, {}), 'queue the job');
+    await expectUnavailable(schedule.claimDue({ now, owner: 'w1', leaseMs: 1000, limit: 5, lane: 'chat' }), 'claim due reminders');
+    await expectUnavailable(schedule.complete({ id: '1', owner: 'w1', claimedDueAt: now, next: null, fired: true, at: now }), 'finish the reminder');
+    await expectUnavailable(schedule.fail({ id: '1', owner: 'w1', retryAt: now, error: 'x' }), 'record the failed reminder');
+    await expectUnavailable(schedule.nextWake('pager'), 'find the next due reminder');
+    await expectUnavailable(schedule.list(id), 'list the reminders');
   });
 
   it('openStore reports it too', async () => {

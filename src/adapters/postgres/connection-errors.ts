@@ -1,4 +1,5 @@
 /** Telling "the database is unreachable" apart from "the query was wrong". */
+import { storeUnavailable } from '../../core/errors.js';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
@@ -21,4 +22,13 @@ function check(err: unknown, depth: number): boolean {
   // Node's AggregateError (several addresses tried) and errors wrapping a cause.
   if (Array.isArray(e.errors) && e.errors.some((inner) => check(inner, depth + 1))) return true;
   return check(e.cause, depth + 1);
+}
+
+/** Runs `fn`; a connection failure becomes STORE_UNAVAILABLE saying `what` could not be done. */
+export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw isConnectionError(err) ? storeUnavailable(what, err) : err;
+  }
 }

@@ -45,6 +45,7 @@ const incidentRow = z.object({
   card_ts: z.string().nullable(),
   resolution: resolutionSchema.nullable(),
   checklist: checklistSchema,
+  reminder_snoozed_until: z.date().nullable(),
 });
 
 const eventRow = z.object({
@@ -63,7 +64,7 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const INCIDENT_COLUMNS = Object.keys(incidentRow.shape).join(', ');
 export const EVENT_COLUMNS = Object.keys(eventRow.shape).join(', ');
 
-function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.infer<S> {
+export function parseRow<S extends z.ZodType>(schema: S, table: string, row: unknown): z.infer<S> {
   const result = schema.safeParse(row);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -99,6 +100,7 @@ export function toIncident(row: unknown): Incident {
     card: messageRef(r.card_channel, r.card_ts),
     resolution: r.resolution,
     checklist: r.checklist,
+    reminderSnoozedUntil: r.reminder_snoozed_until,
   };
 }
 

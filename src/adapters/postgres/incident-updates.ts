@@ -32,6 +32,7 @@ const patchSchema = z.strictObject({
   card: z.object({ channel: z.string(), ts: z.string() }).nullable(),
   resolution: resolutionSchema.nullable(),
   checklist: checklistSchema,
+  reminderSnoozedUntil: validDate.nullable(),
 }).partial();
 
 /** What `when` may contain; unknown keys are refused. */
@@ -61,6 +62,7 @@ const PATCH_COLUMNS: { [K in keyof Patch]-?: (v: Exclude<Patch[K], undefined>) =
   card: (v) => [['card_channel', v?.channel ?? null], ['card_ts', v?.ts ?? null]],
   resolution: (v) => [['resolution', v === null ? null : JSON.stringify(v), '::jsonb']],
   checklist: (v) => [['checklist', JSON.stringify(v), '::jsonb']],
+  reminderSnoozedUntil: (v) => [['reminder_snoozed_until', v]],
 };
 
 function parseInput<S extends z.ZodType>(schema: S, what: string, input: unknown): z.infer<S> {

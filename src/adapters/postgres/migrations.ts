@@ -88,6 +88,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX incident_events_dedupe ON incident_events (incident_id, dedupe_key) WHERE dedupe_key IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'scheduled items',
+    sql: `
+      ALTER TABLE incidents ADD COLUMN reminder_snoozed_until timestamptz;
+
+      -- What is due when, per incident and kind; claimed_by/claimed_until is the lease of the worker
+      -- handling it (see ScheduleStore).
+      CREATE TABLE scheduled_items (
+        id bigserial PRIMARY KEY,
+        incident_id uuid NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        kind text NOT NULL CHECK (kind <> ''),
+        due_at timestamptz,
+        one_shot boolean NOT NULL DEFAULT false,
+        attempts int NOT NULL DEFAULT 0,
+        fired_count int NOT NULL DEFAULT 0,
+        last_fired_at timestamptz,
+        last_error text,
+        payload jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(payload) = 'object'),
+        claimed_by text,
+        claimed_until timestamptz,
+        UNIQUE (incident_id, kind)
+      );
+
+      -- The claim query: due items in due order.
+      CREATE INDEX scheduled_items_due ON scheduled_items (due_at, id) WHERE due_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migration runs (any fixed bigint; "firebrk1" in ASCII). */

@@ -5,24 +5,16 @@
 import { storeUnavailable } from '../../core/errors.js';
 import type { Incident, NewIncident } from '../../core/incident/incident.js';
 import type { Store } from '../../ports.js';
-import { isConnectionError } from './connection-errors.js';
+import { guard, isConnectionError } from './connection-errors.js';
 import type { Db } from './db.js';
 import { EVENT_COLUMNS, INCIDENT_COLUMNS, toEvent, toIncident, UUID } from './incident-rows.js';
 import { insertEvent, updateIncident } from './incident-updates.js';
+import { createScheduleStore } from './schedule-store.js';
 
 export { isConnectionError };
 
 const isUniqueViolation = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
-
-/** Runs `fn`; a connection failure becomes STORE_UNAVAILABLE saying `what` could not be done. */
-async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw isConnectionError(err) ? storeUnavailable(what, err) : err;
-  }
-}
 
 const PING_TIMEOUT_MS = 2000;
 
@@ -67,6 +59,7 @@ export function createStore(db: Db): Store {
 
   return {
     kind: db.kind,
+    schedule: createScheduleStore(db),
 
     async ping() {
       let timer: NodeJS.Timeout | undefined;
@@ -134,6 +127,14 @@ export function createStore(db: Db): Store {
           [teamId],
         ),
       ),
+
+    listOpenIncidentIds: () =>
+      guard('list the open incidents', async () => {
+        const rows = await db.query<{ id: string }>(
+          "SELECT id FROM incidents WHERE status <> 'resolved' ORDER BY declared_at, id",
+        );
+        return rows.map((r) => r.id);
+      }),
 
     listIncidentsDeclaredSince: (teamId, since) =>
       guard('list the recent incidents', () =>

@@ -18,6 +18,8 @@ import { LIMITS, toBlockKit } from './block-kit.js';
 import { openModalWhenReady } from './modal.js';
 import { errorReply } from './reply-error.js';
 import { updateIncidentView } from './views/update-incident.js';
+import { reminderMessage, SNOOZE_ACTION, SNOOZE_CHOICES } from '../../core/reminders/messages.js';
+import { snoozeReminders } from '../../app/reminders/snooze.js';
 
 const incidentId = z.uuid();
 
@@ -67,6 +69,30 @@ export function registerActions(app: App, ctx: AppContext): void {
     } catch (err) {
       await respond({ response_type: 'ephemeral', replace_original: false, ...toBlockKit(errorReply(err, log, 'open the update form')) }).catch(() => undefined);
     }
+  });
+
+  // Snooze buttons: "<incident id>|15m". The reminder then shows who snoozed it, until when.
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${SNOOZE_ACTION}:`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const log = ctx.logger.child({ action: SNOOZE_ACTION, user: body.user.id });
+    ctx.inflight.run('snooze', async () => {
+      const [id, duration] = (action.value ?? '').split('|');
+      const choice = SNOOZE_CHOICES.find((c) => c.duration === duration);
+      const incident = incidentId.safeParse(id).success ? await ctx.store.getIncident(id as string) : null;
+      if (!incident || !choice) return;
+      try {
+        const outcome = await snoozeReminders(ctx, incident, { actorId: body.user.id, durationMs: choice.ms });
+        const ts = body.message?.ts ?? body.container?.message_ts;
+        if (outcome.until && ts && body.channel?.id) {
+          const locale = ctx.config.incidents.locale;
+          const message = reminderMessage({ incident, locale, now: ctx.clock.now(), intervalMs: ctx.policy.updateIntervalMs(incident.severity), lateMs: 0, snoozed: { by: body.user.id, until: outcome.until } });
+          await ctx.chat.update({ channel: body.channel.id, ts }, message).catch((err: unknown) => log.warn({ err }, 'could not redraw the reminder'));
+        }
+        await respond({ response_type: 'ephemeral', replace_original: false, text: outcome.reply });
+      } catch (err) {
+        await respond({ response_type: 'ephemeral', replace_original: false, ...toBlockKit(errorReply(err, log, 'snooze the reminders')) }).catch(() => undefined);
+      }
+    });
   });
 
   app.action<BlockAction<CheckboxesAction>>(ACTIONS.checklist, async ({ ack, body, action, respond }) => {

@@ -5,6 +5,7 @@ import { plain } from '../../core/render/message.js';
 import { dateToken, userMention } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { postHome, refreshIncident } from './home.js';
+import { syncSchedule } from '../reminders/sync.js';
 import { done, refused, resolvedRefusal, type Outcome } from './outcome.js';
 
 export async function acknowledge(ctx: AppContext, incident: Incident, userId: string): Promise<Outcome> {
@@ -31,6 +32,7 @@ export async function acknowledge(ctx: AppContext, incident: Incident, userId: s
     event: { kind: 'role_changed', actorId: userId, at, data: { role: 'commander', userId, previous: null, reason: 'acknowledged' } },
   });
   if (commander.applied) lines.push(n.commanderFromAck(userMention(userId) ?? userId));
+  await syncSchedule(ctx, incident.id);
   await postHome(ctx, commander.incident, plain(lines.join(' ')));
   await refreshIncident(ctx, incident.id);
   return done(`You acknowledged ${id}.${commander.applied ? ' You are its commander.' : ''}`);

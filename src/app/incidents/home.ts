@@ -1,7 +1,8 @@
 /** Posting about an incident where its people are, and keeping its card, announcement and topic current. */
 import { announcementMessage } from '../../core/incident/announcement.js';
 import { channelTopic, summaryCard } from '../../core/incident/card.js';
-import { humanId, incidentHome, isOpen, type Incident } from '../../core/incident/incident.js';
+import { humanId, incidentHome, type Incident } from '../../core/incident/incident.js';
+import { nextReminderDue } from '../../core/reminders/plan.js';
 import { notices } from '../../core/incident/messages.js';
 import { checklistItems } from '../../core/render/checklist.js';
 import { describeCause } from '../../core/errors.js';
@@ -9,9 +10,9 @@ import type { Message } from '../../core/render/message.js';
 import { plain } from '../../core/render/message.js';
 import { inOrder, type AppContext } from '../context.js';
 
-/** When the next update is due: the reminder clock keys on the last update. */
+/** When the next update is due (the same rule the reminder engine follows). */
 export function nextUpdateDue(ctx: AppContext, incident: Incident): Date | null {
-  return isOpen(incident) ? new Date(incident.lastUpdateAt.getTime() + ctx.config.incidents.updateReminder) : null;
+  return nextReminderDue(incident, ctx.policy);
 }
 
 /** Posts in the incident's channel (or the announcement's thread); with `alsoThread`, in both. */

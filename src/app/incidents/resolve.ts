@@ -6,6 +6,7 @@ import { plain } from '../../core/render/message.js';
 import { userMention } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { postHome, refreshIncident, reportSideStep } from './home.js';
+import { syncSchedule } from '../reminders/sync.js';
 import { done, refused, type Outcome } from './outcome.js';
 
 export async function resolveIncident(ctx: AppContext, incident: Incident, args: { actorId: string; resolution: Resolution }): Promise<Outcome> {
@@ -22,6 +23,7 @@ export async function resolveIncident(ctx: AppContext, incident: Incident, args:
   });
   if (!result.applied) return refused(`${id} was resolved meanwhile by someone else.`);
   const resolved = result.incident;
+  await syncSchedule(ctx, incident.id);
   const message = resolutionMessage({ incident: resolved, severity: ctx.severities[resolved.severity], template: ctx.templates.get(locale, 'resolution'), locale, resolvedBy: args.actorId });
   await postHome(ctx, resolved, message, { alsoThread: true });
   // Stakeholders in the incidents channel hear it too, not only those following the incident.
@@ -47,6 +49,7 @@ export async function reopenIncident(ctx: AppContext, incident: Incident, args: 
     event: { kind: 'reopened', actorId: args.actorId, at, data: { previousResolution: incident.resolution } },
   });
   if (!result.applied) return refused(`${id} was reopened meanwhile by someone else.`);
+  await syncSchedule(ctx, incident.id);
   await postHome(ctx, result.incident, plain(notices(locale).reopened(id, userMention(args.actorId) ?? args.actorId)), { alsoThread: true });
   await refreshIncident(ctx, incident.id);
   return done(`${id} is open again (investigating).`);

@@ -6,6 +6,7 @@ import { plain } from '../../core/render/message.js';
 import { userMention } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { postHome, refreshIncident, reportSideStep } from './home.js';
+import { syncSchedule } from '../reminders/sync.js';
 import { done, refused, resolvedRefusal, type Outcome } from './outcome.js';
 
 const rank = (level: SeverityLevel) => SEVERITY_LEVELS.indexOf(level);
@@ -34,6 +35,7 @@ export async function changeSeverity(ctx: AppContext, incident: Incident, args: 
       : resolvedRefusal(result.incident);
   }
   const updated = result.incident;
+  await syncSchedule(ctx, incident.id);
   await postHome(ctx, updated, plain(notices(locale).severity(id, name(from), name(args.to), userMention(args.actorId) ?? args.actorId)));
   if (rank(args.to) < rank(from) && rank(args.to) <= rank('P1')) {
     const message = severityRaisedMessage({

@@ -7,6 +7,7 @@ import { updateMessage, type UpdateForm } from '../../core/incident/messages.js'
 import { OPEN_STATUSES, transition } from '../../core/incident/status.js';
 import type { AppContext } from '../context.js';
 import { postHome, refreshIncident } from './home.js';
+import { syncSchedule } from '../reminders/sync.js';
 import { done, refused, resolvedRefusal, type Outcome } from './outcome.js';
 
 export async function postUpdate(ctx: AppContext, incident: Incident, args: { authorId: string; form: UpdateForm }): Promise<Outcome> {
@@ -20,7 +21,8 @@ export async function postUpdate(ctx: AppContext, incident: Incident, args: { au
   const at = ctx.clock.now();
   const posted = await ctx.store.updateIncident({
     id: incident.id,
-    set: { lastUpdateAt: at },
+    // An update resets the reminder clock and ends any snooze.
+    set: { lastUpdateAt: at, reminderSnoozedUntil: null },
     // Only while open: an update racing a resolution must not touch a resolved incident.
     when: { status: [...OPEN_STATUSES] },
     event: { kind: 'update_posted', actorId: args.authorId, at, data: { ...args.form } },
@@ -39,6 +41,7 @@ export async function postUpdate(ctx: AppContext, incident: Incident, args: { au
     });
     current = changed.incident;
   }
+  await syncSchedule(ctx, incident.id);
   const message = updateMessage({
     incident: current,
     severity: ctx.severities[current.severity],

@@ -3,7 +3,7 @@
  * links) or plain Markdown for a file (`@U1`, `[label](url)`). The timeline describes events once
  * against this interface and gets both.
  */
-import { escapeMrkdwn, toPlainLine, userMention } from '../render/text.js';
+import { dateToken, escapeMrkdwn, toPlainLine, userMention } from '../render/text.js';
 
 export interface Format {
   /** User text on one line, made safe for the output. */
@@ -12,6 +12,8 @@ export interface Format {
   user(id: unknown): string | null;
   /** A link on `label` (already formatted) when `url` is a safe https URL; just the label otherwise. */
   link(url: unknown, label: string): string;
+  /** A moment in time: a Slack date token, or UTC text in a file. */
+  time(at: Date): string;
 }
 
 const USER_ID = /^[UW][A-Z0-9]+$/;
@@ -33,6 +35,7 @@ export const slackFormat: Format = {
     const safe = safeHttpsUrl(url);
     return safe ? `<${safe}|${label}>` : label;
   },
+  time: (at) => dateToken(at, '{time}'),
 };
 
 /**
@@ -54,6 +57,7 @@ export const markdownFormat: Format = {
     const safe = safeHttpsUrl(url);
     return safe ? `[${label.replace(/[[\]]/g, '\\$&')}](${safe})` : label;
   },
+  time: (at) => `${at.toISOString().slice(11, 16)} UTC`,
 };
 
 /** A non-empty string (numbers are written out), or null: never "undefined" or "[object Object]". */

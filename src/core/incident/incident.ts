@@ -46,6 +46,8 @@ export interface Incident {
   resolution: Resolution | null;
   /** Keys of the post-incident checklist items ticked so far. */
   checklist: string[];
+  /** Update reminders are snoozed until then; an update clears it. */
+  reminderSnoozedUntil: Date | null;
 }
 
 export interface Resolution {

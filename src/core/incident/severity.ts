@@ -29,6 +29,7 @@ export function isSeverityLevel(v: unknown): v is SeverityLevel {
 
 /** "< 15 min", "< 2 h", "< 24 h": how the playbook writes response times. */
 export function formatResponseTime(seconds: number): string {
+  if (seconds < 60) return `< ${Math.max(1, Math.round(seconds))} s`;
   if (seconds < 3600) return `< ${Math.round(seconds / 60)} min`;
   const hours = seconds / 3600;
   return `< ${Number.isInteger(hours) ? hours : hours.toFixed(1)} h`;

@@ -99,6 +99,11 @@ function describe(event: TimelineEvent, locale: Locale, f: Format, severities: S
         overdue !== null ? t(`no update for ${formatDuration(overdue)}`, `pas de mise à jour depuis ${formatDuration(overdue)}`) : '',
       );
     }
+    case 'reminder_snoozed': {
+      const until = data.until instanceof Date ? data.until : typeof data.until === 'string' ? new Date(data.until) : null;
+      const when = until && !Number.isNaN(until.getTime()) ? f.time(until) : null;
+      return t(`Update reminders snoozed${by}${when ? ` until ${when}` : ''}`, `Rappels de mise à jour reportés${by}${when ? ` jusqu’à ${when}` : ''}`);
+    }
     case 'escalation_sent': {
       const level = text('level', 40);
       const list = Array.isArray(data.notified) ? data.notified : data.notified === undefined ? [] : [data.notified];

@@ -28,6 +28,7 @@ export function makeIncident(overrides: Partial<Incident> = {}): Incident {
     card: null,
     resolution: null,
     checklist: [],
+    reminderSnoozedUntil: null,
     ...overrides,
   };
 }
@@ -53,6 +54,7 @@ export const FULL_DATA: Record<TimelineKind, Record<string, unknown>> = {
   action_approved: { action: 'restart api' },
   action_executed: { action: 'restart api', outcome: 'ok: 3/3 pods ready' },
   reminder_sent: { userId: 'U0BOB', overdueMs: 900_000 },
+  reminder_snoozed: { until: '2026-11-22T10:15:00.000Z', minutes: 30 },
   escalation_sent: { level: 'L2', notified: ['U0SENIOR', 'U0LEAD'] },
   resolved: { durationMs: 5_400_000, rootCause: 'Connection pool too small after 4.2' },
   reopened: { reason: 'errors are back' },

@@ -26,6 +26,10 @@ const EXPECTED: Record<TimelineKind, { en: string; fr: string }> = {
   action_approved: { en: 'Action approved by <@U0BOB>: restart api', fr: 'Action approuvée par <@U0BOB> : restart api' },
   action_executed: { en: 'Action executed by <@U0BOB>: restart api · Outcome: ok: 3/3 pods ready', fr: 'Action exécutée par <@U0BOB> : restart api · Résultat : ok: 3/3 pods ready' },
   reminder_sent: { en: 'Update reminder sent to <@U0BOB> · no update for 15 min', fr: 'Rappel de mise à jour envoyé à <@U0BOB> · pas de mise à jour depuis 15 min' },
+  reminder_snoozed: {
+    en: 'Update reminders snoozed by <@U0BOB> until <!date^1795342500^{time}|2026-11-22 10:15 UTC>',
+    fr: 'Rappels de mise à jour reportés par <@U0BOB> jusqu’à <!date^1795342500^{time}|2026-11-22 10:15 UTC>',
+  },
   escalation_sent: { en: 'Escalated to L2 by <@U0BOB>: notified <@U0SENIOR>, <@U0LEAD>', fr: 'Escalade au niveau L2 par <@U0BOB> : notifiés <@U0SENIOR>, <@U0LEAD>' },
   resolved: { en: 'Resolved by <@U0BOB> after 1 h 30 min · Root cause: Connection pool too small after 4.2', fr: 'Résolu par <@U0BOB> après 1 h 30 min · Cause racine : Connection pool too small after 4.2' },
   reopened: { en: 'Reopened by <@U0BOB> · Reason: errors are back', fr: 'Rouvert par <@U0BOB> · Motif : errors are back' },
