@@ -2,54 +2,19 @@
  * Firebreak as an operator runs it: `node src/main.ts` in its own process. Exit codes, the embedded
  * store by default, secrets kept out of the logs, and a clean exit on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackDriver, viewFromCall } from '../slack/driver.js';
 import { startSlackStandIn, type SlackStandIn } from '../slack/web-api.js';
 import { TEST_DATABASE_URL } from '../services.js';
 import { declarationValues } from './app-under-test.js';
+import { ROOT, runFirebreak, servingPort, type Proc } from './spawn.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** The TypeScript loader `npm start` uses, resolved here because the child runs in another directory. */
-const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 const TOKEN = 'xoxb-proc-7777-super-secret';
 const SECRET = 'proc-signing-secret-abcdef';
-
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(env: Record<string, string>, cwd = mkdtempSync(path.join(tmpdir(), 'fb-proc-'))): Proc {
-  const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, out: () => out, err: () => err, exited };
-}
-
-async function servingPort(p: Proc, timeoutMs = 20_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const line = p.out().split('\n').find((l) => l.includes('"Firebreak is serving"'));
-    if (line) return (JSON.parse(line) as { port: number }).port;
-    if (p.child.exitCode !== null) throw new Error(`exited ${p.child.exitCode}: ${p.err()}${p.out()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`not serving after ${timeoutMs} ms:\n${p.out()}\n${p.err()}`);
-}
+const run = runFirebreak;
 
 const running: Proc[] = [];
 afterEach(() => {
