@@ -7,6 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './core/duration.js';
+import { pgThresholdsSchema } from './adapters/diagnostics/postgres/index.js';
+import { redisThresholdsSchema } from './adapters/diagnostics/redis/index.js';
+import { kubeThresholdsSchema } from './adapters/diagnostics/kubernetes/index.js';
+import { httpTargetSchema } from './adapters/diagnostics/http/http-probe.js';
+import { prometheusTargetSchema } from './adapters/diagnostics/prometheus/prometheus-probe.js';
 import { DEFAULT_SEVERITIES, SEVERITY_LEVELS, type Severity, type SeverityLevel } from './core/incident/severity.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -95,6 +100,37 @@ const link = z
   })
   .strict();
 
+const targetName = z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, { message: 'expected a short name: letters, digits, "-", "_" or "."' });
+const connectionUrl = (scheme: string) =>
+  z.string().regex(new RegExp(`^${scheme}://\\S+$`), { message: `expected a ${scheme}:// URL` });
+
+/** Names must be unique within a kind: they are how commands pick a target. */
+const uniqueNames = <T extends { name: string }>(list: T[]) => new Set(list.map((t) => t.name)).size === list.length;
+const targetList = <T extends z.ZodType<{ name: string }>>(item: T) =>
+  z.array(item).max(50, 'at most 50 targets of a kind').refine(uniqueNames, { message: 'target names must be unique within a kind' }).default([]);
+
+const targetsSchema = z
+  .object({
+    postgres: targetList(z.object({ name: targetName, url: connectionUrl('postgres(?:ql)?'), thresholds: pgThresholdsSchema.optional() }).strict()),
+    redis: targetList(z.object({ name: targetName, url: connectionUrl('rediss?'), thresholds: redisThresholdsSchema.optional() }).strict()),
+    kubernetes: targetList(
+      z
+        .object({
+          name: targetName,
+          kubeconfig: z.string().min(1).optional(),
+          context: z.string().min(1).optional(),
+          inCluster: z.boolean().optional(),
+          namespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'expected a Kubernetes namespace name' })).min(1, 'list at least one namespace').max(50),
+          thresholds: kubeThresholdsSchema.optional(),
+        })
+        .strict()
+        .refine((k) => Boolean(k.kubeconfig) !== Boolean(k.inCluster), { message: 'give either kubeconfig (a file) or inCluster: true' }),
+    ),
+    http: targetList(httpTargetSchema),
+    prometheus: targetList(prometheusTargetSchema),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     incidents: z.preprocess((v) => v ?? {}, z
@@ -111,6 +147,8 @@ const fileSchema = z
       })
       .strict()),
     escalation: z.preprocess((v) => v ?? {}, escalationSchema),
+    targets: z.preprocess((v) => v ?? {}, targetsSchema),
+    diagnostics: z.preprocess((v) => v ?? {}, z.object({ timeout: duration.default(5000) }).strict()),
   })
   .strict();
 
@@ -132,6 +170,8 @@ export interface Config {
   templatesDir: string | undefined;
   incidents: FileConfig['incidents'];
   escalation: FileConfig['escalation'];
+  targets: FileConfig['targets'];
+  diagnostics: FileConfig['diagnostics'];
   /** The YAML file read, if any. */
   configFile: string | undefined;
 }
@@ -184,10 +224,11 @@ function readFileConfig(file: string, env: Env, problems: string[]): unknown {
 }
 
 /** Reads and validates everything; never throws for bad input, lists every problem instead. */
-export function loadConfig(env: Env = process.env, cwd = process.cwd()): ConfigResult {
+export function loadConfig(env: Env = process.env, cwd = process.cwd(), options: { requireSlack?: boolean } = {}): ConfigResult {
   const problems: string[] = [];
 
-  const missing = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((k) => !env[k]);
+  // The command-line diagnostics talk to no Slack: they need no credentials.
+  const missing = options.requireSlack === false ? [] : ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].filter((k) => !env[k]);
   if (missing.length) {
     problems.push(
       `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: Firebreak needs the bot token (xoxb-…) and the signing secret of its Slack app (README, "Creating the Slack app"). Add SLACK_APP_TOKEN (xapp-…) too for Socket Mode.`,
@@ -226,8 +267,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ConfigR
 
   const config: Config = {
     slack: {
-      botToken: env.SLACK_BOT_TOKEN as string,
-      signingSecret: env.SLACK_SIGNING_SECRET as string,
+      botToken: env.SLACK_BOT_TOKEN ?? '',
+      signingSecret: env.SLACK_SIGNING_SECRET ?? '',
       appToken: env.SLACK_APP_TOKEN || undefined,
       apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
     },
@@ -237,6 +278,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): ConfigR
     templatesDir: env.FIREBREAK_TEMPLATES_DIR || undefined,
     incidents: parsed.incidents,
     escalation: parsed.escalation,
+    targets: parsed.targets,
+    diagnostics: parsed.diagnostics,
     configFile: file,
   };
   return { ok: true, config: deepFreeze(config) };
@@ -254,6 +297,14 @@ function deepFreeze<T>(value: T): T {
 export function secretsOf(config: Config): string[] {
   const out = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken];
   for (const level of [...config.escalation.levels, config.escalation.responseDeadline]) out.push(level.pagerduty);
+  for (const t of [...config.targets.postgres, ...config.targets.redis]) {
+    try {
+      const password = decodeURIComponent(new URL(t.url).password);
+      if (password) out.push(password);
+    } catch {
+      /* not a URL with a password */
+    }
+  }
   const url = config.store.databaseUrl;
   if (url) {
     try {

@@ -4,6 +4,7 @@
  */
 import type { Incident, IncidentStatus, MessageRef, NewIncident, Resolution } from './core/incident/incident.js';
 import type { SeverityLevel } from './core/incident/severity.js';
+import type { Probe } from './core/diagnostics/probe.js';
 import type { Message } from './core/render/message.js';
 
 /** What can happen to an incident; each is recorded on its timeline with who and when. */
@@ -202,6 +203,33 @@ export interface PagerEvent {
 export type PagerResult = { ok: true } | { ok: false; retryable: boolean; error: string };
 export interface Pager {
   send(event: PagerEvent): Promise<PagerResult>;
+}
+
+/** What `/diag` (or the CLI) asks for. */
+export type DiagKind = 'db' | 'redis' | 'k8s' | 'http' | 'prom' | 'logs' | 'all';
+export interface DiagRequest {
+  kind: DiagKind;
+  /** A configured target's name; the first of its kind when absent. */
+  target?: string | undefined;
+  namespace?: string | undefined;
+  deployment?: string | undefined;
+  sinceSeconds?: number | undefined;
+}
+
+/** The configured diagnostic targets, turned into probes on request. */
+export interface Diagnostics {
+  /** The probes for a request, or why there are none (unknown target, nothing configured). */
+  probes(request: DiagRequest): { ok: true; probes: Probe[] } | { ok: false; message: string };
+  /** What is configured, for help texts and the form. */
+  catalogue(): DiagCatalogue;
+  timeoutMs: number;
+}
+export interface DiagCatalogue {
+  postgres: string[];
+  redis: string[];
+  kubernetes: Array<{ name: string; namespaces: string[] }>;
+  http: string[];
+  prometheus: string[];
 }
 
 export interface Clock {

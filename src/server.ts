@@ -14,6 +14,7 @@ import { backoffMs, pagerDutyClient } from './adapters/http/pagerduty.js';
 import { createPacer } from './adapters/slack/pacer.js';
 import { startEngine, type Engine } from './app/reminders/engine.js';
 import { schedulePolicy } from './app/reminders/policy.js';
+import { diagnosticsFromConfig } from './adapters/diagnostics/registry.js';
 import { openStore } from './adapters/postgres/open-store.js';
 import { loadTemplates } from './adapters/templates/load-templates.js';
 import { slackChat } from './adapters/slack/chat.js';
@@ -80,6 +81,7 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     policy: schedulePolicy(config, severities),
     pager: options.pager ?? pagerDutyClient({ url: config.escalation.pagerduty.url, timeoutMs: config.escalation.pagerduty.timeout }),
     wakeScheduler: () => engine?.poke(),
+    diagnostics: diagnosticsFromConfig(config),
   };
   registerCommands(app, ctx, COMMANDS);
   registerViews(app, ctx);

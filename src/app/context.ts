@@ -1,7 +1,7 @@
 /** Everything a use case may touch, passed explicitly: no module-level singletons. */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Chat, Clock, Pager, Store } from '../ports.js';
+import type { Chat, Clock, Diagnostics, Pager, Store } from '../ports.js';
 import type { SchedulePolicy } from '../core/reminders/plan.js';
 import type { Templates } from '../adapters/templates/load-templates.js';
 import type { Severity, SeverityLevel } from '../core/incident/severity.js';
@@ -22,6 +22,7 @@ export interface AppContext {
   /** Reminder and escalation rules (intervals, response times, levels) from the configuration. */
   policy: SchedulePolicy;
   pager: Pager;
+  diagnostics: Diagnostics;
   /** Wakes the reminder engine after a schedule change; a no-op until the engine runs. */
   wakeScheduler(): void;
 }

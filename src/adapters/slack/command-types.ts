@@ -46,4 +46,6 @@ export interface SlashCommandModule {
   /** One line shown under the usage list, e.g. what the command is for. */
   intro: string;
   subcommands: ReadonlyArray<Subcommand<any>>;
+  /** What runs when the command is typed alone (otherwise: help). */
+  defaultSubcommand?: string;
 }

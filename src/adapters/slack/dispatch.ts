@@ -13,6 +13,8 @@ export function dispatch(module: SlashCommandModule, text: string): Dispatch {
   const trimmed = text.trim();
   const [first = '', ...rest] = trimmed.split(/\s+/);
   const name = first.toLowerCase();
+  const fallback = module.defaultSubcommand && module.subcommands.find((s) => s.name === module.defaultSubcommand);
+  if (name === '' && fallback) return { kind: 'run', subcommand: fallback, args: fallback.args.parse('') };
   if (name === '' || name === 'help' || name === '-h' || name === '--help') return { kind: 'help' };
   const subcommand = module.subcommands.find((s) => s.name === name);
   if (!subcommand) return { kind: 'unknown', name: first };

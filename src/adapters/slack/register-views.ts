@@ -11,6 +11,8 @@ import { incidentFormMetadata } from './views/fields.js';
 import { openIncidentMetadata, OPEN_INCIDENT_CALLBACK, readOpenIncidentSubmission } from './views/open-incident.js';
 import { readResolveSubmission, RESOLVE_CALLBACK } from './views/resolve-incident.js';
 import { readUpdateSubmission, UPDATE_CALLBACK } from './views/update-incident.js';
+import { DIAG_CALLBACK, diagFormMetadata, readDiagnosticsSubmission } from './views/diagnostics.js';
+import { diagnose } from '../../app/diagnostics/diagnose.js';
 
 export function registerViews(app: App, ctx: AppContext): void {
   app.view(OPEN_INCIDENT_CALLBACK, async ({ ack, body, view }) => {
@@ -78,6 +80,27 @@ export function registerViews(app: App, ctx: AppContext): void {
     const incident = await ctx.store.getIncident(id);
     return incident ? fn(incident) : { ok: false, reply: ':warning: That incident no longer exists.' };
   };
+
+  app.view(DIAG_CALLBACK, async ({ ack, body, view }) => {
+    const result = readDiagnosticsSubmission(view.state.values);
+    if (!result.ok) {
+      await ack({ response_action: 'errors', errors: result.errors });
+      return;
+    }
+    const meta = diagFormMetadata.safeParse(safeJson(view.private_metadata));
+    await ack();
+    const channelId = meta.success ? meta.data.channelId : body.user.id;
+    const teamId = body.team?.id ?? body.user.team_id ?? view.team_id;
+    ctx.inflight.run('diagnostics', () =>
+      diagnose(ctx, {
+        teamId,
+        channelId,
+        userId: body.user.id,
+        request: result.request,
+        reply: (message) => ctx.chat.postEphemeral(channelId, body.user.id, message),
+      }),
+    );
+  });
 
   incidentForm(
     UPDATE_CALLBACK,

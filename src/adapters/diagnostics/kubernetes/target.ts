@@ -1,0 +1,139 @@
+/**
+ * A configured Kubernetes target: which cluster (a kubeconfig file and context, or the service
+ * account of the pod Firebreak runs in), which namespaces may be read, and the thresholds the
+ * checks grade against. The kubeconfig comes from configuration only, never from user input.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { parseDuration } from '../../../core/duration.js';
+import type { Finding } from '../../../core/diagnostics/finding.js';
+
+export interface KubeThresholds {
+  /** Container restarts: warning from this count. */
+  restartsWarn: number;
+  /** Container restarts: critical from this count. */
+  restartsCritical: number;
+  /** Warning events older than this are ignored. */
+  eventWindowMs: number;
+  /** How many pods the "top" findings list. */
+  topPods: number;
+  /** Memory use as a fraction of the pod's limit from which it is a warning (OOMKill ahead). */
+  memoryLimitWarn: number;
+  /** The most lines read from one container's log. */
+  logTailLines: number;
+  /** The most pods of one deployment whose logs are read. */
+  logMaxPods: number;
+  /** Error lines as a fraction of all lines from which the logs are critical. */
+  logErrorRateCritical: number;
+  /** Error lines in the window from which the logs are critical. */
+  logErrorsCritical: number;
+}
+
+export const DEFAULT_KUBE_THRESHOLDS: Readonly<KubeThresholds> = Object.freeze({
+  restartsWarn: 5,
+  restartsCritical: 20,
+  eventWindowMs: 15 * 60_000,
+  topPods: 5,
+  memoryLimitWarn: 0.9,
+  logTailLines: 500,
+  logMaxPods: 20,
+  logErrorRateCritical: 0.2,
+  logErrorsCritical: 100,
+});
+
+const count = z.number().int().positive();
+const fraction = z.number().gt(0).lte(1);
+/** Milliseconds, or a duration as written in config ("15m"). */
+const window = z.union([
+  z.number().int().positive(),
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like "15m", got "${text}"` });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+]);
+
+/** The thresholds as they may be written in config: every key optional, no unknown key. */
+export const kubeThresholdsSchema = z
+  .object({
+    restartsWarn: count.optional(),
+    restartsCritical: count.optional(),
+    eventWindowMs: window.optional(),
+    topPods: count.max(50).optional(),
+    memoryLimitWarn: fraction.optional(),
+    logTailLines: count.max(10_000).optional(),
+    logMaxPods: count.max(200).optional(),
+    logErrorRateCritical: fraction.optional(),
+    logErrorsCritical: count.optional(),
+  })
+  .strict();
+
+export interface KubernetesTarget {
+  /** The target's name in config ("prod"). */
+  name: string;
+  /** A kubeconfig file; a leading "~" is the home directory. Default ~/.kube/config. */
+  kubeconfig?: string;
+  /** A context of that file; default its current-context. */
+  context?: string;
+  /** Use the pod's service account instead of a kubeconfig file. */
+  inCluster?: boolean;
+  /** The only namespaces the probes read. */
+  namespaces: string[];
+  thresholds?: Partial<KubeThresholds>;
+}
+
+export function thresholdsOf(target: KubernetesTarget): KubeThresholds {
+  const set = Object.fromEntries(Object.entries(target.thresholds ?? {}).filter(([, v]) => v !== undefined));
+  return { ...DEFAULT_KUBE_THRESHOLDS, ...set };
+}
+
+export function expandHome(path: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return join(homedir(), path.slice(2));
+  return path;
+}
+
+/** Loads the target's kubeconfig; throws an Error saying what is wrong with it. */
+export function loadKubeConfig(target: KubernetesTarget): KubeConfig {
+  const kc = new KubeConfig();
+  if (target.inCluster) {
+    kc.loadFromCluster();
+  } else {
+    const file = expandHome(target.kubeconfig ?? '~/.kube/config');
+    try {
+      kc.loadFromFile(file);
+    } catch (e) {
+      throw new Error(`cannot read kubeconfig ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (target.context !== undefined) {
+      if (!kc.getContextObject(target.context)) {
+        const known = kc.getContexts().map((c) => c.name);
+        throw new Error(`context "${target.context}" is not in ${file} (it has: ${known.join(', ') || 'none'})`);
+      }
+      kc.setCurrentContext(target.context);
+    }
+  }
+  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig has no current cluster');
+  return kc;
+}
+
+/**
+ * The namespaces a run reads: all configured ones, or the one asked for if it is configured.
+ * Otherwise one "unknown" finding saying which namespaces may be read.
+ */
+export function chooseNamespaces(target: KubernetesTarget, asked: string | undefined): string[] | Finding {
+  if (asked === undefined) return [...target.namespaces];
+  if (target.namespaces.includes(asked)) return [asked];
+  return {
+    check: 'namespace',
+    component: target.name,
+    status: 'unknown',
+    value: `namespace "${asked.slice(0, 63)}" is not allowed`,
+    recommendation: `Firebreak reads only the namespaces configured for ${target.name}: ${target.namespaces.join(', ') || '(none)'}.`,
+  };
+}

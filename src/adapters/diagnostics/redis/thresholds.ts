@@ -1,0 +1,85 @@
+/** The Redis probe's target description and thresholds (defaults from the runbooks: memory 85/90 %, hit ratio 80 %). */
+import { z } from 'zod';
+
+export interface RedisThresholds {
+  /** used_memory as a % of maxmemory. */
+  memoryWarnPct: number;
+  memoryCritPct: number;
+  /** mem_fragmentation_ratio (RSS / used memory); only graded once the excess is large enough to matter. */
+  fragmentationWarn: number;
+  /** connected_clients as a % of maxclients. */
+  clientsWarnPct: number;
+  clientsCritPct: number;
+  /** keyspace_hits / (hits + misses) below this is a warning. */
+  hitRatioWarnPct: number;
+  /** PING round trip (median of three). */
+  latencyWarnMs: number;
+  latencyCritMs: number;
+  /** Seconds since the replica last heard from its master, or since a replica last acknowledged (graded above). */
+  replicationLagWarnSeconds: number;
+  replicationLagCritSeconds: number;
+  /** Age of the last successful RDB save when snapshots are configured and changes are waiting. */
+  lastSaveWarnSeconds: number;
+}
+
+export const DEFAULT_REDIS_THRESHOLDS: Readonly<RedisThresholds> = Object.freeze({
+  memoryWarnPct: 85,
+  memoryCritPct: 90,
+  fragmentationWarn: 1.5,
+  clientsWarnPct: 80,
+  clientsCritPct: 95,
+  hitRatioWarnPct: 80,
+  latencyWarnMs: 50,
+  latencyCritMs: 500,
+  replicationLagWarnSeconds: 10,
+  replicationLagCritSeconds: 60,
+  lastSaveWarnSeconds: 3600,
+});
+
+const pct = z.number().min(0).max(100).optional();
+const positive = z.number().positive().optional();
+
+/** Thresholds as written in configuration: every key optional, unknown keys refused, warn ≤ crit. */
+export const redisThresholdsSchema = z
+  .strictObject({
+    memoryWarnPct: pct,
+    memoryCritPct: pct,
+    fragmentationWarn: z.number().min(1).optional(),
+    clientsWarnPct: pct,
+    clientsCritPct: pct,
+    hitRatioWarnPct: pct,
+    latencyWarnMs: positive,
+    latencyCritMs: positive,
+    replicationLagWarnSeconds: positive,
+    replicationLagCritSeconds: positive,
+    lastSaveWarnSeconds: positive,
+  })
+  .superRefine((t, ctx) => {
+    const pairs = [
+      ['memoryWarnPct', 'memoryCritPct'],
+      ['clientsWarnPct', 'clientsCritPct'],
+      ['latencyWarnMs', 'latencyCritMs'],
+      ['replicationLagWarnSeconds', 'replicationLagCritSeconds'],
+    ] as const;
+    for (const [warn, crit] of pairs) {
+      const w = t[warn];
+      const c = t[crit];
+      if (w !== undefined && c !== undefined && w > c) {
+        ctx.addIssue({ code: 'custom', path: [warn], message: `${warn} (${w}) must not be above ${crit} (${c})` });
+      }
+    }
+  });
+
+export interface RedisTarget {
+  /** The configured name ("cache", "sessions"). */
+  name: string;
+  /** redis://[user:password@]host:port[/db] or rediss:// for TLS. */
+  url: string;
+  thresholds?: Partial<RedisThresholds>;
+}
+
+/** The defaults with the target's own values over them (keys left undefined keep the default). */
+export function resolveRedisThresholds(overrides: Partial<RedisThresholds> = {}): RedisThresholds {
+  const set = Object.entries(overrides).filter(([, v]) => typeof v === 'number' && Number.isFinite(v));
+  return { ...DEFAULT_REDIS_THRESHOLDS, ...(Object.fromEntries(set) as Partial<RedisThresholds>) };
+}
