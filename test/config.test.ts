@@ -109,6 +109,35 @@ describe('loadConfig', () => {
     );
   });
 
+  it('validates diagnostic targets: names, URLs, thresholds, kubeconfig or in-cluster', () => {
+    const { dir } = withFile(
+      [
+        'incidents:', '  channel: C0X1',
+        'targets:',
+        '  postgres:',
+        '    - { name: main, url: "postgres://u:${PGPASS}@db:5432/app", thresholds: { activeConnections: 50 } }',
+        '    - { name: main, url: "mysql://db" }',
+        '  redis: [{ name: cache, url: "redis://127.0.0.1:6379", thresholds: { memoryWarnPct: 150 } }]',
+        '  kubernetes: [{ name: prod, namespaces: [shop] }]',
+        'diagnostics: { timeout: soon }',
+      ].join('\n'),
+    );
+    const r = loadConfig({ ...creds, PGPASS: 's3cr3t' }, dir);
+    expect(!r.ok && r.problems).toEqual(
+      expect.arrayContaining([
+        'targets.postgres.1.url: expected a postgres(?:ql)?:// URL',
+        'targets.postgres: target names must be unique within a kind',
+        expect.stringMatching(/^targets\.redis\.0\.thresholds\.memoryWarnPct: /),
+        'targets.kubernetes.0: give either kubeconfig (a file) or inCluster: true',
+        'diagnostics.timeout: expected a duration like "15m" or "30s", got "soon"',
+      ]),
+    );
+    const good = withFile('incidents:\n  channel: C0X1\ntargets:\n  postgres: [{ name: main, url: "postgres://u:${PGPASS}@db:5432/app" }]\n');
+    const ok = loadConfig({ ...creds, PGPASS: 's3cr3t' }, good.dir);
+    expect(ok.ok && ok.config.diagnostics).toEqual({ timeout: 5000 });
+    expect(ok.ok && secretsOf(ok.config)).toContain('s3cr3t');
+  });
+
   it('the shipped example file is valid', () => {
     const r = loadConfig({ ...creds, FIREBREAK_CONFIG: new URL('../firebreak.example.yml', import.meta.url).pathname }, '/');
     expect(r.ok ? [] : r.problems).toEqual([]);

@@ -1,0 +1,68 @@
+/**
+ * `/diag k8s` and `/diag logs` through Slack against the local Kubernetes API server: real-shaped
+ * failing objects, a report that fits Slack's limits with the rest attached, and log analysis.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKubeApiServer, type KubeApiServer } from '../kube/api-server.js';
+import { defaultFixtures, manyFailingPods } from '../kube/fixtures.js';
+import { LIMITS } from '../../src/adapters/slack/block-kit.js';
+import { startAppUnderTest, type AppUnderTest } from './app-under-test.js';
+import { visible } from './flows.js';
+
+let kube: KubeApiServer;
+let t: AppUnderTest;
+beforeAll(async () => {
+  kube = await startKubeApiServer();
+  t = await startAppUnderTest({
+    yaml: `incidents:\n  channel: C0INCIDENTS\ntargets:\n  kubernetes:\n    - { name: prod, kubeconfig: "${kube.kubeconfigPath}", context: test, namespaces: [shop] }\ndiagnostics:\n  timeout: 3s\n`,
+  });
+});
+afterAll(async () => {
+  await t?.stop();
+  await kube?.close();
+});
+
+async function diag(text: string) {
+  const since = t.standIn.calls.length;
+  await t.driver.command({ command: '/diag', text, channelId: 'C0OPS' });
+  return t.standIn.waitFor('chat.update', (c) => t.standIn.calls.indexOf(c) >= since && String(c.args.text).startsWith('Diagnostics'), 15_000);
+}
+
+describe('/diag k8s', () => {
+  it('reports the failing pods with their reasons, worst first', async () => {
+    kube.setFixtures(defaultFixtures());
+    const report = await diag('k8s prod shop');
+    const body = visible(report);
+    expect(body).toMatch(/^Diagnostics k8s: CRITICAL/);
+    expect(body).toContain('CrashLoopBackOff');
+    expect(body).toContain('api-config'); // the missing ConfigMap of seed 003
+    expect(body).toContain('Unschedulable');
+  });
+
+  it('keeps 200 failing pods within Slack limits, says how many are not shown, and attaches the full report', async () => {
+    kube.setFixtures(manyFailingPods(200));
+    const report = await diag('k8s');
+    const blocks = report.args.blocks as Array<Record<string, any>>;
+    expect(blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
+    expect(JSON.stringify(blocks.at(-1))).toMatch(/\+\d+ more findings not shown: the full report is attached\./);
+    const upload = await t.standIn.waitFor('files.completeUploadExternal', (c) => c.args.thread_ts === (report.args.ts as string), 10_000);
+    const content = t.standIn.uploadedFile((upload.args.files as Array<{ id: string }>)[0]!.id)!.toString('utf8');
+    expect(content.split('\n').filter((l) => l.startsWith('- [critical]')).length).toBeGreaterThanOrEqual(200);
+  });
+
+  it('refuses a namespace outside the configured ones', async () => {
+    kube.setFixtures(defaultFixtures());
+    const body = visible(await diag('k8s prod kube-system'));
+    expect(body).toContain('shop');
+    expect(kube.requests.every((r) => r.method === 'GET')).toBe(true);
+  });
+});
+
+describe('/diag logs', () => {
+  it("classifies a deployment's error lines and groups the repeated ones", async () => {
+    kube.setFixtures(defaultFixtures());
+    const body = visible(await diag('logs api shop 10m'));
+    expect(body).toMatch(/^Diagnostics logs: (CRITICAL|WARNING)/);
+    expect(body).toMatch(/database|timeout|connection|memory/);
+  });
+});
