@@ -81,7 +81,11 @@ const form: Subcommand<string> = {
   usage: 'form',
   summary: 'pick what to run in a form (also what `/diag` alone does)',
   args: z.string(),
-  run: (ctx) => ctx.openModal(diagnosticsView(ctx.app.diagnostics.catalogue(), { channelId: ctx.channelId })),
+  // The deployments come from the cluster: a slow one gets the form at once, updated when they arrive.
+  run: (ctx) =>
+    ctx.openModalFor(async () =>
+      diagnosticsView(ctx.app.diagnostics.catalogue(), { channelId: ctx.channelId }, await ctx.app.diagnostics.deployments(ctx.app.diagnostics.timeoutMs)),
+    ),
 };
 
 export const diagCommand: SlashCommandModule = {

@@ -222,6 +222,8 @@ export interface Diagnostics {
   probes(request: DiagRequest): { ok: true; probes: Probe[] } | { ok: false; message: string };
   /** What is configured, for help texts and the form. */
   catalogue(): DiagCatalogue;
+  /** Deployments of the Kubernetes targets' namespaces, read within `timeoutMs` (what answered in time). */
+  deployments(timeoutMs: number): Promise<Array<{ target: string; namespace: string; name: string }>>;
   timeoutMs: number;
 }
 export interface DiagCatalogue {

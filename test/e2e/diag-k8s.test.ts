@@ -58,6 +58,19 @@ describe('/diag k8s', () => {
   });
 });
 
+describe('the /diag form', () => {
+  it("lists the cluster's deployments to pick from", async () => {
+    kube.setFixtures(defaultFixtures());
+    const cmd = await t.driver.command({ command: '/diag', text: '', channelId: 'C0OPS' });
+    const open = await t.standIn.waitFor('views.open', (c) => c.args.trigger_id === cmd.triggerId);
+    const deployment = (open.args.view as { blocks: Array<Record<string, any>> }).blocks.find((b) => b.block_id === 'deployment')!;
+    expect(deployment.element.type).toBe('static_select');
+    const groups = deployment.element.option_groups.map((g: any) => [g.label.text, g.options.map((o: any) => o.value)]);
+    expect(groups[0][0]).toBe('prod · shop');
+    expect(groups[0][1]).toContain('api');
+  });
+});
+
 describe('/diag logs', () => {
   it("classifies a deployment's error lines and groups the repeated ones", async () => {
     kube.setFixtures(defaultFixtures());

@@ -4,6 +4,7 @@ import type { Probe } from '../../core/diagnostics/probe.js';
 import type { DiagCatalogue, DiagRequest, Diagnostics } from '../../ports.js';
 import { httpProbe } from './http/http-probe.js';
 import { kubernetesProbe, logsProbe } from './kubernetes/index.js';
+import { listDeployments } from './kubernetes/deployments.js';
 import { postgresProbe } from './postgres/index.js';
 import { prometheusProbe } from './prometheus/prometheus-probe.js';
 import { redisProbe } from './redis/index.js';
@@ -72,6 +73,12 @@ export function diagnosticsFromConfig(config: Pick<Config, 'targets' | 'diagnost
       }
       const probe = one(request);
       return typeof probe === 'string' ? { ok: false, message: probe } : { ok: true, probes: [probe] };
+    },
+    async deployments(timeoutMs) {
+      const lists = await Promise.all(
+        targets.kubernetes.map(async (t) => (await listDeployments(t, timeoutMs)).map((d) => ({ target: t.name, ...d }))),
+      );
+      return lists.flat();
     },
     catalogue(): DiagCatalogue {
       return {

@@ -46,8 +46,10 @@ export function summaryLine(reports: readonly Report[]): string {
   return `${lead}. Worst: ${first.where}, ${first.check}: ${toPlainLine(first.value)}`;
 }
 
-function findingText(f: Finding, where: string): string {
-  const head = `${EMOJI[f.status]} *${escapeMrkdwn(f.check)}* · ${escapeMrkdwn(where)}${f.component && f.component !== where ? ` · ${escapeMrkdwn(truncate(f.component, 120))}` : ''}`;
+function findingText(f: Finding, where: string, target: string): string {
+  // The component is worth showing when it is more than the target itself ("pid 4242", a pod).
+  const component = f.component && f.component !== target ? ` · ${escapeMrkdwn(truncate(f.component, 120))}` : '';
+  const head = `${EMOJI[f.status]} *${escapeMrkdwn(f.check)}* · ${escapeMrkdwn(where)}${component}`;
   const lines = [head, escapeMrkdwn(truncate(toPlainLine(f.value), 600))];
   if (f.threshold) lines.push(`_threshold: ${escapeMrkdwn(truncate(f.threshold, 200))}_`);
   if (f.recommendation && f.status !== 'ok') lines.push(`:point_right: ${escapeMrkdwn(truncate(f.recommendation, 600))}`);
@@ -68,7 +70,7 @@ export interface RenderedReport {
 }
 
 export function renderReports(reports: readonly Report[], title = 'Diagnostics'): RenderedReport {
-  const all = reports.flatMap((r) => r.findings.map((f) => ({ f, where: `${r.target} (${r.kind})` })));
+  const all = reports.flatMap((r) => r.findings.map((f) => ({ f, where: `${r.target} (${r.kind})`, target: r.target })));
   const status = worst(all.map((a) => a.f));
   const problems = sortFindings(all.map((a) => ({ ...a, status: a.f.status }))).filter((a) => a.f.status !== 'ok');
   const oks = all.filter((a) => a.f.status === 'ok');
@@ -80,7 +82,7 @@ export function renderReports(reports: readonly Report[], title = 'Diagnostics')
   let used = blocks.reduce((n, b) => n + ('text' in b ? b.text.length : 200), 0);
   let shown = 0;
   for (const p of problems) {
-    const text = findingText(p.f, p.where);
+    const text = findingText(p.f, p.where, p.target);
     if (blocks.length >= MAX_BLOCKS || used + text.length > MAX_TOTAL_TEXT) break;
     blocks.push({ type: 'text', text });
     used += text.length;

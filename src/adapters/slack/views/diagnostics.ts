@@ -19,7 +19,9 @@ const KINDS: Array<{ kind: DiagKind; label: string; targets: (c: DiagCatalogue) 
 
 const option = (text: string, value: string) => ({ text: plainText(text.slice(0, 75)), value: value.slice(0, 150) });
 
-export function diagnosticsView(catalogue: DiagCatalogue, metadata: z.infer<typeof diagFormMetadata>) {
+export type Deployments = Array<{ target: string; namespace: string; name: string }>;
+
+export function diagnosticsView(catalogue: DiagCatalogue, metadata: z.infer<typeof diagFormMetadata>, deployments: Deployments = []) {
   const kinds = KINDS.filter((k) => k.kind === 'all' || k.targets(catalogue).length > 0);
   const groups = kinds
     .filter((k) => k.kind !== 'all' && k.kind !== 'logs')
@@ -36,10 +38,25 @@ export function diagnosticsView(catalogue: DiagCatalogue, metadata: z.infer<type
       input('kind', 'What', { type: 'static_select', options: kinds.map((k) => option(k.label, k.kind)), initial_option: option(kinds[0]!.label, kinds[0]!.kind) }),
       ...(groups.length ? [input('target', 'Target', { type: 'static_select', option_groups: groups, placeholder: plainText('The first of its kind') }, { optional: true })] : []),
       ...(namespaces.length ? [input('namespace', 'Namespace', { type: 'static_select', options: namespaces.map((n) => option(n, n)) }, { optional: true, hint: 'Kubernetes and logs only' })] : []),
-      input('deployment', 'Deployment', textInput('api', false, 63), { optional: true, hint: 'Logs only: whose pods to read' }),
+      deploymentInput(deployments),
       input('since', 'Since', textInput('5m', false, 10), { optional: true, hint: 'Logs only: how far back (default 5m)' }),
     ],
   };
+}
+
+/** A list from the cluster when it answered in time; otherwise a name to type. */
+function deploymentInput(deployments: Deployments) {
+  const hint = { optional: true, hint: 'Logs only: whose pods to read' };
+  if (deployments.length === 0) return input('deployment', 'Deployment', textInput('api', false, 63), hint);
+  const groups = new Map<string, Array<ReturnType<typeof option>>>();
+  for (const d of deployments) {
+    const label = `${d.target} · ${d.namespace}`.slice(0, 75);
+    const list = groups.get(label) ?? [];
+    if (list.length < 100 && !list.some((o) => o.value === d.name)) list.push(option(d.name, d.name));
+    groups.set(label, list);
+  }
+  const option_groups = [...groups].slice(0, 100).map(([label, options]) => ({ label: plainText(label), options }));
+  return input('deployment', 'Deployment', { type: 'static_select', option_groups, placeholder: plainText('Pick a deployment') }, hint);
 }
 
 export type DiagSubmission = { ok: true; request: DiagRequest } | { ok: false; errors: Record<string, string> };
@@ -53,7 +70,7 @@ export function readDiagnosticsSubmission(values: unknown): DiagSubmission {
   if (!kind || !KINDS.some((k) => k.kind === kind)) errors.kind = 'Pick what to check.';
   const [targetKind, target] = (r.option('target') ?? ':').split(':');
   if (target && kind && kind !== 'all' && targetKind !== (kind === 'logs' ? 'k8s' : kind)) errors.target = `That target is not a ${kind} target; pick one of its kind or leave it empty.`;
-  const deployment = r.text('deployment');
+  const deployment = r.option('deployment') ?? r.text('deployment');
   if (kind === 'logs' && !deployment) errors.deployment = 'Name the deployment whose logs to read.';
   if (deployment && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(deployment)) errors.deployment = 'A deployment name: lowercase letters, digits and hyphens.';
   const sinceText = r.text('since');
