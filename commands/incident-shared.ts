@@ -3,7 +3,9 @@ import { findIncident } from '../src/app/incidents/find.js';
 import type { Outcome } from '../src/app/incidents/outcome.js';
 import type { CommandContext, Subcommand } from '../src/adapters/slack/command-types.js';
 import { incidentOnly } from './args.js';
-import type { Incident } from '../src/core/incident/incident.js';
+import { isOpen, type Incident } from '../src/core/incident/incident.js';
+import { FirebreakError } from '../src/core/errors.js';
+import { resolvedMessage } from '../src/app/incidents/outcome.js';
 import { plain } from '../src/core/render/message.js';
 
 /** The incident this command is about (channel, id, or a question listing the open ones). */
@@ -25,6 +27,24 @@ export function onIncident(spec: { name: string; usage: string; summary: string 
     args: incidentOnly,
     async run(ctx, { number }) {
       await act(ctx, await target(ctx, number, spec.usage));
+    },
+  };
+}
+
+/**
+ * A subcommand that opens a form about one open incident (update, resolve): the incident is found
+ * first, so the form opens directly or, when that is slow, through a loading view.
+ */
+export function incidentForm(spec: { name: string; usage: string; summary: string }, view: (ctx: CommandContext, incident: Incident) => Record<string, unknown>): Subcommand<{ number: number | undefined }> {
+  return {
+    ...spec,
+    args: incidentOnly,
+    async run(ctx, { number }) {
+      await ctx.openModalFor(async () => {
+        const incident = await target(ctx, number, spec.usage);
+        if (!isOpen(incident)) throw new FirebreakError('INVALID_INPUT', resolvedMessage(incident));
+        return view(ctx, incident);
+      });
     },
   };
 }

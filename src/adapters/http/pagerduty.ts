@@ -6,27 +6,10 @@
  */
 import axios, { type AxiosResponse } from 'axios';
 import { z } from 'zod';
+import type { Pager, PagerEvent, PagerResult } from '../../ports.js';
 
-export type PagerSeverity = 'critical' | 'error' | 'warning' | 'info';
-
-export interface PagerEvent {
-  action: 'trigger' | 'acknowledge' | 'resolve';
-  routingKey: string;
-  dedupKey: string;
-  summary?: string;
-  severity?: PagerSeverity;
-  source?: string;
-  timestamp?: Date;
-  customDetails?: Record<string, unknown>;
-  links?: Array<{ href: string; text: string }>;
-}
-
-export type PagerResult = { ok: true } | { ok: false; retryable: boolean; error: string };
-
-export interface Pager {
-  /** Never throws. */
-  send(event: PagerEvent): Promise<PagerResult>;
-}
+export type { Pager, PagerEvent, PagerResult } from '../../ports.js';
+export type PagerSeverity = NonNullable<PagerEvent['severity']>;
 
 export const SUMMARY_MAX = 1024;
 /** PagerDuty refuses events larger than 512 KB. */

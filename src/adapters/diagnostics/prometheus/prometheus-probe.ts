@@ -15,6 +15,10 @@ import { grade, rank, unreachable, worst, type Finding, type Status } from '../.
 import type { Probe, ProbeContext } from '../../../core/diagnostics/probe.js';
 import { boundedGet, checkHttpUrl, excerpt } from '../http/bounded-get.js';
 import { formatLabels, isFilteringQuery, parseSampleValue, withUnit } from './promql.js';
+import { countByStatus, endpoint, type Outcome } from './endpoint.js';
+import { runAlerts } from './alertmanager.js';
+
+export { MAX_ALERTS } from './alertmanager.js';
 
 export interface PrometheusCheck {
   /** Short and stable, used as the finding's check: "5xx ratio", "p95 latency". */
@@ -97,23 +101,7 @@ export const prometheusTargetSchema = z
 
 /** Findings per check before the rest is summed up in one. */
 export const MAX_SERIES_PER_CHECK = 20;
-/** Firing alerts listed one by one before the rest is summed up in one. */
-export const MAX_ALERTS = 20;
 const MAX_PROMETHEUS_BYTES = 16 * 1024 * 1024;
-const MAX_ALERTMANAGER_BYTES = 8 * 1024 * 1024;
-
-type Outcome = { findings: Finding[] } | { unreachable: string };
-
-/** `<base>/<path>`, keeping a path prefix of the base (Prometheus behind /prometheus/). */
-function endpoint(base: string, path: string, params: Record<string, string>): string {
-  const u = new URL(base);
-  if (!u.pathname.endsWith('/')) u.pathname += '/';
-  u.search = '';
-  u.hash = '';
-  const out = new URL(path, u);
-  out.search = new URLSearchParams(params).toString();
-  return out.href;
-}
 
 const sampleSchema = z.tuple([z.number(), z.string()]);
 const resultSchema = z.discriminatedUnion('resultType', [
@@ -186,14 +174,6 @@ function unknownFinding(target: PrometheusTarget, check: PrometheusCheck, value:
   return { check: check.name, component: target.name, status: 'unknown', value, recommendation, evidence: [`query: ${check.query}`, ...evidence] };
 }
 
-function countByStatus(findings: readonly Finding[]): string {
-  const counts = new Map<Status, number>();
-  for (const f of findings) counts.set(f.status, (counts.get(f.status) ?? 0) + 1);
-  return [...counts.entries()]
-    .sort(([a], [b]) => rank(a) - rank(b))
-    .map(([s, n]) => `${n} ${s}`)
-    .join(', ');
-}
 
 function vectorFindings(target: PrometheusTarget, check: PrometheusCheck, mode: Mode, series: Array<{ metric: Record<string, string>; value?: [number, string] | undefined }>, warnings: string[]): Finding[] {
   if (series.length === 0) {
@@ -262,109 +242,6 @@ async function runCheck(target: PrometheusTarget, check: PrometheusCheck, ctx: P
     case 'matrix':
       return { findings: [unknownFinding(target, check, 'the query returns a range vector', 'Use an instant expression: wrap the range selector in rate(), max_over_time() or similar.')] };
   }
-}
-
-const alertSchema = z.object({
-  labels: z.record(z.string(), z.string()).default({}),
-  annotations: z.record(z.string(), z.string()).default({}),
-  startsAt: z.string().optional(),
-  generatorURL: z.string().optional(),
-  status: z.object({ state: z.string().optional() }).optional(),
-});
-type Alert = z.infer<typeof alertSchema>;
-
-function since(startsAt: string | undefined, now: Date): string | undefined {
-  if (!startsAt) return undefined;
-  const start = Date.parse(startsAt);
-  if (!Number.isFinite(start)) return undefined;
-  const minutes = Math.max(0, Math.round((now.getTime() - start) / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} days`;
-}
-
-function alertFinding(alert: Alert, now: Date): Finding {
-  const { labels, annotations } = alert;
-  const alertname = labels['alertname'] ?? '(unnamed alert)';
-  const rest = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== 'alertname' && k !== 'severity'));
-  const component = Object.keys(rest).length > 0 ? `${alertname} ${formatLabels(rest)}` : alertname;
-  const critical = labels['severity']?.toLowerCase() === 'critical';
-  const summary = annotations['summary'] ?? annotations['description'] ?? alertname;
-  const duration = since(alert.startsAt, now);
-  const evidence = [`labels: ${excerpt(formatLabels(labels), 200)}`];
-  if (annotations['description'] && annotations['description'] !== summary) evidence.push(`description: ${excerpt(annotations['description'], 200)}`);
-  if (alert.startsAt) evidence.push(`since ${alert.startsAt}`);
-  if (alert.generatorURL) evidence.push(`rule: ${excerpt(alert.generatorURL, 200)}`);
-  const runbook = annotations['runbook_url'] ?? annotations['runbook'];
-  return {
-    check: 'firing alert',
-    component: excerpt(component, 160),
-    status: critical ? 'critical' : 'warning',
-    value: `${excerpt(summary, 200)}${duration ? ` (firing for ${duration})` : ''}`,
-    threshold: 'critical when severity is "critical", warning otherwise',
-    recommendation: runbook ? `Follow the runbook: ${runbook}` : 'Look at the alert and its rule in Alertmanager/Prometheus; silence it only once someone owns it.',
-    evidence,
-  };
-}
-
-async function runAlerts(target: PrometheusTarget, alertmanager: string, ctx: ProbeContext): Promise<Outcome> {
-  const url = endpoint(alertmanager, 'api/v2/alerts', { active: 'true', silenced: 'false', inhibited: 'false' });
-  const component = `${target.name} alertmanager`;
-  const answer = await boundedGet(url, ctx, { maxBytes: MAX_ALERTMANAGER_BYTES, accept: 'application/json' });
-  if (!answer.ok) {
-    if (answer.unreachable) return { unreachable: answer.why };
-    return { findings: [{ check: 'firing alerts', component, status: 'unknown', value: answer.why }] };
-  }
-  let alerts: Alert[];
-  try {
-    if (answer.status !== 200) throw new Error('status');
-    alerts = z.array(alertSchema).parse(JSON.parse(answer.body));
-  } catch {
-    return {
-      findings: [
-        {
-          check: 'firing alerts',
-          component,
-          status: 'unknown',
-          value: `not an Alertmanager v2 answer (HTTP ${answer.status})`,
-          recommendation: 'Check the configured Alertmanager URL: it should be the server root, e.g. http://alertmanager:9093.',
-          evidence: [`body: ${excerpt(answer.body) || '(empty)'}`],
-        },
-      ],
-    };
-  }
-  const firing = alerts.filter((a) => (a.status?.state ?? 'active') === 'active');
-  if (firing.length === 0) return { findings: [{ check: 'firing alerts', component, status: 'ok', value: 'none firing (active, not silenced or inhibited)' }] };
-  const now = ctx.now();
-  const startOf = (a: Alert): number => {
-    const t = a.startsAt ? Date.parse(a.startsAt) : Number.NaN;
-    return Number.isFinite(t) ? t : Number.POSITIVE_INFINITY;
-  };
-  const ordered = firing
-    .map((a) => ({ a, f: alertFinding(a, now) }))
-    .sort((x, y) => rank(x.f.status) - rank(y.f.status) || startOf(x.a) - startOf(y.a));
-  const findings = ordered.slice(0, MAX_ALERTS).map((x) => x.f);
-  const rest = ordered.slice(MAX_ALERTS);
-  if (rest.length > 0) {
-    const byName = new Map<string, number>();
-    for (const { a } of rest) {
-      const name = a.labels['alertname'] ?? '(unnamed alert)';
-      byName.set(name, (byName.get(name) ?? 0) + 1);
-    }
-    findings.push({
-      check: 'firing alert',
-      component,
-      status: worst(rest.map((x) => x.f)),
-      value: `+${rest.length} more firing alerts (${countByStatus(rest.map((x) => x.f))})`,
-      recommendation: 'Open Alertmanager to see them all.',
-      evidence: [...byName.entries()]
-        .sort((x, y) => y[1] - x[1])
-        .slice(0, 10)
-        .map(([name, n]) => `${name} ×${n}`),
-    });
-  }
-  return { findings };
 }
 
 /**
