@@ -3,5 +3,6 @@ import type { SlashCommandModule } from '../src/adapters/slack/command-types.js'
 import { diagCommand } from './diag.js';
 import { incidentCommand } from './incident.js';
 import { runbookCommand } from './runbook.js';
+import { remediateCommand } from './remediate.js';
 
-export const COMMANDS: readonly SlashCommandModule[] = [incidentCommand, diagCommand, runbookCommand];
+export const COMMANDS: readonly SlashCommandModule[] = [incidentCommand, diagCommand, runbookCommand, remediateCommand];

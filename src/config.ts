@@ -131,6 +131,28 @@ const targetsSchema = z
   })
   .strict();
 
+const approvalsSchema = z
+  .object({
+    approvers: notifyList,
+    expiresAfter: duration.default(10 * 60_000),
+    dryRun: z.boolean({ error: 'expected true or false' }).default(false),
+  })
+  .strict();
+
+const remediationSchema = z
+  .object({
+    allow: z
+      .object({
+        kubernetes: z.object({ namespaces: z.array(z.string()).default([]) }).strict().default({ namespaces: [] }),
+        postgres: z.array(z.string()).default([]),
+        redis: z.array(z.string()).default([]),
+      })
+      .strict()
+      .default({ kubernetes: { namespaces: [] }, postgres: [], redis: [] }),
+    maxReplicas: z.number().int().min(1).max(1000).default(20),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     incidents: z.preprocess((v) => v ?? {}, z
@@ -149,6 +171,8 @@ const fileSchema = z
     escalation: z.preprocess((v) => v ?? {}, escalationSchema),
     targets: z.preprocess((v) => v ?? {}, targetsSchema),
     diagnostics: z.preprocess((v) => v ?? {}, z.object({ timeout: duration.default(5000) }).strict()),
+    approvals: z.preprocess((v) => v ?? {}, approvalsSchema),
+    remediation: z.preprocess((v) => v ?? {}, remediationSchema),
   })
   .strict();
 
@@ -172,6 +196,8 @@ export interface Config {
   escalation: FileConfig['escalation'];
   targets: FileConfig['targets'];
   diagnostics: FileConfig['diagnostics'];
+  approvals: FileConfig['approvals'];
+  remediation: FileConfig['remediation'];
   /** The YAML file read, if any. */
   configFile: string | undefined;
 }
@@ -280,6 +306,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), options:
     escalation: parsed.escalation,
     targets: parsed.targets,
     diagnostics: parsed.diagnostics,
+    approvals: parsed.approvals,
+    remediation: parsed.remediation,
     configFile: file,
   };
   return { ok: true, config: deepFreeze(config) };

@@ -15,6 +15,9 @@ import { createPacer } from './adapters/slack/pacer.js';
 import { startEngine, type Engine } from './app/reminders/engine.js';
 import { schedulePolicy } from './app/reminders/policy.js';
 import { diagnosticsFromConfig } from './adapters/diagnostics/registry.js';
+import { remediationCatalogue } from './adapters/remediation/catalogue.js';
+import { registerRemediation } from './adapters/slack/register-remediation.js';
+import { expireRemediations } from './app/remediation/flow.js';
 import { openStore } from './adapters/postgres/open-store.js';
 import { loadTemplates } from './adapters/templates/load-templates.js';
 import { slackChat } from './adapters/slack/chat.js';
@@ -82,11 +85,13 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     pager: options.pager ?? pagerDutyClient({ url: config.escalation.pagerduty.url, timeoutMs: config.escalation.pagerduty.timeout }),
     wakeScheduler: () => engine?.poke(),
     diagnostics: diagnosticsFromConfig(config),
+    remediation: remediationCatalogue(config),
   };
   registerCommands(app, ctx, COMMANDS);
   registerViews(app, ctx);
   registerActions(app, ctx);
   registerEvents(app, ctx);
+  registerRemediation(app, ctx);
   app.error(async (err) => {
     logger.error({ err }, 'unhandled error in a Slack listener');
   });
@@ -112,6 +117,13 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     rejectRateLimitedCalls: true,
     timeout: 10_000,
   });
+  // Requests nobody decided lose their buttons once expired (a click after that is refused anyway).
+  const sweep = setInterval(() => {
+    ctx.inflight.run('expire remediation requests', async () => {
+      await expireRemediations(ctx);
+    });
+  }, 30_000);
+  sweep.unref();
   engine = startEngine(ctx, { chat: slackChat(engineClient, pacer), backoffMs: (attempt) => backoffMs(attempt, { baseMs: 1000, maxMs: 60_000 }) });
 
   logger.info(
@@ -127,6 +139,7 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     async stop({ drainMs = 10_000 } = {}) {
       stopping = true;
       await app.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the Slack receiver'));
+      clearInterval(sweep);
       await engine?.stop();
       const left = await ctx.inflight.drain(drainMs);
       if (left > 0) logger.warn({ left }, 'shutdown: work still running after the drain period was abandoned');

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Chat, Clock, Diagnostics, Pager, Store } from '../ports.js';
 import type { SchedulePolicy } from '../core/reminders/plan.js';
+import type { RemediationCatalogue } from './remediation/flow.js';
 import type { Templates } from '../adapters/templates/load-templates.js';
 import type { Severity, SeverityLevel } from '../core/incident/severity.js';
 import type { Inflight } from './inflight.js';
@@ -23,6 +24,7 @@ export interface AppContext {
   policy: SchedulePolicy;
   pager: Pager;
   diagnostics: Diagnostics;
+  remediation: RemediationCatalogue;
   /** Wakes the reminder engine after a schedule change; a no-op until the engine runs. */
   wakeScheduler(): void;
 }

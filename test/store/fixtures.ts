@@ -31,3 +31,24 @@ export const count = async (db: Db, sql: string, params: unknown[]): Promise<num
   const [row] = await db.query<{ n: string | number }>(sql, params);
   return Number(row?.n);
 };
+
+export type NewRequest = Parameters<Store['remediation']['create']>[0];
+
+/** A remediation request as `create` takes it: every field set, with JSON that must round-trip. */
+export function newRequest(teamId: string, overrides: Partial<NewRequest> = {}): NewRequest {
+  const createdAt = overrides.createdAt ?? new Date('2025-07-01T10:00:00.123Z');
+  return {
+    teamId,
+    actionId: 'postgres.terminate_backend',
+    targetName: 'orders-db',
+    args: ['4242', '--reason', 'ünïcødé "quoted" \\ back'],
+    risk: 'high',
+    requesterId: 'U_REQUESTER',
+    createdAt,
+    expiresAt: new Date(createdAt.getTime() + 15 * 60_000),
+    guard: { pid: 4242, backendStart: '2025-07-01T09:57:00.000Z', nested: { ok: true, list: [1, 'a', null], n: 1.5 } },
+    preview: { current: ['pid 4242 (app) running ALTER TABLE orders… for 3 min'], change: ['terminate backend 4242'] },
+    incidentId: null,
+    ...overrides,
+  };
+}

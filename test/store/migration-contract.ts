@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import type { Db } from '../../src/adapters/postgres/db.js';
 import { migrate, MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import { createStore } from '../../src/adapters/postgres/store.js';
-import { newIncident, newTeam } from './fixtures.js';
+import { newIncident, newRequest, newTeam } from './fixtures.js';
 
 /** `freshDb` gives an empty database (a new schema, a new in-memory PGlite); the test closes it. */
 export function migrationContract(freshDb: () => Promise<Db>): void {
@@ -63,7 +63,7 @@ export function migrationContract(freshDb: () => Promise<Db>): void {
          VALUES ($1, 1, 'Version 2 incident', 'P1', 'U_OLD', $2, $2) RETURNING id`,
         [newTeam(), declaredAt],
       );
-      expect(await migrate(db)).toEqual({ applied: [3] });
+      expect(await migrate(db)).toEqual({ applied: MIGRATIONS.slice(2).map((m) => m.version) });
       const store = createStore(db);
       const incident = await store.getIncident(row?.id ?? '') ?? expect.fail('incident lost');
       expect(incident).toMatchObject({ title: 'Version 2 incident', lastUpdateAt: declaredAt, reminderSnoozedUntil: null });
@@ -76,6 +76,35 @@ export function migrationContract(freshDb: () => Promise<Db>): void {
       ).rejects.toThrow(/unique|duplicate/i);
       await db.query('DELETE FROM incidents WHERE id = $1', [incident.id]);
       expect(await db.query('SELECT id FROM scheduled_items')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('migration 4 adds remediation requests (kept when their incident goes) and an append-only audit trail', async () => {
+    const db = await freshDb();
+    try {
+      expect(await migrate(db, MIGRATIONS.slice(0, 3))).toEqual({ applied: [1, 2, 3] });
+      const store = createStore(db);
+      const { incident } = await store.openIncident(newIncident(newTeam()));
+      expect(await migrate(db)).toEqual({ applied: [4] });
+      const request = await store.remediation.create(newRequest(incident.teamId, { incidentId: incident.id }));
+      expect(await store.remediation.get(request.id)).toStrictEqual(request);
+      for (const change of [
+        "args = '{}'", "risk = 'low'", "status = 'done'", "approvals = '{}'", "guard = '[]'", "before = 'null'", "message_channel = 'C'",
+      ]) {
+        await expect(db.query(`UPDATE remediation_requests SET ${change} WHERE id = $1`, [request.id]), change).rejects.toThrow(/check/i);
+      }
+      await db.query('DELETE FROM incidents WHERE id = $1', [incident.id]);
+      expect(await store.remediation.get(request.id)).toStrictEqual({ ...request, incidentId: null });
+
+      const audit = `INSERT INTO remediation_audit (at, actor_id, event, action_id, target_name, args) VALUES (now(), 'U', $1, 'a', 't', '[]')`;
+      await db.query(audit, ['requested']);
+      await expect(db.query(audit, ['deleted'])).rejects.toThrow(/check/i);
+      for (const sql of ["UPDATE remediation_audit SET actor_id = 'X'", 'DELETE FROM remediation_audit', 'TRUNCATE remediation_audit']) {
+        await expect(db.query(sql), sql).rejects.toThrow(/append-only/);
+      }
+      expect(await db.query('SELECT actor_id FROM remediation_audit')).toEqual([{ actor_id: 'U' }]);
     } finally {
       await db.close();
     }

@@ -35,7 +35,9 @@ describe('PostgreSQL store', () => {
         'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
         [schema],
       );
-      expect(rows.map((r) => r.table_name)).toEqual(['incident_events', 'incidents', 'scheduled_items', 'schema_migrations', 'workspace_counters']);
+      expect(rows.map((r) => r.table_name)).toEqual([
+        'incident_events', 'incidents', 'remediation_audit', 'remediation_requests', 'scheduled_items', 'schema_migrations', 'workspace_counters',
+      ]);
     } finally {
       await admin.close();
     }

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
 import type { TimelineEvent } from '../../src/ports.js';
 import { count, newIncident, newTeam, type OpenedStore } from './fixtures.js';
+import { auditContract } from './audit-contract.js';
 import { lifecycleContract } from './lifecycle-contract.js';
+import { remediationContract } from './remediation-contract.js';
 import { scheduleContract } from './schedule-contract.js';
 
 export { newIncident, newTeam, type OpenedStore };
@@ -148,4 +150,6 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
 
   lifecycleContract(() => store);
   scheduleContract(() => store);
+  remediationContract(() => store);
+  auditContract(() => store);
 }

@@ -5,7 +5,9 @@ import { pgDb } from '../../src/adapters/postgres/db.js';
 import { openStore } from '../../src/adapters/postgres/open-store.js';
 import { createStore, isConnectionError } from '../../src/adapters/postgres/store.js';
 import { FirebreakError } from '../../src/core/errors.js';
+import type { AuditEntry } from '../../src/core/remediation/request.js';
 import { TEST_DATABASE_URL } from '../services.js';
+import { newRequest } from './fixtures.js';
 import { newIncident, newTeam } from './store-contract.js';
 
 const CLOSED_PORT_URL = 'postgres://postgres@127.0.0.1:1/test';
@@ -51,6 +53,18 @@ describe('closed port', () => {
     await expectUnavailable(schedule.fail({ id: '1', owner: 'w1', retryAt: now, error: 'x' }), 'record the failed reminder');
     await expectUnavailable(schedule.nextWake('pager'), 'find the next due reminder');
     await expectUnavailable(schedule.list(id), 'list the reminders');
+    const { remediation } = store;
+    await expectUnavailable(remediation.create(newRequest('T1')), 'record the remediation request');
+    await expectUnavailable(remediation.get(id), 'look up the remediation request');
+    await expectUnavailable(remediation.transition({ id, from: ['approved'], to: 'running' }), 'update the remediation request');
+    await expectUnavailable(remediation.setMessage(id, { channel: 'C1', ts: '1.2' }), 'save the approval message');
+    await expectUnavailable(remediation.listExpired(now), 'list the expired remediation requests');
+    const entry: AuditEntry = {
+      at: now, actorId: 'U1', event: 'refused', actionId: 'a', targetName: 't', args: [], requestId: null, detail: 'x',
+      approvers: [], before: null, after: null, permalink: null,
+    };
+    await expectUnavailable(remediation.audit(entry), 'write the audit trail');
+    await expectUnavailable(remediation.listAudit(10), 'read the audit trail');
   });
 
   it('openStore reports it too', async () => {

@@ -116,6 +116,72 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX scheduled_items_due ON scheduled_items (due_at, id) WHERE due_at IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'remediation',
+    sql: `
+      -- Remediation requests: a state machine changed only by conditional updates (see RemediationStore).
+      CREATE TABLE remediation_requests (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        team_id text NOT NULL,
+        action_id text NOT NULL,
+        target_name text NOT NULL,
+        args jsonb NOT NULL CHECK (jsonb_typeof(args) = 'array'),
+        risk text NOT NULL CHECK (risk IN ('high', 'critical')),
+        requester_id text NOT NULL,
+        status text NOT NULL
+          CHECK (status IN ('requested', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired')),
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        approvals jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(approvals) = 'array'),
+        decided_by text,
+        guard jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(guard) = 'object'),
+        preview jsonb NOT NULL CHECK (jsonb_typeof(preview) = 'object'),
+        before jsonb CHECK (before IS NULL OR jsonb_typeof(before) = 'object'),
+        after jsonb CHECK (after IS NULL OR jsonb_typeof(after) = 'object'),
+        outcome text,
+        message_channel text,
+        message_ts text,
+        incident_id uuid REFERENCES incidents (id) ON DELETE SET NULL,
+        CONSTRAINT remediation_requests_message_complete CHECK ((message_channel IS NULL) = (message_ts IS NULL))
+      );
+
+      -- The expiry sweep: requests still "requested" past their expiry.
+      CREATE INDEX remediation_requests_expiry ON remediation_requests (status, expires_at);
+
+      -- Every attempt, refused ones included. Append-only: see the triggers below.
+      CREATE TABLE remediation_audit (
+        id bigserial PRIMARY KEY,
+        at timestamptz NOT NULL,
+        actor_id text NOT NULL,
+        event text NOT NULL
+          CHECK (event IN ('requested', 'refused', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed')),
+        action_id text NOT NULL,
+        target_name text NOT NULL,
+        args jsonb NOT NULL CHECK (jsonb_typeof(args) = 'array'),
+        request_id uuid,
+        detail text,
+        approvers jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(approvers) = 'array'),
+        before jsonb CHECK (before IS NULL OR jsonb_typeof(before) = 'object'),
+        after jsonb CHECK (after IS NULL OR jsonb_typeof(after) = 'object'),
+        permalink text
+      );
+
+      CREATE INDEX remediation_audit_latest ON remediation_audit (at DESC, id DESC);
+
+      CREATE FUNCTION remediation_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'the remediation audit trail is append-only: % on remediation_audit is not allowed', TG_OP
+          USING ERRCODE = 'insufficient_privilege';
+      END
+      $$;
+
+      -- Statement-level (TRUNCATE has no rows), so even an UPDATE or DELETE matching no row is refused.
+      CREATE TRIGGER remediation_audit_append_only
+        BEFORE UPDATE OR DELETE OR TRUNCATE ON remediation_audit
+        FOR EACH STATEMENT EXECUTE FUNCTION remediation_audit_append_only();
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migration runs (any fixed bigint; "firebrk1" in ASCII). */

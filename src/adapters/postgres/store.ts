@@ -9,6 +9,7 @@ import { guard, isConnectionError } from './connection-errors.js';
 import type { Db } from './db.js';
 import { EVENT_COLUMNS, INCIDENT_COLUMNS, toEvent, toIncident, UUID } from './incident-rows.js';
 import { insertEvent, updateIncident } from './incident-updates.js';
+import { createRemediationStore } from './remediation-store.js';
 import { createScheduleStore } from './schedule-store.js';
 
 export { isConnectionError };
@@ -60,6 +61,7 @@ export function createStore(db: Db): Store {
   return {
     kind: db.kind,
     schedule: createScheduleStore(db),
+    remediation: createRemediationStore(db),
 
     async ping() {
       let timer: NodeJS.Timeout | undefined;

@@ -38,6 +38,15 @@ function button(b: Button): SlackBlock {
   };
   if (b.style) out.style = b.style;
   if (b.url) out.url = b.url;
+  if (b.confirm) {
+    out.confirm = {
+      title: plainText(b.confirm.title, 100),
+      text: plainText(b.confirm.text, 300),
+      confirm: plainText(b.confirm.confirm, 30),
+      deny: plainText(b.confirm.deny, 30),
+      ...(b.style === 'danger' ? { style: 'danger' } : {}),
+    };
+  }
   return out;
 }
 

@@ -95,6 +95,10 @@ export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer()
         // The SDK's argument type is a union keyed on which of channel/thread are present.
       } as webApi.FilesUploadV2Arguments);
     },
+    async userGroupMembers(groupId) {
+      const res = await client.usergroups.users.list({ usergroup: groupId });
+      return res.users ?? [];
+    },
   };
   return chat;
 }

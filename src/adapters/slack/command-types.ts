@@ -48,4 +48,6 @@ export interface SlashCommandModule {
   subcommands: ReadonlyArray<Subcommand<any>>;
   /** What runs when the command is typed alone (otherwise: help). */
   defaultSubcommand?: string;
+  /** Runs with the whole text when the first word is no subcommand (otherwise: "not a subcommand"). */
+  fallback?: Subcommand<any>;
 }

@@ -17,6 +17,11 @@ export function dispatch(module: SlashCommandModule, text: string): Dispatch {
   if (name === '' && fallback) return { kind: 'run', subcommand: fallback, args: fallback.args.parse('') };
   if (name === '' || name === 'help' || name === '-h' || name === '--help') return { kind: 'help' };
   const subcommand = module.subcommands.find((s) => s.name === name);
+  if (!subcommand && module.fallback) {
+    const parsed = module.fallback.args.safeParse(trimmed);
+    if (!parsed.success) return { kind: 'invalid', subcommand: module.fallback, problems: parsed.error.issues.map((i) => i.message) };
+    return { kind: 'run', subcommand: module.fallback, args: parsed.data };
+  }
   if (!subcommand) return { kind: 'unknown', name: first };
   const argText = trimmed.slice(first.length).trim();
   const parsed = subcommand.args.safeParse(rest.length ? argText : '');
@@ -26,7 +31,7 @@ export function dispatch(module: SlashCommandModule, text: string): Dispatch {
 
 export function usageLines(module: SlashCommandModule): string[] {
   return [
-    ...module.subcommands.map((s) => `\`${module.command} ${s.usage}\`: ${s.summary}`),
+    ...(module.fallback ? [module.fallback] : []).concat(module.subcommands).map((s) => `\`${module.command} ${s.usage}\`: ${s.summary}`),
     `\`${module.command} help\`: this list`,
   ];
 }

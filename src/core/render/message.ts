@@ -22,6 +22,8 @@ export interface Button {
   value: string;
   style?: 'primary' | 'danger';
   url?: string;
+  /** Slack's own "are you sure?" dialog before the click counts. */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
 }
 
 export interface Message {

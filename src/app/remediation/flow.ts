@@ -1,0 +1,189 @@
+/**
+ * Remediation behind an approval button. Asking previews the change and posts it with Approve and
+ * Reject; approving runs it once (an atomic claim of the request), after re-checking the target,
+ * then verifies the effect; every attempt, refused ones included, goes to the audit trail.
+ */
+import { allowedTarget, canApprove, canReject, type ApprovalPolicy } from '../../core/approval/policy.js';
+import type { ActionContext, ActionDefinition, ActionTargetKind } from '../../core/remediation/action.js';
+import type { AuditEntry, RemediationRequest } from '../../core/remediation/request.js';
+import { describeCause } from '../../core/errors.js';
+import type { AppContext } from '../context.js';
+import { done, refused, type Outcome } from '../incidents/outcome.js';
+import { approvalMessage } from './messages.js';
+
+/** The actions and how to find their targets, from the configuration. */
+export interface RemediationCatalogue {
+  actions: ReadonlyMap<string, ActionDefinition<unknown, unknown>>;
+  /** The configured target of that kind (the first when no name is given), or why there is none. */
+  target(kind: ActionTargetKind, name: string | undefined): { ok: true; name: string; target: unknown } | { ok: false; message: string };
+}
+
+const PREVIEW_MS = 10_000;
+const EXECUTE_MS = 60_000;
+const VERIFY_MS = 120_000;
+
+function actionContext(ms: number): ActionContext & { done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  return { deadline: Date.now() + ms, signal: controller.signal, now: () => new Date(), done: () => clearTimeout(timer) };
+}
+
+async function audit(ctx: AppContext, entry: Omit<AuditEntry, 'at' | 'approvers' | 'before' | 'after' | 'permalink'> & Partial<AuditEntry>): Promise<void> {
+  await ctx.store.remediation.audit({ at: ctx.clock.now(), approvers: [], before: null, after: null, permalink: null, ...entry });
+}
+
+/** Approvers from the configuration, user groups expanded to their members. */
+export async function approvalPolicy(ctx: AppContext): Promise<ApprovalPolicy> {
+  const approvers = new Set<string>();
+  for (const id of ctx.config.approvals.approvers) {
+    if (id.startsWith('S')) for (const member of await ctx.chat.userGroupMembers(id)) approvers.add(member);
+    else approvers.add(id);
+  }
+  return { approvers, expiresAfterMs: ctx.config.approvals.expiresAfter, dryRun: ctx.config.approvals.dryRun };
+}
+
+export interface AskInput {
+  teamId: string;
+  channelId: string;
+  actorId: string;
+  actionId: string;
+  args: string[];
+  targetName?: string | undefined;
+}
+
+export async function requestRemediation(ctx: AppContext, catalogue: RemediationCatalogue, input: AskInput): Promise<Outcome> {
+  const base = { actorId: input.actorId, actionId: input.actionId, args: input.args, targetName: input.targetName ?? '', requestId: null };
+  const refuse = async (reason: string) => {
+    await audit(ctx, { ...base, event: 'refused', detail: reason });
+    return refused(reason);
+  };
+  const action = catalogue.actions.get(input.actionId);
+  if (!action) return refuse(`There is no action "${input.actionId}". \`/remediate list\` shows them.`);
+  const params = action.params.safeParse(input.args);
+  if (!params.success) return refuse(`\`${action.id} ${action.usage}\`: ${params.error.issues.map((i) => i.message).join('; ')}`);
+  const target = catalogue.target(action.targetKind, input.targetName);
+  if (!target.ok) return refuse(target.message);
+  const namespace = action.targetKind === 'kubernetes' && action.usage.startsWith('<ns>') ? input.args[0]?.split('/')[0] : undefined;
+  const allowed = allowedTarget(action.targetKind, target.name, namespace, ctx.config.remediation.allow);
+  if (!allowed.allowed) return refuse(allowed.reason);
+
+  const pctx = actionContext(PREVIEW_MS);
+  let preview;
+  try {
+    preview = await action.preview(target.target, params.data, pctx);
+  } catch (err) {
+    return refuse(`Could not read ${target.name} to preview the change (${describeCause(err)}).`);
+  } finally {
+    pctx.done();
+  }
+  if (preview.refusal) return refuse(preview.refusal);
+
+  const now = ctx.clock.now();
+  const incident = await ctx.store.findIncidentByChannel(input.teamId, input.channelId).catch(() => null);
+  const request = await ctx.store.remediation.create({
+    teamId: input.teamId, actionId: action.id, targetName: target.name, args: input.args, risk: action.risk, requesterId: input.actorId,
+    createdAt: now, expiresAt: new Date(now.getTime() + ctx.config.approvals.expiresAfter), guard: preview.guard,
+    preview: { current: preview.current, change: preview.change }, incidentId: incident?.id ?? null,
+  });
+  await audit(ctx, { ...base, targetName: target.name, event: 'requested', requestId: request.id, detail: preview.change.join('; ') });
+  const ref = await ctx.chat.post(input.channelId, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun }));
+  await ctx.store.remediation.setMessage(request.id, ref);
+  if (incident) await ctx.store.addTimelineEvent({ incidentId: incident.id, kind: 'action_requested', actorId: input.actorId, at: now, data: { action: `${action.id} ${input.args.join(' ')}`, reason: preview.change.join('; ') } });
+  return done(`Asked for approval of \`${action.id} ${input.args.join(' ')}\` on ${target.name}.`);
+}
+
+async function redraw(ctx: AppContext, request: RemediationRequest): Promise<void> {
+  if (request.message) await ctx.chat.update(request.message, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun })).catch((err: unknown) => ctx.logger.warn({ err }, 'could not redraw the approval message'));
+}
+
+export async function rejectRemediation(ctx: AppContext, requestId: string, actorId: string): Promise<Outcome> {
+  const request = await ctx.store.remediation.get(requestId);
+  if (!request) return refused('This request no longer exists.');
+  const base = { actorId, actionId: request.actionId, args: request.args, targetName: request.targetName, requestId };
+  const verdict = canReject(actorId, request, await approvalPolicy(ctx), ctx.clock.now());
+  if (!verdict.allowed) {
+    await audit(ctx, { ...base, event: 'refused', detail: `reject: ${verdict.reason}` });
+    return refused(verdict.reason);
+  }
+  const result = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'rejected', set: { decidedBy: actorId } });
+  if (!result.applied) return refused('It was decided meanwhile by someone else.');
+  await audit(ctx, { ...base, event: 'rejected', detail: null });
+  await redraw(ctx, result.request);
+  return done('Rejected; nothing ran.');
+}
+
+export async function approveRemediation(ctx: AppContext, catalogue: RemediationCatalogue, requestId: string, actorId: string): Promise<Outcome> {
+  const now = ctx.clock.now();
+  const request = await ctx.store.remediation.get(requestId);
+  if (!request) return refused('This request no longer exists.');
+  const base = { actorId, actionId: request.actionId, args: request.args, targetName: request.targetName, requestId };
+  const verdict = canApprove(actorId, request, await approvalPolicy(ctx), now);
+  if (!verdict.allowed) {
+    await audit(ctx, { ...base, event: 'refused', detail: `approve: ${verdict.reason}` });
+    return refused(verdict.reason);
+  }
+  const approved = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'approved', notExpiredAt: now, approval: { userId: actorId, at: now } });
+  if (!approved.applied) return refused(approved.request.status === 'requested' ? 'It expired; ask for it again if it is still needed.' : 'It was decided meanwhile by someone else.');
+  await audit(ctx, { ...base, event: 'approved', detail: null, approvers: [actorId] });
+
+  if (ctx.config.approvals.dryRun) {
+    const closed = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'succeeded', set: { outcome: 'dry run: approved, nothing was executed (approvals.dryRun)' } });
+    await audit(ctx, { ...base, event: 'succeeded', detail: 'dry run: not executed', approvers: [actorId] });
+    await redraw(ctx, closed.request);
+    return done('Approved. Dry run: nothing was executed.');
+  }
+  // Claim the run: whatever the clicks and replicas, only one caller gets here.
+  const running = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'running' });
+  if (!running.applied) return refused('It is already running.');
+  await audit(ctx, { ...base, event: 'started', detail: null, approvers: [actorId] });
+  await redraw(ctx, running.request);
+  const result = await execute(ctx, catalogue, running.request);
+  const final = await ctx.store.remediation.transition({
+    id: requestId, from: ['running'], to: result.ok ? 'succeeded' : 'failed',
+    set: { outcome: result.summary, before: result.before ?? null, after: result.after ?? null },
+  });
+  const permalink = request.message ? await ctx.chat.permalink(request.message).catch(() => null) : null;
+  await audit(ctx, { ...base, event: result.ok ? 'succeeded' : 'failed', detail: result.summary, approvers: [actorId], before: result.before ?? null, after: result.after ?? null, permalink });
+  await redraw(ctx, final.request);
+  if (request.incidentId) {
+    await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId, at: ctx.clock.now(), data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: result.summary } });
+  }
+  return result.ok ? done(`Done: ${result.summary}`) : refused(`It failed: ${result.summary}`);
+}
+
+async function execute(ctx: AppContext, catalogue: RemediationCatalogue, request: RemediationRequest) {
+  const action = catalogue.actions.get(request.actionId);
+  const target = action && catalogue.target(action.targetKind, request.targetName);
+  const params = action?.params.safeParse(request.args);
+  if (!action || !target?.ok || !params?.success) return { ok: false, summary: 'the action or its target is no longer configured' };
+  const ectx = actionContext(EXECUTE_MS);
+  try {
+    const ran = await action.execute(target.target, params.data, request.guard, ectx);
+    if (!ran.ok) return ran;
+    const vctx = actionContext(VERIFY_MS);
+    try {
+      const verified = await action.verify(target.target, params.data, vctx);
+      return { ok: verified.ok, summary: `${ran.summary}; ${verified.summary}`, before: ran.before, after: verified.after ?? ran.after };
+    } finally {
+      vctx.done();
+    }
+  } catch (err) {
+    return { ok: false, summary: `error while running: ${describeCause(err)}` };
+  } finally {
+    ectx.done();
+  }
+}
+
+/** Requests nobody decided in time: expired, their buttons removed. */
+export async function expireRemediations(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  let count = 0;
+  for (const request of await ctx.store.remediation.listExpired(now)) {
+    const result = await ctx.store.remediation.transition({ id: request.id, from: ['requested'], to: 'expired' });
+    if (!result.applied) continue;
+    count += 1;
+    await audit(ctx, { actorId: 'firebreak', actionId: request.actionId, args: request.args, targetName: request.targetName, requestId: request.id, event: 'expired', detail: null });
+    await redraw(ctx, result.request);
+  }
+  return count;
+}

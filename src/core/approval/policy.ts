@@ -1,0 +1,78 @@
+/**
+ * Who may do what with a remediation request. Pure: the user groups in the configuration are
+ * resolved to their members before these rules are asked.
+ *
+ * - Only approvers approve or reject.
+ * - A high-risk action needs one approval; an approver may approve their own request.
+ * - A critical action needs an approver other than the requester (two-person rule).
+ * - A request expires: after that it can no longer be approved or run.
+ * - Targets, namespaces outside the allow-list are refused when the request is made.
+ */
+import type { RemediationRequest } from '../remediation/request.js';
+import type { ActionTargetKind } from '../remediation/action.js';
+
+export interface ApprovalPolicy {
+  /** User ids allowed to approve, user groups already expanded. */
+  approvers: ReadonlySet<string>;
+  expiresAfterMs: number;
+  /** Preview and approve, never execute. */
+  dryRun: boolean;
+}
+
+export interface AllowList {
+  kubernetes: { namespaces: readonly string[] };
+  postgres: readonly string[];
+  redis: readonly string[];
+}
+
+export type Verdict = { allowed: true } | { allowed: false; reason: string };
+
+const refuse = (reason: string): Verdict => ({ allowed: false, reason });
+const ALLOWED: Verdict = { allowed: true };
+
+type RequestView = Pick<RemediationRequest, 'risk' | 'requesterId' | 'status' | 'expiresAt' | 'approvals' | 'decidedBy'>;
+
+function notDecidable(request: RequestView, now: Date): Verdict | null {
+  switch (request.status) {
+    case 'approved':
+    case 'running':
+      return refuse(`It was already approved by ${request.approvals.map((a) => `<@${a.userId}>`).join(', ') || 'someone'}.`);
+    case 'succeeded':
+    case 'failed':
+      return refuse(`It already ran (${request.status}).`);
+    case 'rejected':
+      return refuse(`It was rejected${request.decidedBy ? ` by <@${request.decidedBy}>` : ''}.`);
+    case 'expired':
+      return refuse('It expired; ask for it again if it is still needed.');
+    case 'requested':
+      return now.getTime() >= request.expiresAt.getTime() ? refuse('It expired; ask for it again if it is still needed.') : null;
+  }
+}
+
+export function canApprove(actorId: string, request: RequestView, policy: ApprovalPolicy, now: Date): Verdict {
+  const closed = notDecidable(request, now);
+  if (closed) return closed;
+  if (!policy.approvers.has(actorId)) return refuse('Only approvers can approve (approvals.approvers in the configuration).');
+  if (request.risk === 'critical' && actorId === request.requesterId) {
+    return refuse('Two-person rule: a critical action needs an approver other than the person who asked for it.');
+  }
+  return ALLOWED;
+}
+
+export function canReject(actorId: string, request: RequestView, policy: ApprovalPolicy, now: Date): Verdict {
+  const closed = notDecidable(request, now);
+  if (closed) return closed;
+  return policy.approvers.has(actorId) ? ALLOWED : refuse('Only approvers can reject (approvals.approvers in the configuration).');
+}
+
+/** At request time: is this target (and namespace, for Kubernetes) one remediation may touch? */
+export function allowedTarget(kind: ActionTargetKind, targetName: string, namespace: string | undefined, allow: AllowList): Verdict {
+  if (kind === 'kubernetes') {
+    if (namespace === undefined) return ALLOWED; // node-level actions (cordon, drain) name no namespace
+    return allow.kubernetes.namespaces.includes(namespace)
+      ? ALLOWED
+      : refuse(`Namespace "${namespace}" is not in remediation.allow.kubernetes.namespaces (${allow.kubernetes.namespaces.join(', ') || 'none'}).`);
+  }
+  const list = kind === 'postgres' ? allow.postgres : allow.redis;
+  return list.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.${kind} (${list.join(', ') || 'none'}).`);
+}

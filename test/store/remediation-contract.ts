@@ -1,0 +1,195 @@
+/**
+ * Store.remediation's requests, run against PostgreSQL and PGlite alike from storeContract.
+ * listExpired sees every request of the database, so each test starts with no requests.
+ */
+import { randomUUID } from 'node:crypto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FirebreakError } from '../../src/core/errors.js';
+import type { RemediationRequest, RequestStatus } from '../../src/core/remediation/request.js';
+import { newIncident, newRequest, newTeam, type NewRequest, type OpenedStore } from './fixtures.js';
+
+const T0 = new Date('2025-07-01T10:00:00.123Z');
+const s = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const UUID_MATCH = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+export function remediationContract(getStore: () => OpenedStore): void {
+  const rem = () => getStore().remediation;
+  const create = (overrides: Partial<NewRequest> = {}) => rem().create(newRequest(newTeam(), { createdAt: T0, ...overrides }));
+  /** A request moved to `status` (through the statuses a real one would pass). */
+  const createIn = async (status: RequestStatus, overrides: Partial<NewRequest> = {}): Promise<RemediationRequest> => {
+    const request = await create(overrides);
+    if (status === 'requested') return request;
+    const result = await rem().transition({ id: request.id, from: ['requested'], to: status });
+    expect(result.applied).toBe(true);
+    return result.request;
+  };
+
+  describe('remediation requests', () => {
+    beforeEach(async () => {
+      await getStore().db.exec('DELETE FROM remediation_requests');
+    });
+
+    it('stores every field of a new request in status "requested"; get returns it; setMessage remembers the message', async () => {
+      const { incident } = await getStore().openIncident(newIncident(newTeam()));
+      const full = newRequest(incident.teamId, { incidentId: incident.id, risk: 'critical' });
+      const bare = newRequest(newTeam(), { args: [], guard: {}, preview: { current: [], change: [] }, expiresAt: new Date('2030-01-01T00:00:00.001Z') });
+      for (const input of [full, bare]) {
+        const request = await rem().create(input);
+        const expected: RemediationRequest = {
+          ...input, id: UUID_MATCH, status: 'requested', approvals: [], decidedBy: null, before: null, after: null, outcome: null, message: null,
+        };
+        expect(request).toStrictEqual(expected);
+        expect(request.createdAt).toBeInstanceOf(Date);
+        expect(await rem().get(request.id)).toStrictEqual(request);
+
+        await rem().setMessage(request.id, { channel: 'C_APPROVALS', ts: '1751364000.000100' });
+        expect(await rem().get(request.id)).toStrictEqual({ ...request, message: { channel: 'C_APPROVALS', ts: '1751364000.000100' } });
+      }
+      expect(await rem().get(randomUUID())).toBeNull();
+      expect(await rem().get('not-a-uuid')).toBeNull();
+      await expect(rem().setMessage(randomUUID(), { channel: 'C', ts: '1.2' })).rejects.toThrow(/unknown remediation request/);
+    });
+
+    it('keeps only the preview lines, and refuses an unknown incident and invalid input', async () => {
+      const preview = { current: ['a'], change: ['b'], guard: { pid: 1 }, refusal: 'no' };
+      expect((await create({ preview })).preview).toStrictEqual({ current: ['a'], change: ['b'] });
+      await expect(create({ incidentId: randomUUID() })).rejects.toThrow(/unknown incident/);
+      await expect(create({ incidentId: 'INC-1' })).rejects.toThrow(/invalid input\.incidentId/);
+      await expect(create({ expiresAt: new Date(NaN) })).rejects.toThrow(/invalid input\.expiresAt/);
+      await expect(create({ risk: 'low' as 'high' })).rejects.toThrow(/invalid input\.risk/);
+      expect(await getStore().db.query('SELECT id FROM remediation_requests')).toHaveLength(1);
+    });
+  });
+
+  describe('remediation.transition', () => {
+    beforeEach(async () => {
+      await getStore().db.exec('DELETE FROM remediation_requests');
+    });
+
+    it('applies requested → approved once; the same call again returns applied: false and the request unchanged', async () => {
+      const request = await create();
+      const approve = { id: request.id, from: ['requested'], to: 'approved', notExpiredAt: s(60), approval: { userId: 'U_APPROVER', at: s(60) } } as const;
+      const first = await rem().transition({ ...approve, from: [...approve.from] });
+      const approved: RemediationRequest = { ...request, status: 'approved', approvals: [{ userId: 'U_APPROVER', at: s(60) }] };
+      expect(first).toStrictEqual({ request: approved, applied: true });
+      expect(first.request.approvals[0]?.at).toBeInstanceOf(Date);
+      expect(await rem().transition({ ...approve, from: [...approve.from] })).toStrictEqual({ request: approved, applied: false });
+      expect(await rem().get(request.id)).toStrictEqual(approved);
+    });
+
+    it('applies from any of several statuses, and not from others', async () => {
+      const request = await createIn('approved');
+      const toRunning = await rem().transition({ id: request.id, from: ['requested', 'approved'], to: 'running' });
+      expect(toRunning).toStrictEqual({ request: { ...request, status: 'running' }, applied: true });
+      const refused = await rem().transition({ id: request.id, from: ['requested', 'approved', 'expired'], to: 'rejected' });
+      expect(refused).toStrictEqual({ request: toRunning.request, applied: false });
+      const done = await rem().transition({ id: request.id, from: ['running', 'failed'], to: 'succeeded' });
+      expect(done.request.status).toBe('succeeded');
+      expect(done.applied).toBe(true);
+    });
+
+    it('with notExpiredAt, refuses a request whose expiry has come; without, applies (the sweep)', async () => {
+      const request = await create();
+      expect(request.expiresAt).toStrictEqual(s(900));
+      for (const at of [s(900), s(901), s(99_999)]) {
+        const late = await rem().transition({ id: request.id, from: ['requested'], to: 'approved', notExpiredAt: at, approval: { userId: 'U1', at } });
+        expect(late).toStrictEqual({ request, applied: false });
+      }
+      const justInTime = await rem().transition({ id: request.id, from: ['requested'], to: 'approved', notExpiredAt: new Date(s(900).getTime() - 1) });
+      expect(justInTime.applied).toBe(true);
+
+      const other = await create();
+      const swept = await rem().transition({ id: other.id, from: ['requested'], to: 'expired' });
+      expect(swept).toStrictEqual({ request: { ...other, status: 'expired' }, applied: true });
+    });
+
+    it('accumulates approvals: a critical request stays requested with the first, and is approved with the second', async () => {
+      const request = await create({ risk: 'critical' });
+      const first = await rem().transition({
+        id: request.id, from: ['requested'], to: 'requested', notExpiredAt: s(30), approval: { userId: 'U_FIRST', at: s(30) },
+      });
+      expect(first).toStrictEqual({ request: { ...request, approvals: [{ userId: 'U_FIRST', at: s(30) }] }, applied: true });
+      const second = await rem().transition({
+        id: request.id, from: ['requested'], to: 'approved', notExpiredAt: s(90.5), approval: { userId: 'U_SECOND', at: s(90.5) },
+      });
+      const approved = { ...request, status: 'approved', approvals: [{ userId: 'U_FIRST', at: s(30) }, { userId: 'U_SECOND', at: s(90.5) }] };
+      expect(second).toStrictEqual({ request: approved, applied: true });
+      expect(await rem().get(request.id)).toStrictEqual(approved);
+      // Not applied: the approval is not added.
+      const late = await rem().transition({ id: request.id, from: ['requested'], to: 'approved', approval: { userId: 'U_THIRD', at: s(95) } });
+      expect(late).toStrictEqual({ request: approved, applied: false });
+    });
+
+    it('sets decidedBy, before, after and outcome with the change, and clears them', async () => {
+      const rejected = await create();
+      const reject = await rem().transition({ id: rejected.id, from: ['requested'], to: 'rejected', set: { decidedBy: 'U_REJECTER' } });
+      expect(reject).toStrictEqual({ request: { ...rejected, status: 'rejected', decidedBy: 'U_REJECTER' }, applied: true });
+
+      const running = await createIn('running');
+      const set = {
+        before: { replicas: 3, pods: ['a-1', 'a-2'], paused: false },
+        after: { replicas: 3, ready: 3, note: null },
+        outcome: '3/3 pods ready after the restart',
+      };
+      const succeeded = await rem().transition({ id: running.id, from: ['running'], to: 'succeeded', set });
+      expect(succeeded).toStrictEqual({ request: { ...running, status: 'succeeded', ...set }, applied: true });
+      expect(await rem().get(running.id)).toStrictEqual(succeeded.request);
+      const cleared = await rem().transition({ id: running.id, from: ['succeeded'], to: 'failed', set: { before: null, after: null, outcome: null } });
+      expect(cleared.request).toStrictEqual({ ...running, status: 'failed' });
+      // Not applied: nothing of `set` is written.
+      const refused = await rem().transition({ id: running.id, from: ['running'], to: 'succeeded', set: { outcome: 'x', decidedBy: 'U' } });
+      expect(refused).toStrictEqual({ request: cleared.request, applied: false });
+    });
+
+    it('throws a plain Error for an unknown request, and refuses invalid input', async () => {
+      for (const id of [randomUUID(), 'not-a-uuid']) {
+        const err = await rem().transition({ id, from: ['requested'], to: 'approved' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(Error);
+        expect(err).not.toBeInstanceOf(FirebreakError);
+        expect(err).toMatchObject({ message: expect.stringMatching(/unknown remediation request/) });
+      }
+      const request = await create();
+      await expect(rem().transition({ id: request.id, from: [], to: 'approved' })).rejects.toThrow(/invalid input\.from/);
+      await expect(rem().transition({ id: request.id, from: ['requested'], to: 'done' as 'approved' })).rejects.toThrow(/invalid input\.to/);
+      await expect(
+        rem().transition({ id: request.id, from: ['requested'], to: 'approved', set: { status: 'running' } as unknown as { outcome: string } }),
+      ).rejects.toThrow(/invalid input\.set/);
+      await expect(
+        rem().transition({ id: request.id, from: ['requested'], to: 'approved', approval: { userId: 'U', at: new Date(NaN) } }),
+      ).rejects.toThrow(/invalid input\.approval\.at/);
+      expect(await rem().get(request.id)).toStrictEqual(request);
+    });
+
+    it('lets exactly one of 20 concurrent approved → running apply', async () => {
+      const request = await createIn('approved');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => rem().transition({ id: request.id, from: ['approved'], to: 'running', set: { outcome: `worker ${i}` } })),
+      );
+      expect(results.filter((r) => r.applied)).toHaveLength(1);
+      const winner = results.findIndex((r) => r.applied);
+      expect(await rem().get(request.id)).toStrictEqual({ ...request, status: 'running', outcome: `worker ${winner}` });
+    });
+  });
+
+  describe('remediation.listExpired', () => {
+    beforeEach(async () => {
+      await getStore().db.exec('DELETE FROM remediation_requests');
+    });
+
+    it('returns the requests still "requested" whose expiry has passed, soonest expired first', async () => {
+      const at = (seconds: number) => ({ expiresAt: s(seconds) });
+      const later = await create(at(600));
+      const sooner = await create(at(300));
+      const exactlyNow = await create(at(900));
+      await create(at(901));
+      await createIn('approved', at(60));
+      await createIn('rejected', at(60));
+      await createIn('expired', at(60));
+      expect(await rem().listExpired(s(0))).toEqual([]);
+      expect(await rem().listExpired(s(300))).toStrictEqual([sooner]);
+      expect(await rem().listExpired(s(900))).toStrictEqual([sooner, later, exactlyNow]);
+      await rem().transition({ id: sooner.id, from: ['requested'], to: 'expired' });
+      expect(await rem().listExpired(s(900))).toStrictEqual([later, exactlyNow]);
+    });
+  });
+}
