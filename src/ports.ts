@@ -5,6 +5,7 @@
 import type { Incident, IncidentStatus, MessageRef, NewIncident, Resolution } from './core/incident/incident.js';
 import type { SeverityLevel } from './core/incident/severity.js';
 import type { Probe } from './core/diagnostics/probe.js';
+import type { Approval, AuditEntry, RemediationRequest, RequestStatus } from './core/remediation/request.js';
 import type { Message } from './core/render/message.js';
 
 /** What can happen to an incident; each is recorded on its timeline with who and when. */
@@ -130,9 +131,37 @@ export interface ScheduleStore {
   list(incidentId: string): Promise<ScheduledItem[]>;
 }
 
+/** Remediation requests (a state machine) and the append-only audit trail. */
+export interface RemediationStore {
+  /** Stores a new request in status "requested". */
+  create(input: Omit<RemediationRequest, 'id' | 'status' | 'approvals' | 'decidedBy' | 'before' | 'after' | 'outcome' | 'message'>): Promise<RemediationRequest>;
+  get(id: string): Promise<RemediationRequest | null>;
+  /**
+   * One atomic conditional update: applies when the request is in one of `from` (and, when
+   * `notExpiredAt` is given, expires after that time). Returns the request as it is after the call
+   * and whether this call changed it. `approval` is appended to the approvals when it applies.
+   */
+  transition(input: {
+    id: string;
+    from: RequestStatus[];
+    to: RequestStatus;
+    notExpiredAt?: Date;
+    approval?: Approval;
+    set?: Partial<Pick<RemediationRequest, 'decidedBy' | 'before' | 'after' | 'outcome'>>;
+  }): Promise<{ request: RemediationRequest; applied: boolean }>;
+  setMessage(id: string, ref: MessageRef): Promise<void>;
+  /** Requests still "requested" whose expiry time has passed at `now`. */
+  listExpired(now: Date): Promise<RemediationRequest[]>;
+  /** Appends to the audit trail; the trail can never be updated or deleted. */
+  audit(entry: AuditEntry): Promise<void>;
+  /** The latest entries, newest first. */
+  listAudit(limit: number): Promise<AuditEntry[]>;
+}
+
 /** Firebreak's own state. Every method throws FirebreakError('STORE_UNAVAILABLE') when the database cannot be reached. */
 export interface Store {
   readonly schedule: ScheduleStore;
+  readonly remediation: RemediationStore;
   /** 'postgres' for a server reached with pg, 'pglite' for the embedded database. */
   readonly kind: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query within a short timeout. */
@@ -186,6 +215,8 @@ export interface Chat {
   /** A message's text, or null when it cannot be read. */
   messageText(ref: MessageRef): Promise<string | null>;
   uploadFile(file: { channel: string; threadTs?: string; filename: string; title: string; content: string; comment?: string }): Promise<void>;
+  /** The members of a user group (S…). */
+  userGroupMembers(groupId: string): Promise<string[]>;
 }
 
 /** A paging service (PagerDuty Events API v2). `send` never throws: failures are values. */
