@@ -129,6 +129,38 @@ describe('pg.terminate through Slack', () => {
   });
 });
 
+describe('from a diagnostic finding', () => {
+  it('the "Terminate blocker" button of /diag db opens the approval flow, and runs nothing by itself', async () => {
+    const blocker = new pg.Client({ connectionString: dbUrl });
+    const waiter = new pg.Client({ connectionString: dbUrl });
+    await blocker.connect();
+    await waiter.connect();
+    blocker.on('error', () => undefined);
+    waiter.on('error', () => undefined);
+    await blocker.query('create table if not exists locked_orders (id int)');
+    await blocker.query('begin');
+    await blocker.query('lock table locked_orders in access exclusive mode');
+    const pid = (await blocker.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+    void waiter.query('select count(*) from locked_orders').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const since = t.standIn.calls.length;
+    await t.driver.command({ command: '/diag', text: 'db main', channelId: OPS, userId: 'U0DAVE' });
+    const report = await t.standIn.waitFor('chat.update', (c) => t.standIn.calls.indexOf(c) >= since && String(c.args.text).startsWith('Diagnostics db'), 15_000);
+    const button = (report.args.blocks as Array<Record<string, any>>).filter((b) => b.type === 'actions').flatMap((b) => b.elements).find((e: any) => e.text.text === `Terminate blocker ${pid}`);
+    expect(button).toBeDefined();
+    const before = t.standIn.calls.length;
+    await t.driver.blockAction({ actionId: button.action_id, value: button.value, userId: 'U0DAVE', channelId: OPS, message: { ts: report.args.ts as string } });
+    const approval = await t.standIn.waitFor('chat.postMessage', (c) => t.standIn.calls.indexOf(c) >= before && String(c.args.text).startsWith(`Remediation pg.terminate ${pid}`), 10_000);
+    expect(visible(approval)).toContain('Waiting for approval');
+    // Nothing ran: the blocker is still there.
+    expect((await admin.query('select count(*)::int as n from pg_stat_activity where pid = $1', [pid])).rows[0].n).toBe(1);
+    await blocker.query('rollback');
+    await blocker.end();
+    await waiter.end();
+  });
+});
+
 describe('the rules of approval', () => {
   async function sleeper() {
     const c = new pg.Client({ connectionString: dbUrl });

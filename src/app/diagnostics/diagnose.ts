@@ -38,7 +38,7 @@ export async function diagnose(ctx: AppContext, args: DiagnoseArgs): Promise<voi
   }
 
   const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock);
-  const rendered = renderReports(reports, `Diagnostics ${args.request.kind}`);
+  const rendered = renderReports(reports, `Diagnostics ${args.request.kind}`, { canRemediate: (id) => ctx.remediation.actions.has(id) });
   log.info({ status: worst(reports.flatMap((r) => r.findings)), targets: names }, 'diagnostics done');
   if (ref) {
     await ctx.chat.update(ref, rendered.message);

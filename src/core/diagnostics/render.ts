@@ -69,7 +69,11 @@ export interface RenderedReport {
   fullText: string;
 }
 
-export function renderReports(reports: readonly Report[], title = 'Diagnostics'): RenderedReport {
+/** The action of a finding's remediation button: it only opens the approval flow. */
+export const REMEDIATE_FINDING = 'diag_remediate';
+const MAX_REMEDIATION_BUTTONS = 5;
+
+export function renderReports(reports: readonly Report[], title = 'Diagnostics', options: { canRemediate?: (actionId: string) => boolean } = {}): RenderedReport {
   const all = reports.flatMap((r) => r.findings.map((f) => ({ f, where: `${r.target} (${r.kind})`, target: r.target })));
   const status = worst(all.map((a) => a.f));
   const problems = sortFindings(all.map((a) => ({ ...a, status: a.f.status }))).filter((a) => a.f.status !== 'ok');
@@ -89,6 +93,18 @@ export function renderReports(reports: readonly Report[], title = 'Diagnostics')
     shown += 1;
   }
   const hidden = problems.length - shown;
+  // Remediation proposals of the findings shown, as buttons: a click asks for approval, nothing more.
+  const buttons = problems
+    .slice(0, shown)
+    .filter((p) => p.f.remediation && options.canRemediate?.(p.f.remediation.action))
+    .slice(0, MAX_REMEDIATION_BUTTONS)
+    .map((p) => {
+      const r = p.f.remediation as NonNullable<Finding['remediation']>;
+      return { action: `${REMEDIATE_FINDING}:${r.action}:${r.args.join(' ')}`.slice(0, 255), label: r.label, value: JSON.stringify({ a: r.action, x: r.args, t: p.target }), style: 'danger' as const };
+    })
+    // Slack refuses two buttons with one action_id in a block: the same proposal twice is shown once.
+    .filter((b, i, all) => b.value.length <= 2000 && all.findIndex((o) => o.action === b.action) === i);
+  if (buttons.length) blocks.push({ type: 'actions', buttons });
   if (oks.length) {
     const names = [...new Set(oks.map((o) => o.f.check))];
     const line = `${EMOJI.ok} ${oks.length} check${oks.length > 1 ? 's' : ''} ok: ${escapeMrkdwn(truncate(names.join(', '), 1500))}`;

@@ -42,7 +42,7 @@ describe('redis probe: memory under a small maxmemory', () => {
     expect(memory.recommendation).toMatch(/FLUSHDB .*last resort/);
     expect(memory.recommendation).toMatch(/With allkeys-lru a full cache is by design/);
     if (memory.status === 'critical') {
-      expect(memory.remediation).toMatchObject({ action: 'redis.maxmemory', args: ['lru', expect.stringMatching(/^\d+mb$/)], label: expect.stringMatching(/^Raise maxmemory to \d+mb$/) });
+      expect(memory.remediation).toMatchObject({ action: 'redis.maxmemory', args: [expect.stringMatching(/^\d+mb$/)], label: expect.stringMatching(/^Raise maxmemory to \d+mb$/) });
     }
     const evicted = byCheck(findings, 'evicted keys');
     expect(evicted.status).toBe('warning');

@@ -49,7 +49,7 @@ function memory(input: CheckInput): Finding {
   finding.recommendation = `Find what grows (redis-cli --bigkeys, MEMORY USAGE on suspects), shorten TTLs, or raise maxmemory if the host has room. ${byPolicy}${LAST_RESORT}`;
   if (status === 'critical') {
     const suggested = `${Math.ceil(used / 0.7 / MiB)}mb`;
-    finding.remediation = { action: 'redis.maxmemory', args: [input.target, suggested], label: `Raise maxmemory to ${suggested}` };
+    finding.remediation = { action: 'redis.maxmemory', args: [suggested], label: `Raise maxmemory to ${suggested}` };
   }
   return finding;
 }
