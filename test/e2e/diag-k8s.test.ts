@@ -12,9 +12,15 @@ import { visible } from './flows.js';
 let kube: KubeApiServer;
 let t: AppUnderTest;
 beforeAll(async () => {
-  kube = await startKubeApiServer();
+  kube = await startKubeApiServer(defaultFixtures(), { writes: true });
   t = await startAppUnderTest({
-    yaml: `incidents:\n  channel: C0INCIDENTS\ntargets:\n  kubernetes:\n    - { name: prod, kubeconfig: "${kube.kubeconfigPath}", context: test, namespaces: [shop] }\ndiagnostics:\n  timeout: 3s\n`,
+    yaml: [
+      'incidents:', '  channel: C0INCIDENTS',
+      'targets:', '  kubernetes:', `    - { name: prod, kubeconfig: "${kube.kubeconfigPath}", context: test, namespaces: [shop] }`,
+      'diagnostics:', '  timeout: 3s',
+      'approvals:', '  approvers: [U0BOB]',
+      'remediation:', '  allow: { kubernetes: { namespaces: [shop] } }',
+    ].join('\n'),
   });
 });
 afterAll(async () => {
@@ -68,6 +74,28 @@ describe('the /diag form', () => {
     const groups = deployment.element.option_groups.map((g: any) => [g.label.text, g.options.map((o: any) => o.value)]);
     expect(groups[0][0]).toBe('prod · shop');
     expect(groups[0][1]).toContain('api');
+  });
+});
+
+describe('/remediate on Kubernetes', () => {
+  it('restarts a deployment once approved, as kubectl does, and refuses a namespace outside the allow-list', async () => {
+    kube.setFixtures(defaultFixtures());
+    kube.simulate({ rolloutMs: 50, rollout: 'complete' });
+    const refusedReply = t.standIn.responses.length;
+    await t.driver.command({ command: '/remediate', text: 'k8s.rollout-restart kube-system/coredns', channelId: 'C0OPS', userId: 'U0DAVE' });
+    await expect.poll(() => JSON.stringify(t.standIn.responses.slice(refusedReply))).toContain('is not in remediation.allow.kubernetes.namespaces');
+
+    const since = t.standIn.calls.length;
+    await t.driver.command({ command: '/remediate', text: 'k8s.rollout-restart shop/api', channelId: 'C0OPS', userId: 'U0DAVE' });
+    const message = await t.standIn.waitFor('chat.postMessage', (c) => t.standIn.calls.indexOf(c) >= since && String(c.args.text).startsWith('Remediation k8s.rollout-restart shop/api'), 10_000);
+    expect(kube.requests.some((r) => r.method !== 'GET')).toBe(false); // the preview only read
+    const approve = (message.args.blocks as Array<Record<string, any>>).find((b) => b.type === 'actions')!.elements[0];
+    const replies = t.standIn.responses.length;
+    await t.driver.blockAction({ actionId: approve.action_id, value: approve.value, userId: 'U0BOB', channelId: 'C0OPS', message: { ts: (message.result as { ts: string }).ts } });
+    await expect.poll(() => JSON.stringify(t.standIn.responses.slice(replies)), { timeout: 20_000 }).toMatch(/Done|failed/);
+    const patch = kube.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/api'));
+    expect(JSON.stringify(patch?.body)).toContain('kubectl.kubernetes.io/restartedAt');
+    expect(JSON.stringify(t.standIn.responses.slice(replies))).toContain('Done');
   });
 });
 

@@ -2,9 +2,11 @@
  * A local HTTP server speaking the part of the Kubernetes REST API the diagnostics read, from
  * fixtures: lists with `kind: PodList` and a resourceVersion (items without kind/apiVersion, as the
  * API server returns them), single objects, pod logs as text/plain, `Status` objects for errors,
- * label and field selectors, bearer-token authentication. It records every request, and can be
- * made to hang or to answer 500 to everything. It also writes a kubeconfig pointing at itself;
- * client-node 1.x refuses a plain-http server unless the cluster says insecure-skip-tls-verify.
+ * label and field selectors, bearer-token authentication. It records every request (with its
+ * body and content type), and can be made to hang or to answer 500 to everything. It also writes a
+ * kubeconfig pointing at itself; client-node 1.x refuses a plain-http server unless the cluster
+ * says insecure-skip-tls-verify. Started with `writes: true` it also takes the write verbs of the
+ * remediation actions (writes.ts), applied to the fixtures it serves, with a simulated rollout.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,16 +15,36 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { defaultFixtures, type KubeFixtures, type KubeObject } from './fixtures.js';
 import { matchesFields, matchesLabels } from './selectors.js';
+import { notFound, status, type Answer } from './answers.js';
+import { withStatus } from './disruption.js';
+import type { Cluster, Simulation } from './rollout.js';
+import { scaleOf, write } from './writes.js';
 
 export type ServerMode = 'ok' | 'hang' | 'error500';
 export const TEST_TOKEN = 'firebreak-test-token';
+
+/** A request as received: the body parsed when it is JSON (else the text), with its content type. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body?: unknown;
+  contentType?: string;
+}
+
+export interface KubeApiServerOptions {
+  /** Accept the write verbs (PATCH, PUT, DELETE, POST evictions); otherwise they get 405. */
+  writes?: boolean;
+  simulation?: Partial<Simulation>;
+}
 
 export interface KubeApiServer {
   url: string;
   /** A kubeconfig whose context "test" (the current one) points here; "closed" points at a closed port. */
   kubeconfigPath: string;
-  requests: Array<{ method: string; path: string }>;
+  requests: RecordedRequest[];
   setFixtures(f: KubeFixtures): void;
+  /** How rollouts and pod deletions play out (rolloutMs 50, rollout complete, terminationMs 0). */
+  simulate(s: Partial<Simulation>): void;
   mode(m: ServerMode): void;
   /** Answer 403 Forbidden to the paths matching (RBAC without that permission); null to stop. */
   forbid(pattern: RegExp | null): void;
@@ -33,15 +55,8 @@ interface Route {
   pattern: RegExp;
   handle(m: RegExpExecArray, q: URLSearchParams, f: KubeFixtures): Answer;
 }
-type Answer = { status: number; json: unknown } | { status: number; text: string };
 
 let resourceVersion = 1000;
-
-function status(code: number, reason: string, message: string, details?: object): Answer {
-  return { status: code, json: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code } };
-}
-const notFound = (resource: string, name: string, group = ''): Answer =>
-  status(404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, { name, ...(group ? { group } : {}), kind: resource });
 
 /** A list as the API returns it: items without their kind and apiVersion. */
 function list(kind: string, apiVersion: string, items: KubeObject[], q: URLSearchParams): Answer {
@@ -56,17 +71,25 @@ function list(kind: string, apiVersion: string, items: KubeObject[], q: URLSearc
 
 const inNs = (items: KubeObject[], ns: string | undefined) => (ns === undefined ? items : items.filter((o) => o.metadata.namespace === ns));
 
-function collection(path: string, kind: string, apiVersion: string, resource: string, pick: (f: KubeFixtures) => KubeObject[], group = ''): Route[] {
+const NO_RESOURCE = () => status(404, 'NotFound', 'the server could not find the requested resource');
+
+/** List, list in a namespace, get; `pick` gives undefined when the fixtures lack the API (404). */
+function collection(path: string, kind: string, apiVersion: string, resource: string, pick: (f: KubeFixtures) => KubeObject[] | undefined, group = ''): Route[] {
   return [
     {
       pattern: new RegExp(`^${path}/namespaces/([^/]+)/${resource}$`),
-      handle: (m, q, f) => list(kind, apiVersion, inNs(pick(f), m[1]), q),
+      handle: (m, q, f) => {
+        const all = pick(f);
+        return all ? list(kind, apiVersion, inNs(all, m[1]), q) : NO_RESOURCE();
+      },
     },
-    { pattern: new RegExp(`^${path}/${resource}$`), handle: (_m, q, f) => list(kind, apiVersion, pick(f), q) },
+    { pattern: new RegExp(`^${path}/${resource}$`), handle: (_m, q, f) => { const all = pick(f); return all ? list(kind, apiVersion, all, q) : NO_RESOURCE(); } },
     {
       pattern: new RegExp(`^${path}/namespaces/([^/]+)/${resource}/([^/]+)$`),
       handle: (m, _q, f) => {
-        const found = inNs(pick(f), m[1]).find((o) => o.metadata.name === m[2]);
+        const all = pick(f);
+        if (!all) return NO_RESOURCE();
+        const found = inNs(all, m[1]).find((o) => o.metadata.name === m[2]);
         return found ? { status: 200, json: found } : notFound(resource, m[2] ?? '', group);
       },
     },
@@ -133,7 +156,14 @@ const ROUTES: Route[] = [
       json: {
         kind: 'APIGroupList',
         apiVersion: 'v1',
-        groups: [['apps', 'v1'], ['autoscaling', 'v2'], ['events.k8s.io', 'v1'], ...(f.podMetrics ? [['metrics.k8s.io', 'v1beta1']] : [])].map(([g, v]) => ({
+        groups: [
+          ['apps', 'v1'],
+          ['autoscaling', 'v2'],
+          ['events.k8s.io', 'v1'],
+          ...(f.podMetrics ? [['metrics.k8s.io', 'v1beta1']] : []),
+          ...(f.ingresses ? [['networking.k8s.io', 'v1']] : []),
+          ...(f.pdbs ? [['policy', 'v1']] : []),
+        ].map(([g, v]) => ({
           name: g,
           versions: [{ groupVersion: `${g}/${v}`, version: v }],
           preferredVersion: { groupVersion: `${g}/${v}`, version: v },
@@ -147,8 +177,17 @@ const ROUTES: Route[] = [
   { pattern: /^\/api\/v1\/nodes$/, handle: (_m, q, f) => list('NodeList', 'v1', f.nodes, q) },
   { pattern: /^\/api\/v1\/nodes\/([^/]+)$/, handle: (m, _q, f) => { const n = f.nodes.find((o) => o.metadata.name === m[1]); return n ? { status: 200, json: n } : notFound('nodes', m[1] ?? ''); } },
   ...collection('/apis/events.k8s.io/v1', 'EventList', 'events.k8s.io/v1', 'events', eventsV1, 'events.k8s.io'),
+  {
+    pattern: /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+)\/scale$/,
+    handle: (m, _q, f) => {
+      const d = f.deployments.find((o) => o.metadata.namespace === m[1] && o.metadata.name === m[2]);
+      return d ? { status: 200, json: scaleOf(d) } : notFound('deployments', m[2] ?? '', 'apps');
+    },
+  },
   ...collection('/apis/apps/v1', 'DeploymentList', 'apps/v1', 'deployments', (f) => f.deployments, 'apps'),
   ...collection('/apis/apps/v1', 'ReplicaSetList', 'apps/v1', 'replicasets', (f) => f.replicasets, 'apps'),
+  ...collection('/apis/networking.k8s.io/v1', 'IngressList', 'networking.k8s.io/v1', 'ingresses', (f) => f.ingresses, 'networking.k8s.io'),
+  ...collection('/apis/policy/v1', 'PodDisruptionBudgetList', 'policy/v1', 'poddisruptionbudgets', (f) => (f.pdbs ? withStatus(f) : undefined), 'policy'),
   ...collection('/apis/autoscaling/v2', 'HorizontalPodAutoscalerList', 'autoscaling/v2', 'horizontalpodautoscalers', (f) => f.hpas, 'autoscaling'),
   {
     pattern: /^\/apis\/metrics\.k8s\.io\/v1beta1\/(?:namespaces\/([^/]+)\/)?pods$/,
@@ -162,10 +201,13 @@ const ROUTES: Route[] = [
   },
 ];
 
-function answer(req: IncomingMessage, fixtures: KubeFixtures): Answer {
+function answer(req: IncomingMessage, fixtures: KubeFixtures, writes: ((path: string) => Answer) | undefined): Answer {
   if (req.headers.authorization !== `Bearer ${TEST_TOKEN}`) return status(401, 'Unauthorized', 'Unauthorized');
-  if (req.method !== 'GET') return status(405, 'MethodNotAllowed', `${req.method} is not allowed by this test server (diagnostics only read)`);
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (req.method !== 'GET') {
+    if (writes) return writes(url.pathname);
+    return status(405, 'MethodNotAllowed', `${req.method} is not allowed by this test server (diagnostics only read)`);
+  }
   for (const r of ROUTES) {
     const m = r.pattern.exec(url.pathname);
     if (m) return r.handle(m, url.searchParams, fixtures);
@@ -218,25 +260,55 @@ current-context: test
 `;
 }
 
-export async function startKubeApiServer(fixtures: KubeFixtures = defaultFixtures()): Promise<KubeApiServer> {
-  let current = fixtures;
+function parseBody(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+export async function startKubeApiServer(fixtures: KubeFixtures = defaultFixtures(), options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
   let mode: ServerMode = 'ok';
   let forbidden: RegExp | null = null;
-  const requests: Array<{ method: string; path: string }> = [];
+  const requests: RecordedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const cluster: Cluster = {
+    fixtures,
+    sim: { rolloutMs: 50, rollout: 'complete', terminationMs: 0, ...options.simulation },
+    later: (ms, fn) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      t.unref();
+      timers.add(t);
+    },
+  };
   const server = createServer((req, res) => {
-    requests.push({ method: req.method ?? '?', path: req.url ?? '' });
+    const record: RecordedRequest = { method: req.method ?? '?', path: req.url ?? '' };
+    requests.push(record);
     if (mode === 'hang') return; // never answers; close() ends the socket
-    if (mode === 'error500') return send(res, status(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out'));
-    let a: Answer;
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    try {
-      a = forbidden?.test(path)
-        ? status(403, 'Forbidden', `${path} is forbidden: User "system:serviceaccount:firebreak:firebreak" cannot get path "${path}"`)
-        : answer(req, current);
-    } catch (e) {
-      a = status(400, 'BadRequest', e instanceof Error ? e.message : String(e));
-    }
-    send(res, a);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      if (raw) Object.assign(record, { body: parseBody(raw), contentType: req.headers['content-type'] ?? '' });
+      if (mode === 'error500') return send(res, status(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out'));
+      let a: Answer;
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const writes = options.writes
+        ? (p: string) => write(cluster, { method: record.method, path: p, body: record.body, contentType: record.contentType ?? '' })
+        : undefined;
+      try {
+        a = forbidden?.test(path)
+          ? status(403, 'Forbidden', `${path} is forbidden: User "system:serviceaccount:firebreak:firebreak" cannot get path "${path}"`)
+          : answer(req, cluster.fixtures, writes);
+      } catch (e) {
+        a = status(400, 'BadRequest', e instanceof Error ? e.message : String(e));
+      }
+      send(res, a);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -247,10 +319,16 @@ export async function startKubeApiServer(fixtures: KubeFixtures = defaultFixture
     url,
     kubeconfigPath,
     requests,
-    setFixtures: (f) => void (current = f),
+    setFixtures: (f) => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      cluster.fixtures = f;
+    },
+    simulate: (s) => void Object.assign(cluster.sim, s),
     mode: (m) => void (mode = m),
     forbid: (p) => void (forbidden = p),
     close: async () => {
+      for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       rmSync(dir, { recursive: true, force: true });

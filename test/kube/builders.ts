@@ -72,6 +72,11 @@ export function containerSpec(a: AppSpec) {
   };
 }
 
+/** A pod template as a Deployment holds it; a ReplicaSet's adds its pod-template-hash label. */
+export function podTemplate(a: AppSpec, extraLabels: Record<string, string> = {}) {
+  return { metadata: { labels: { app: a.app, ...extraLabels } }, spec: { containers: [containerSpec(a)], restartPolicy: 'Always' } };
+}
+
 export function deployment(now: number, ns: string, a: AppSpec, status: Record<string, unknown>): KubeObject {
   const labels = { app: a.app };
   return {
@@ -81,7 +86,7 @@ export function deployment(now: number, ns: string, a: AppSpec, status: Record<s
     spec: {
       replicas: a.replicas,
       selector: { matchLabels: labels },
-      template: { metadata: { labels }, spec: { containers: [containerSpec(a)], restartPolicy: 'Always' } },
+      template: podTemplate(a),
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } },
       revisionHistoryLimit: 10,
       progressDeadlineSeconds: 600,
@@ -90,13 +95,19 @@ export function deployment(now: number, ns: string, a: AppSpec, status: Record<s
   };
 }
 
-export function replicaSet(now: number, dep: KubeObject, hash: string, a: AppSpec, replicas: number, ready: number): KubeObject {
+/** A ReplicaSet owned by `dep`, at deployment revision `revision`. */
+export function replicaSet(now: number, dep: KubeObject, hash: string, a: AppSpec, replicas: number, ready: number, revision = 7): KubeObject {
   const labels = { app: a.app, 'pod-template-hash': hash };
+  const annotations = {
+    'deployment.kubernetes.io/desired-replicas': String(a.replicas),
+    'deployment.kubernetes.io/max-replicas': String(a.replicas + Math.ceil(a.replicas / 4)),
+    'deployment.kubernetes.io/revision': String(revision),
+  };
   return {
     apiVersion: 'apps/v1',
     kind: 'ReplicaSet',
-    metadata: meta(now, dep.metadata.namespace, `${a.app}-${hash}`, labels, 3 * 86_400, dep),
-    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [containerSpec(a)] } } },
+    metadata: { ...meta(now, dep.metadata.namespace, `${a.app}-${hash}`, labels, 3 * 86_400, dep), annotations },
+    spec: { replicas, selector: { matchLabels: labels }, template: podTemplate(a, { 'pod-template-hash': hash }) },
     status: { replicas, fullyLabeledReplicas: replicas, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 },
   };
 }
@@ -276,5 +287,30 @@ export function event(now: number, e: EventSpec): KubeObject {
           action: 'Scheduling',
         }
       : { firstTimestamp: time(now, e.first ?? e.last ?? 0), lastTimestamp: time(now, e.last ?? 0), count: e.count ?? 1, eventTime: null }),
+  };
+}
+
+/** A networking.k8s.io/v1 Ingress of class nginx routing `host` paths to services. */
+export function ingress(now: number, ns: string, name: string, host: string, paths: Array<[string, string, number]>, annotations: Record<string, string> = {}): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: { ...meta(now, ns, name, { app: name }, 60 * 86_400), annotations },
+    spec: {
+      ingressClassName: 'nginx',
+      tls: [{ hosts: [host], secretName: `${name}-tls` }],
+      rules: [{ host, http: { paths: paths.map(([path, service, port]) => ({ path, pathType: 'Prefix', backend: { service: { name: service, port: { number: port } } } })) } }],
+    },
+    status: { loadBalancer: { ingress: [{ hostname: `k8s-${hex(name, 8)}.elb.eu-west-3.amazonaws.com` }] } },
+  };
+}
+
+/** A policy/v1 PodDisruptionBudget; the server computes its status from the pods when read. */
+export function podDisruptionBudget(now: number, ns: string, name: string, selector: Record<string, string>, budget: { minAvailable: number | string } | { maxUnavailable: number | string }): KubeObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta(now, ns, name, {}, 30 * 86_400),
+    spec: { ...budget, selector: { matchLabels: selector } },
   };
 }

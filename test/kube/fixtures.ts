@@ -34,6 +34,10 @@ export interface KubeFixtures {
   podMetrics: KubeObject[] | null;
   /** Key "ns/pod/container", with "#previous" for the previous container. */
   logs: Record<string, LogEntry[]>;
+  /** networking.k8s.io/v1 Ingresses; without them the group answers 404. */
+  ingresses?: KubeObject[];
+  /** policy/v1 PodDisruptionBudgets (status computed from the pods); without them the group answers 404. */
+  pdbs?: KubeObject[];
 }
 
 export const NS = 'shop';
@@ -90,7 +94,7 @@ export function defaultFixtures(now = Date.now()): KubeFixtures {
 
   const rsApi = replicaSet(now, dApi, '7d9f8c6b5d', api, 3, 2);
   const rsWeb = replicaSet(now, dWeb, '5c4b9f7d8', web, 2, 0);
-  const rsWebOld = replicaSet(now, dWeb, '6f8d7c9b4', webOld, 3, 3);
+  const rsWebOld = replicaSet(now, dWeb, '6f8d7c9b4', webOld, 3, 3, 6);
   const rsNotifier = replicaSet(now, dNotifier, '58d6f9c7b', notifier, 1, 0);
   const rsSearch = replicaSet(now, dSearch, '6b7c8d9f5', search, 2, 0);
   const rsCart = replicaSet(now, dCart, '84f6d5c7b9', cart, 2, 2);

@@ -4,12 +4,18 @@ import type { Config } from '../../config.js';
 import type { ActionDefinition, ActionTargetKind } from '../../core/remediation/action.js';
 import { postgresActions } from './postgres/index.js';
 import { REDIS_ACTIONS } from './redis/index.js';
+import { kubernetesActions } from './kubernetes/index.js';
 
 const CONFIG_KEYS: Record<ActionTargetKind, 'postgres' | 'redis' | 'kubernetes'> = { postgres: 'postgres', redis: 'redis', kubernetes: 'kubernetes' };
 
 export function remediationCatalogue(config: Pick<Config, 'targets' | 'remediation'>, extra: ActionDefinition<any, any>[] = []): RemediationCatalogue {
   const pg = (name: string) => config.targets.postgres.find((t) => t.name === name);
-  const all: ActionDefinition<any, any>[] = [...postgresActions(pg), ...REDIS_ACTIONS, ...extra];
+  const all: ActionDefinition<any, any>[] = [
+    ...postgresActions(pg),
+    ...REDIS_ACTIONS,
+    ...kubernetesActions({ maxReplicas: config.remediation.maxReplicas }),
+    ...extra,
+  ];
   return {
     actions: new Map(all.map((a) => [a.id, a])),
     target(kind, name) {
