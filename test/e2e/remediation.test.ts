@@ -234,3 +234,44 @@ describe('redis.flushdb through Slack', () => {
     }
   });
 });
+
+describe('in an incident channel', () => {
+  it('puts the request, the approval and the outcome on the incident timeline', async () => {
+    const { declareIncident } = await import('./flows.js');
+    const inc = await declareIncident(t, { title: 'Vacuum needed', severity: 'P3' });
+    const since = t.standIn.calls.length;
+    await t.driver.command({ command: '/remediate', text: 'pg.vacuum-analyze', channelId: inc.channelId!, userId: 'U0DAVE' });
+    const message = await t.standIn.waitFor('chat.postMessage', (c) => t.standIn.calls.indexOf(c) >= since && String(c.args.text).startsWith('Remediation'), 10_000);
+    const approve = (message.args.blocks as Array<Record<string, any>>).find((b) => b.type === 'actions')!.elements[0];
+    await t.driver.blockAction({ actionId: approve.action_id, value: approve.value, userId: 'U0BOB', channelId: inc.channelId!, message: { ts: (message.result as { ts: string }).ts } });
+    await expect
+      .poll(async () => (await t.running.ctx.store.listTimeline(inc.incidentId)).map((e) => e.kind).filter((k) => k.startsWith('action_')), { timeout: 30_000 })
+      .toEqual(['action_requested', 'action_approved', 'action_executed']);
+  });
+});
+
+describe('approvals.dryRun', () => {
+  it('previews and approves, and never executes', async () => {
+    const dry = await startAppUnderTest({
+      yaml: ['incidents:', `  channel: ${INCIDENTS_CHANNEL}`, 'targets:', '  postgres:', `    - { name: main, url: "${dbUrl}" }`, 'approvals:', '  approvers: [U0BOB]', '  dryRun: true', 'remediation:', '  allow: { postgres: [main] }'].join('\n'),
+    });
+    const sleeper = new pg.Client({ connectionString: dbUrl });
+    await sleeper.connect();
+    sleeper.on('error', () => undefined);
+    const pid = (await sleeper.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+    try {
+      const since = dry.standIn.calls.length;
+      await dry.driver.command({ command: '/remediate', text: `pg.terminate ${pid}`, channelId: OPS, userId: 'U0DAVE' });
+      const message = await dry.standIn.waitFor('chat.postMessage', (c) => dry.standIn.calls.indexOf(c) >= since && String(c.args.text).startsWith('Remediation'), 10_000);
+      const approve = (message.args.blocks as Array<Record<string, any>>).find((b) => b.type === 'actions')!.elements[0];
+      expect(approve.text.text).toBe('Approve (dry run)');
+      const replies = dry.standIn.responses.length;
+      await dry.driver.blockAction({ actionId: approve.action_id, value: approve.value, userId: 'U0BOB', channelId: OPS, message: { ts: (message.result as { ts: string }).ts } });
+      await expect.poll(() => JSON.stringify(dry.standIn.responses.slice(replies)), { timeout: 10_000 }).toContain('Dry run: nothing was executed');
+      expect((await sleeper.query('select 1 as alive')).rows[0].alive).toBe(1); // still connected: nothing ran
+    } finally {
+      await sleeper.end();
+      await dry.stop();
+    }
+  });
+});

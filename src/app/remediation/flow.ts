@@ -125,6 +125,9 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   const approved = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'approved', notExpiredAt: now, approval: { userId: actorId, at: now } });
   if (!approved.applied) return refused(approved.request.status === 'requested' ? 'It expired; ask for it again if it is still needed.' : 'It was decided meanwhile by someone else.');
   await audit(ctx, { ...base, event: 'approved', detail: null, approvers: [actorId] });
+  if (request.incidentId) {
+    await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_approved', actorId, at: now, data: { action: `${request.actionId} ${request.args.join(' ')}` } });
+  }
 
   if (ctx.config.approvals.dryRun) {
     const closed = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'succeeded', set: { outcome: 'dry run: approved, nothing was executed (approvals.dryRun)' } });
