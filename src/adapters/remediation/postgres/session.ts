@@ -6,7 +6,6 @@
  */
 import net from 'node:net';
 import pg from 'pg';
-import { z } from 'zod';
 import type { ActionContext, ActionResult } from '../../../core/remediation/action.js';
 import { connectFailure, errorText, redact, serverTimeouts } from '../../diagnostics/postgres/connect.js';
 
@@ -17,10 +16,8 @@ export const OWN_APPLICATIONS = ['firebreak', REMEDIATION_APPLICATION_NAME];
 /** URL parameters that would override the session's settings (pg lets the URL win). */
 const OVERRIDDEN = ['application_name', 'fallback_application_name', 'options', 'statement_timeout', 'lock_timeout', 'query_timeout', 'default_transaction_read_only'];
 
-/** A failure whose message is meant for people as it is. */
-export class ActionError extends Error {
-  override name = 'ActionError';
-}
+export { ActionError, positional, readGuard, recall, remember } from '../common.js';
+import { ActionError } from '../common.js';
 
 export interface Session {
   query<R>(sql: string, params?: unknown[]): Promise<R[]>;
@@ -101,39 +98,6 @@ export const failed = (err: unknown, url: string): ActionResult => ({ ok: false,
 export const describe = (err: unknown, url: string): string =>
   err instanceof ActionError ? err.message : redact(errorText(err).message, url);
 
-/** Reads a stored guard; an unusable one (edited, from another version) is an ActionError. */
-export function readGuard<S extends z.ZodType>(schema: S, guard: Record<string, unknown>): z.infer<S> {
-  const parsed = schema.safeParse(guard);
-  if (!parsed.success) throw new ActionError('the stored preview is not usable (preview the action again)');
-  return parsed.data;
-}
-
-/**
- * What execute saw, for verify (which receives no guard): kept in memory for an hour. A verify
- * run by another process falls back to a check that needs no memory.
- */
-const memo = new Map<string, { at: number; value: unknown }>();
-export function remember(key: string, value: unknown): void {
-  const now = Date.now();
-  for (const [k, v] of memo) if (now - v.at > 3_600_000) memo.delete(k);
-  memo.set(key, { at: now, value });
-}
-export function recall<T>(key: string): T | undefined {
-  return memo.get(key)?.value as T | undefined;
-}
-
-/** A positional-arguments schema whose `parse` returns the params or the message for people. */
-export function positional<P>(usage: string, min: number, max: number, parse: (args: string[]) => P | string): z.ZodType<P, string[]> {
-  return z.array(z.string()).transform((args, ctx) => {
-    const trimmed = args.map((a) => a.trim()).filter((a) => a !== '');
-    const result = trimmed.length < min || trimmed.length > max ? `usage: ${usage}` : parse(trimmed);
-    if (typeof result === 'string') {
-      ctx.issues.push({ code: 'custom', message: result, input: args });
-      return z.NEVER;
-    }
-    return result;
-  });
-}
 
 function cleanUrl(url: string): string {
   try {

@@ -4,17 +4,14 @@
  * deadline. Also the small helpers the actions share.
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { z } from 'zod';
 import type { ActionContext } from '../../../core/remediation/action.js';
 import { DeadlineError, explainFailure, within } from '../../diagnostics/redis/connection.js';
 import { infoFields } from '../../diagnostics/redis/info.js';
 
 export const REMEDIATION_CLIENT_NAME = 'firebreak-remediation';
 
-/** A failure whose message is meant for people as it is. */
-export class ActionError extends Error {
-  override name = 'ActionError';
-}
+export { ActionError, positional, readGuard, recall, remember } from '../common.js';
+import { ActionError } from '../common.js';
 
 /**
  * Runs `fn` with a fresh client on `db` (0 unless given: the URL's own db is ignored) and closes
@@ -91,33 +88,3 @@ export async function configGet(c: Redis, name: string): Promise<string | undefi
   return at >= 0 && at + 1 < reply.length ? String(reply[at + 1]) : undefined;
 }
 
-/** Reads a stored guard; an unusable one (edited, from another version) is an ActionError. */
-export function readGuard<S extends z.ZodType>(schema: S, guard: Record<string, unknown>): z.infer<S> {
-  const parsed = schema.safeParse(guard);
-  if (!parsed.success) throw new ActionError('the stored preview is not usable (preview the action again)');
-  return parsed.data;
-}
-
-/** What execute saw, for verify (which receives no guard): kept in memory for an hour. */
-const memo = new Map<string, { at: number; value: unknown }>();
-export function remember(key: string, value: unknown): void {
-  const now = Date.now();
-  for (const [k, v] of memo) if (now - v.at > 3_600_000) memo.delete(k);
-  memo.set(key, { at: now, value });
-}
-export function recall<T>(key: string): T | undefined {
-  return memo.get(key)?.value as T | undefined;
-}
-
-/** A positional-arguments schema whose `parse` returns the params or the message for people. */
-export function positional<P>(usage: string, min: number, max: number, parse: (args: string[]) => P | string): z.ZodType<P, string[]> {
-  return z.array(z.string()).transform((args, ctx) => {
-    const trimmed = args.map((a) => a.trim()).filter((a) => a !== '');
-    const result = trimmed.length < min || trimmed.length > max ? `usage: ${usage}` : parse(trimmed);
-    if (typeof result === 'string') {
-      ctx.issues.push({ code: 'custom', message: result, input: args });
-      return z.NEVER;
-    }
-    return result;
-  });
-}
