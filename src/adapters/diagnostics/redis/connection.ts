@@ -49,13 +49,15 @@ export function within<T>(ctx: ProbeContext, work: Promise<T>): Promise<T> {
   });
 }
 
-/** A client that connects only when asked, never retries, never queues, and gives up at the deadline. */
-export function openClient(url: string, ctx: ProbeContext): Redis {
-  const left = Math.max(1, timeLeft(ctx));
-  const options: RedisOptions = {
+/**
+ * Options for a client that connects only when asked, never retries, never queues, and gives up
+ * after `budgetMs`: what every short-lived Firebreak connection to a Redis target uses.
+ */
+export function boundedRedisOptions(budgetMs: number): RedisOptions {
+  return {
     lazyConnect: true,
-    connectTimeout: left,
-    commandTimeout: left,
+    connectTimeout: budgetMs,
+    commandTimeout: budgetMs,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
@@ -66,7 +68,11 @@ export function openClient(url: string, ctx: ProbeContext): Redis {
     // disconnect() ends the socket politely, then destroys it after this long (a silent peer never closes its side).
     disconnectTimeout: 100,
   };
-  return new Redis(url, options);
+}
+
+/** A bounded client (see boundedRedisOptions) for the probe, giving up at the deadline. */
+export function openClient(url: string, ctx: ProbeContext): Redis {
+  return new Redis(url, boundedRedisOptions(Math.max(1, timeLeft(ctx))));
 }
 
 export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));

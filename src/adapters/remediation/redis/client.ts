@@ -5,7 +5,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ActionContext } from '../../../core/remediation/action.js';
-import { DeadlineError, explainFailure, within } from '../../diagnostics/redis/connection.js';
+import { boundedRedisOptions, DeadlineError, explainFailure, within } from '../../diagnostics/redis/connection.js';
 import { infoFields } from '../../diagnostics/redis/info.js';
 
 export const REMEDIATION_CLIENT_NAME = 'firebreak-remediation';
@@ -20,20 +20,7 @@ import { ActionError } from '../common.js';
 export async function withRedis<R>(url: string, ctx: ActionContext, fn: (c: Redis) => Promise<R>, db = 0): Promise<R> {
   const budget = Math.floor(ctx.deadline - Date.now());
   if (budget <= 0 || ctx.signal.aborted) throw new ActionError('the deadline has passed');
-  const options: RedisOptions = {
-    db,
-    lazyConnect: true,
-    connectTimeout: budget,
-    commandTimeout: budget,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    enableReadyCheck: false,
-    disableClientInfo: true,
-    protocol: 2,
-    connectionName: REMEDIATION_CLIENT_NAME,
-    disconnectTimeout: 100,
-  };
+  const options: RedisOptions = { ...boundedRedisOptions(budget), db, connectionName: REMEDIATION_CLIENT_NAME };
   const client = new Redis(withoutDb(url), options);
   let emitted: Error | undefined;
   client.on('error', (e: Error) => (emitted ??= e));
