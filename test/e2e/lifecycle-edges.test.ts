@@ -110,8 +110,10 @@ describe('long timelines', () => {
     expect(body).toContain('too many for one message: it is attached in full as a file');
     const complete = t.standIn.callsTo('files.completeUploadExternal').at(-1)!;
     const content = t.standIn.uploadedFile((complete.args.files as Array<{ id: string }>)[0]!.id)!.toString('utf8');
+    expect(content).toMatch(new RegExp(`^# Timeline of ${b.id}: Login broken\n`));
     expect(content).toContain('note 0 ');
     expect(content).toContain('note 149 ');
+    expect(content).not.toContain('To be completed'); // the timeline, not a postmortem
   });
 });
 

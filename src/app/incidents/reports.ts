@@ -2,10 +2,10 @@
 import { formatDuration } from '../../core/duration.js';
 import { humanId, type Incident } from '../../core/incident/incident.js';
 import { statusLabel } from '../../core/incident/labels.js';
-import { postmortemMarkdown } from '../../core/incident/postmortem.js';
+import { postmortemMarkdown, utcStamp } from '../../core/incident/postmortem.js';
 import { localizeSeverity, severityTag } from '../../core/incident/severity.js';
 import { computeStats, statsMessage } from '../../core/incident/stats.js';
-import { pageLines, timelineLines } from '../../core/incident/timeline.js';
+import { chronological, describeEventPlain, pageLines, timelineLines } from '../../core/incident/timeline.js';
 import { checklistItems } from '../../core/render/checklist.js';
 import type { Message } from '../../core/render/message.js';
 import { escapeMrkdwn, toPlainLine, truncate, userMention } from '../../core/render/text.js';
@@ -60,13 +60,9 @@ export async function timelineView(ctx: AppContext, incident: Incident): Promise
     };
   }
   // Too long for one message: the whole of it goes in a file, never cut.
-  const markdown = postmortemTimelineOnly(ctx, incident, events);
+  const rows = chronological(events).map((e) => `- ${utcStamp(e.at)} · ${describeEventPlain(e, locale, ctx.severities)}`);
+  const markdown = [`# Timeline of ${id}: ${toPlainLine(incident.title)}`, '', ...rows, ''].join('\n');
   return { kind: 'file', filename: `${id.toLowerCase()}-timeline.md`, content: markdown, events: events.length };
-}
-
-function postmortemTimelineOnly(ctx: AppContext, incident: Incident, events: Awaited<ReturnType<AppContext['store']['listTimeline']>>): string {
-  const report = postmortemMarkdown({ incident, severity: ctx.severities[incident.severity], timeline: events, locale: ctx.config.incidents.locale, now: ctx.clock.now(), checklistItems: [] });
-  return report;
 }
 
 export async function postmortemReport(ctx: AppContext, incident: Incident): Promise<{ filename: string; content: string }> {
