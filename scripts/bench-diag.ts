@@ -15,7 +15,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { cpus } from 'node:os';
 import path from 'node:path';
-import { POSTGRES_CHECK_SQL } from '../src/adapters/diagnostics/postgres/index.js';
+import { POSTGRES_CHECK_SQL } from '../src/adapters/targets/postgres/probe/index.js';
 import { startAppUnderTest } from '../test/e2e/app-under-test.js';
 import { ROOT } from '../test/e2e/spawn.js';
 import { TEST_DATABASE_URL } from '../test/services.js';

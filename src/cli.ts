@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
-import { diagnosticsFromConfig } from './adapters/diagnostics/registry.js';
+import { diagnosticsFromConfig } from './adapters/targets/diagnostics.js';
 import { runProbes } from './app/diagnostics/run.js';
 import { worst } from './core/diagnostics/finding.js';
 import { fullReport } from './core/diagnostics/render.js';

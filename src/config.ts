@@ -7,11 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './core/duration.js';
-import { pgThresholdsSchema } from './adapters/diagnostics/postgres/index.js';
-import { redisThresholdsSchema } from './adapters/diagnostics/redis/index.js';
-import { kubeThresholdsSchema } from './adapters/diagnostics/kubernetes/index.js';
-import { httpTargetSchema } from './adapters/diagnostics/http/http-probe.js';
-import { prometheusTargetSchema } from './adapters/diagnostics/prometheus/prometheus-probe.js';
+import { pgThresholdsSchema } from './adapters/targets/postgres/probe/index.js';
+import { redisThresholdsSchema } from './adapters/targets/redis/probe/index.js';
+import { kubeThresholdsSchema } from './adapters/targets/kubernetes/probe/index.js';
+import { httpTargetSchema } from './adapters/targets/http/probe.js';
+import { prometheusTargetSchema } from './adapters/targets/prometheus/probe/prometheus-probe.js';
 import { DEFAULT_SEVERITIES, SEVERITY_LEVELS, type Severity, type SeverityLevel } from './core/incident/severity.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

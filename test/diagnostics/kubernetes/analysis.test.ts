@@ -16,7 +16,7 @@ import {
   parseQuantity,
   selectorString,
   thresholdsOf,
-} from '../../../src/adapters/diagnostics/kubernetes/index.js';
+} from '../../../src/adapters/targets/kubernetes/probe/index.js';
 import { kubeconfigYaml } from '../../kube/api-server.js';
 
 describe('isErrorLine and isFatalLine', () => {

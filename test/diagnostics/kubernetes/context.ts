@@ -1,7 +1,7 @@
 /** Shared helpers of the Kubernetes diagnostics tests: a probe context and the test target. */
 import type { Finding } from '../../../src/core/diagnostics/finding.js';
 import type { ProbeContext } from '../../../src/core/diagnostics/probe.js';
-import type { KubernetesTarget } from '../../../src/adapters/diagnostics/kubernetes/index.js';
+import type { KubernetesTarget } from '../../../src/adapters/targets/kubernetes/probe/index.js';
 import type { KubeApiServer } from '../../kube/api-server.js';
 
 /** A context whose signal aborts at the deadline, `ms` from now. */

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { kubernetesProbe, kubeThresholdsSchema } from '../../../src/adapters/diagnostics/kubernetes/index.js';
+import { kubernetesProbe, kubeThresholdsSchema } from '../../../src/adapters/targets/kubernetes/probe/index.js';
 import type { Finding } from '../../../src/core/diagnostics/finding.js';
 import { kubeconfigYaml, startKubeApiServer, type KubeApiServer } from '../../kube/api-server.js';
 import { defaultFixtures, manyFailingPods, NS, POD, SCHEDULER_MESSAGE } from '../../kube/fixtures.js';

@@ -4,7 +4,7 @@
  * error lines by category and groups them by normalised message.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { logsProbe, type LogsProbeOptions } from '../../../src/adapters/diagnostics/kubernetes/index.js';
+import { logsProbe, type LogsProbeOptions } from '../../../src/adapters/targets/kubernetes/probe/index.js';
 import type { Finding } from '../../../src/core/diagnostics/finding.js';
 import { startKubeApiServer, type KubeApiServer } from '../../kube/api-server.js';
 import { API_LOG_EXPECTED, defaultFixtures, NS, POD } from '../../kube/fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PG_THRESHOLDS, openProbePool, pgThresholdsSchema, POSTGRES_CHECK_SQL, resolvePgThresholds, rootBlockers } from '../../../src/adapters/diagnostics/postgres/index.js';
+import { DEFAULT_PG_THRESHOLDS, openProbePool, pgThresholdsSchema, POSTGRES_CHECK_SQL, resolvePgThresholds, rootBlockers } from '../../../src/adapters/targets/postgres/probe/index.js';
 import { TEST_DATABASE_URL } from './helpers.js';
 
 describe('the probe’s sessions', () => {

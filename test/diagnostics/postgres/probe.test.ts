@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES } from '../../../src/core/diagnostics/finding.js';
-import { postgresProbe, PG_STAT_STATEMENTS_HOWTO, type PostgresThresholds } from '../../../src/adapters/diagnostics/postgres/index.js';
+import { postgresProbe, PG_STAT_STATEMENTS_HOWTO, type PostgresThresholds } from '../../../src/adapters/targets/postgres/probe/index.js';
 import { named, one, probeContext, session, sleep, TEST_DATABASE_URL, uniqueName, waitingOnLock, waitUntil } from './helpers.js';
 
 const run = (timeoutMs = 5000, thresholds?: Partial<PostgresThresholds>) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { postgresProbe, type PostgresThresholds } from '../../../src/adapters/diagnostics/postgres/index.js';
+import { postgresProbe, type PostgresThresholds } from '../../../src/adapters/targets/postgres/probe/index.js';
 import { one, probeContext, session, sleep, TEST_DATABASE_URL, uniqueName } from './helpers.js';
 
 const run = (thresholds?: Partial<PostgresThresholds>) =>

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { postgresProbe } from '../../../src/adapters/diagnostics/postgres/index.js';
+import { postgresProbe } from '../../../src/adapters/targets/postgres/probe/index.js';
 import { runProbe } from '../../../src/app/diagnostics/run.js';
 import { systemClock } from '../../../src/ports.js';
 import { probeContext, TEST_DATABASE_URL, waitUntil } from './helpers.js';

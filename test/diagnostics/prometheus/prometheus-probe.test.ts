@@ -9,8 +9,8 @@ import {
   SEED_PROMQL_CHECKS,
   type PrometheusCheck,
   type PrometheusTarget,
-} from '../../../src/adapters/diagnostics/prometheus/prometheus-probe.js';
-import { formatLabels, formatNumber, isFilteringQuery, parseSampleValue } from '../../../src/adapters/diagnostics/prometheus/promql.js';
+} from '../../../src/adapters/targets/prometheus/probe/prometheus-probe.js';
+import { formatLabels, formatNumber, isFilteringQuery, parseSampleValue } from '../../../src/adapters/targets/prometheus/probe/promql.js';
 import { closedPort, context, startHanging } from '../http/servers.js';
 import { promError, scalar, startStandIn, vector, type StandIn } from './prometheus-stand-in.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisProbe } from '../../../src/adapters/diagnostics/redis/index.js';
+import { redisProbe } from '../../../src/adapters/targets/redis/probe/index.js';
 import { context, startRedis, type TestRedis } from './redis-server.js';
 
 /** A probe user limited by ACL: what it may not run is said, never thrown. */

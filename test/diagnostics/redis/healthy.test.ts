@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES, type Finding } from '../../../src/core/diagnostics/finding.js';
-import { redisProbe } from '../../../src/adapters/diagnostics/redis/index.js';
+import { redisProbe } from '../../../src/adapters/targets/redis/probe/index.js';
 import { context, infoField, startRedis, type TestRedis } from './redis-server.js';
 
 const byCheck = (findings: Finding[], check: string): Finding => {

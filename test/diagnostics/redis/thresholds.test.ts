@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REDIS_THRESHOLDS, parseInfo, redisThresholdsSchema, resolveRedisThresholds } from '../../../src/adapters/diagnostics/redis/index.js';
+import { DEFAULT_REDIS_THRESHOLDS, parseInfo, redisThresholdsSchema, resolveRedisThresholds } from '../../../src/adapters/targets/redis/probe/index.js';
 
 describe('redis thresholds', () => {
   it('has the runbook defaults', () => {

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisProbe } from '../../../src/adapters/diagnostics/redis/index.js';
+import { redisProbe } from '../../../src/adapters/targets/redis/probe/index.js';
 import { context, freePort, startRedis, type TestRedis } from './redis-server.js';
 
 async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { ActionContext, ActionDefinition, Preview } from '../../../src/core/remediation/action.js';
-import type { KubernetesTarget } from '../../../src/adapters/diagnostics/kubernetes/target.js';
-import { kubernetesActions, type KubernetesAction } from '../../../src/adapters/remediation/kubernetes/index.js';
+import type { KubernetesTarget } from '../../../src/adapters/targets/kubernetes/target.js';
+import { kubernetesActions, type KubernetesAction } from '../../../src/adapters/targets/kubernetes/actions/index.js';
 import { startKubeApiServer, type KubeApiServer, type RecordedRequest } from '../../kube/api-server.js';
 import type { KubeFixtures } from '../../kube/fixtures.js';
 import { remediationFixtures } from './cluster.js';

@@ -1,6 +1,6 @@
 /** k8s.maintenance: the playbook's two ingress-nginx annotations, set and removed by merge patch. */
 import { describe, expect, it } from 'vitest';
-import type { MaintenanceParams } from '../../../src/adapters/remediation/kubernetes/maintenance.js';
+import type { MaintenanceParams } from '../../../src/adapters/targets/kubernetes/actions/maintenance.js';
 import { find } from './cluster.js';
 import { action, actionContext, loose, paramError, paramsOf, previewAndRun, useCluster, writes } from './helpers.js';
 

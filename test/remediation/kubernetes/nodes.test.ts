@@ -1,6 +1,6 @@
 /** k8s.cordon, k8s.uncordon and k8s.drain: spec.unschedulable as kubectl patches it; evictions that honour budgets. */
 import { describe, expect, it } from 'vitest';
-import type { NodeParams } from '../../../src/adapters/remediation/kubernetes/nodes.js';
+import type { NodeParams } from '../../../src/adapters/targets/kubernetes/actions/nodes.js';
 import { CART_PODS, WEB_ON_C, barePod, find } from './cluster.js';
 import { NOW, action, actionContext, loose, paramError, paramsOf, previewAndRun, useCluster, writes } from './helpers.js';
 

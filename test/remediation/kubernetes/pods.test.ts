@@ -1,6 +1,6 @@
 /** k8s.delete-pod and k8s.delete-failed-pods: deletes guarded by uid, only what the preview listed. */
 import { describe, expect, it } from 'vitest';
-import type { Ref } from '../../../src/adapters/remediation/kubernetes/params.js';
+import type { Ref } from '../../../src/adapters/targets/kubernetes/actions/params.js';
 import { POD } from '../../kube/fixtures.js';
 import { EVICTED, find } from './cluster.js';
 import { action, actionContext, loose, paramError, paramsOf, previewAndRun, useCluster, writes } from './helpers.js';

@@ -1,6 +1,6 @@
 /** k8s.rollout-restart: the restartedAt annotation kubectl sets, guarded by the generation; verified by the rollout. */
 import { describe, expect, it } from 'vitest';
-import type { Ref } from '../../../src/adapters/remediation/kubernetes/params.js';
+import type { Ref } from '../../../src/adapters/targets/kubernetes/actions/params.js';
 import { find } from './cluster.js';
 import { action, actionContext, loose, paramError, paramsOf, previewAndRun, useCluster, writes } from './helpers.js';
 

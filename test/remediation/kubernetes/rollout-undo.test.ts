@@ -1,6 +1,6 @@
 /** k8s.rollout-undo: kubectl's rollback from the ReplicaSet history, as a JSON patch of the pod template. */
 import { describe, expect, it } from 'vitest';
-import type { UndoParams } from '../../../src/adapters/remediation/kubernetes/rollout-undo.js';
+import type { UndoParams } from '../../../src/adapters/targets/kubernetes/actions/rollout-undo.js';
 import { podTemplate } from '../../kube/builders.js';
 import { find } from './cluster.js';
 import { action, actionContext, loose, paramError, paramsOf, previewAndRun, useCluster, writes } from './helpers.js';

@@ -1,7 +1,7 @@
 /** k8s.scale: the scale subresource, bounded replicas, the autoscaler warned about, ready replicas verified. */
 import { describe, expect, it } from 'vitest';
-import { kubernetesActions } from '../../../src/adapters/remediation/kubernetes/index.js';
-import type { ScaleParams } from '../../../src/adapters/remediation/kubernetes/scale.js';
+import { kubernetesActions } from '../../../src/adapters/targets/kubernetes/actions/index.js';
+import type { ScaleParams } from '../../../src/adapters/targets/kubernetes/actions/scale.js';
 import { find } from './cluster.js';
 import { action, actionContext, loose, paramError, paramsOf, previewAndRun, useCluster, writes } from './helpers.js';
 

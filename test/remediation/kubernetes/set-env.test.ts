@@ -1,6 +1,6 @@
 /** k8s.set-env: one variable on every container, a strategic merge of the env lists by name. */
 import { describe, expect, it } from 'vitest';
-import type { SetEnvParams } from '../../../src/adapters/remediation/kubernetes/set-env.js';
+import type { SetEnvParams } from '../../../src/adapters/targets/kubernetes/actions/set-env.js';
 import { find } from './cluster.js';
 import { action, actionContext, loose, paramError, paramsOf, previewAndRun, useCluster, writes } from './helpers.js';
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgCancelAction, pgTerminateAction, pidParams } from '../../../src/adapters/remediation/postgres/index.js';
+import { pgCancelAction, pgTerminateAction, pidParams } from '../../../src/adapters/targets/postgres/actions/index.js';
 import { TEST_DATABASE_URL, actionContext, activity, endQuietly, session, uniqueName, waitUntil, type TestSession } from './helpers.js';
 
 const target = { name: 'main', url: TEST_DATABASE_URL };

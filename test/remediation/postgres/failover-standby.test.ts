@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgFailoverAction } from '../../../src/adapters/remediation/postgres/index.js';
+import { pgFailoverAction } from '../../../src/adapters/targets/postgres/actions/index.js';
 
 const bin = (() => {
   const versions = readdirSync('/usr/lib/postgresql').sort();

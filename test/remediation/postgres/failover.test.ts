@@ -4,8 +4,8 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PostgresTarget } from '../../../src/adapters/diagnostics/postgres/index.js';
-import { failoverParams, pgFailoverAction } from '../../../src/adapters/remediation/postgres/index.js';
+import type { PostgresTarget } from '../../../src/adapters/targets/postgres/probe/index.js';
+import { failoverParams, pgFailoverAction } from '../../../src/adapters/targets/postgres/actions/index.js';
 import { TEST_DATABASE_URL, actionContext } from './helpers.js';
 
 let closedPort: number;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { longParams, pgTerminateLongAction } from '../../../src/adapters/remediation/postgres/index.js';
+import { longParams, pgTerminateLongAction } from '../../../src/adapters/targets/postgres/actions/index.js';
 import { actionContext, activity, endQuietly, session, sleep, throwawayDatabase, waitUntil, type TestSession } from './helpers.js';
 
 // A database of its own: the action acts on every long query of its database.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgVacuumAnalyzeAction, vacuumParams } from '../../../src/adapters/remediation/postgres/index.js';
+import { pgVacuumAnalyzeAction, vacuumParams } from '../../../src/adapters/targets/postgres/actions/index.js';
 import { TEST_DATABASE_URL, actionContext, endQuietly, session, throwawayDatabase, uniqueName, type TestSession } from './helpers.js';
 
 const target = { name: 'main', url: TEST_DATABASE_URL };

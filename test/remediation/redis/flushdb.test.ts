@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flushParams, redisFlushdbAction } from '../../../src/adapters/remediation/redis/index.js';
+import { flushParams, redisFlushdbAction } from '../../../src/adapters/targets/redis/actions/index.js';
 import { actionContext, fill, startRedis, type OwnRedis } from './server.js';
 
 let redis: OwnRedis;

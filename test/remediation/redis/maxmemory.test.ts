@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withRedis } from '../../../src/adapters/remediation/redis/client.js';
-import { maxmemoryParams, redisMaxmemoryAction } from '../../../src/adapters/remediation/redis/index.js';
+import { withRedis } from '../../../src/adapters/targets/redis/actions/client.js';
+import { maxmemoryParams, redisMaxmemoryAction } from '../../../src/adapters/targets/redis/actions/index.js';
 import { actionContext, fill, startRedis, type OwnRedis } from './server.js';
 
 let redis: OwnRedis;
