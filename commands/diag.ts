@@ -4,8 +4,8 @@
  * opens a form to pick what to run.
  */
 import { z } from 'zod';
-import type { CommandContext, SlashCommandModule, Subcommand } from '../src/adapters/slack/command-types.js';
-import { diagnosticsView } from '../src/adapters/slack/views/diagnostics.js';
+import type { CommandContext, SlashCommandModule, Subcommand } from './contract.js';
+import { defineCommand } from './define-command.js';
 import { diagnose } from '../src/app/diagnostics/diagnose.js';
 import { parseDuration } from '../src/core/duration.js';
 import type { DiagKind, DiagRequest } from '../src/ports.js';
@@ -82,16 +82,12 @@ const form: Subcommand<string> = {
   summary: 'pick what to run in a form (also what `/diag` alone does)',
   args: z.string(),
   // The deployments come from the cluster: a slow one gets the form at once, updated when they arrive.
-  run: (ctx) =>
-    ctx.openModalFor(async () =>
-      diagnosticsView(ctx.app.diagnostics.catalogue(), { channelId: ctx.channelId }, await ctx.app.diagnostics.deployments(ctx.app.diagnostics.timeoutMs)),
-    ),
+  run: (ctx) => ctx.openFormWhenReady(async () => ({ form: 'diagnostics', deployments: await ctx.app.diagnostics.deployments(ctx.app.diagnostics.timeoutMs) })),
 };
 
-export const diagCommand: SlashCommandModule = {
+export const diagCommand: SlashCommandModule = defineCommand({
   command: '/diag',
   description: 'Run diagnostics on PostgreSQL, Redis, Kubernetes, HTTP health, Prometheus and logs.',
-  usageHint: 'db | redis | k8s | http | prom | logs <deployment> | all | help',
   intro: 'diagnostics: read-only checks of the configured targets, worst findings first.',
   defaultSubcommand: 'form',
   subcommands: [
@@ -104,4 +100,4 @@ export const diagCommand: SlashCommandModule = {
     all,
     form,
   ],
-};
+});

@@ -1,6 +1,6 @@
 /** `/incident assign @user [commander|comms] [INC-n]`. */
 import { z } from 'zod';
-import type { Subcommand } from '../src/adapters/slack/command-types.js';
+import type { Subcommand } from './contract.js';
 import { assignRole } from '../src/app/incidents/roles.js';
 import type { Role } from '../src/core/incident/labels.js';
 import { takeIncident, takeUser, tokens, unescapeSlack } from './args.js';

@@ -1,6 +1,6 @@
 /** `/incident note [INC-n] <text>`: a free note on the timeline. */
 import { z } from 'zod';
-import type { Subcommand } from '../src/adapters/slack/command-types.js';
+import type { Subcommand } from './contract.js';
 import { addNote, NOTE_MAX } from '../src/app/incidents/notes.js';
 import { takeIncident, tokens, unescapeSlack } from './args.js';
 import { replyOutcome, target } from './incident-shared.js';

@@ -1,7 +1,7 @@
 /** `/incident open [title]`: opens the declaration modal, prefilled with the title typed. */
 import { z } from 'zod';
-import type { Subcommand } from '../src/adapters/slack/command-types.js';
-import { openIncidentView, TITLE_MAX } from '../src/adapters/slack/views/open-incident.js';
+import type { Subcommand } from './contract.js';
+import { TITLE_MAX } from '../src/core/incident/limits.js';
 import { unescapeSlack } from './args.js';
 
 const args = z
@@ -16,8 +16,6 @@ export const incidentOpen: Subcommand<z.infer<typeof args>> = {
   summary: 'declare an incident: a form asks for severity (P0-P3), impact, symptoms and commander',
   args,
   async run(ctx, { title }) {
-    await ctx.openModal(
-      openIncidentView({ title, severities: ctx.app.severities, metadata: { channelId: ctx.channelId } }),
-    );
+    await ctx.openForm({ form: 'open-incident', title });
   },
 };

@@ -1,6 +1,6 @@
 /** /incident list, timeline, postmortem and stats: reading, never changing. */
 import { z } from 'zod';
-import type { Subcommand } from '../src/adapters/slack/command-types.js';
+import type { Subcommand } from './contract.js';
 import { incidentStats, listOpen, postmortemReport, timelineView } from '../src/app/incidents/reports.js';
 import { humanId, incidentHome } from '../src/core/incident/incident.js';
 import { parsePeriod } from '../src/core/incident/stats.js';

@@ -1,6 +1,6 @@
 /** `/incident severity <P0-P3> [INC-n]`: also accepts other teams' words (critical, high, warning…). */
 import { z } from 'zod';
-import type { Subcommand } from '../src/adapters/slack/command-types.js';
+import type { Subcommand } from './contract.js';
 import { changeSeverity } from '../src/app/incidents/severity.js';
 import type { SeverityLevel } from '../src/core/incident/severity.js';
 import { takeIncident, takeSeverity, tokens, unescapeSlack } from './args.js';

@@ -1,7 +1,7 @@
 /** What every /incident subcommand that acts on one incident does first. */
 import { findIncident } from '../src/app/incidents/find.js';
 import type { Outcome } from '../src/app/incidents/outcome.js';
-import type { CommandContext, Subcommand } from '../src/adapters/slack/command-types.js';
+import type { CommandContext, FormRequest, Subcommand } from './contract.js';
 import { incidentOnly } from './args.js';
 import { isOpen, type Incident } from '../src/core/incident/incident.js';
 import { FirebreakError } from '../src/core/errors.js';
@@ -16,9 +16,6 @@ export function target(ctx: CommandContext, number: number | undefined, usage: s
 export async function replyOutcome(ctx: CommandContext, outcome: Outcome): Promise<void> {
   await ctx.reply(plain(outcome.reply));
 }
-
-/** private_metadata for the incident forms: the incident, and where to answer the person. */
-export const formMetadata = (ctx: CommandContext, incident: Incident) => ({ incidentId: incident.id, channelId: ctx.channelId });
 
 /** A subcommand that takes at most an incident id, finds the incident, and acts on it. */
 export function onIncident(spec: { name: string; usage: string; summary: string }, act: (ctx: CommandContext, incident: Incident) => Promise<void>): Subcommand<{ number: number | undefined }> {
@@ -35,15 +32,15 @@ export function onIncident(spec: { name: string; usage: string; summary: string 
  * A subcommand that opens a form about one open incident (update, resolve): the incident is found
  * first, so the form opens directly or, when that is slow, through a loading view.
  */
-export function incidentForm(spec: { name: string; usage: string; summary: string }, view: (ctx: CommandContext, incident: Incident) => Record<string, unknown>): Subcommand<{ number: number | undefined }> {
+export function incidentForm(spec: { name: string; usage: string; summary: string }, form: Extract<FormRequest, { incident: Incident }>['form']): Subcommand<{ number: number | undefined }> {
   return {
     ...spec,
     args: incidentOnly,
     async run(ctx, { number }) {
-      await ctx.openModalFor(async () => {
+      await ctx.openFormWhenReady(async () => {
         const incident = await target(ctx, number, spec.usage);
         if (!isOpen(incident)) throw new FirebreakError('INVALID_INPUT', resolvedMessage(incident));
-        return view(ctx, incident);
+        return { form, incident };
       });
     },
   };

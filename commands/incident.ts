@@ -1,5 +1,6 @@
 /** `/incident`: declare and run incidents. */
-import type { SlashCommandModule } from '../src/adapters/slack/command-types.js';
+import type { SlashCommandModule } from './contract.js';
+import { defineCommand } from './define-command.js';
 import { incidentAssign } from './incident-assign.js';
 import { incidentNote } from './incident-note.js';
 import { incidentOpen } from './incident-open.js';
@@ -9,10 +10,9 @@ import { incidentSeverity } from './incident-severity.js';
 import { incidentAck, incidentReopen, incidentStatus } from './incident-simple.js';
 import { incidentUpdate } from './incident-update.js';
 
-export const incidentCommand: SlashCommandModule = {
+export const incidentCommand: SlashCommandModule = defineCommand({
   command: '/incident',
   description: 'Declare and run incidents: open one, then follow it through to resolution.',
-  usageHint: 'open [title] | update | severity P1 | assign @user | ack | status | list | timeline | note <text> | resolve | help',
   intro: 'declare and run incidents. In an incident channel, commands act on its incident; elsewhere add its id (INC-7).',
   subcommands: [
     incidentOpen,
@@ -29,4 +29,4 @@ export const incidentCommand: SlashCommandModule = {
     incidentPostmortem,
     incidentStatsCommand,
   ],
-};
+});

@@ -1,5 +1,5 @@
 /** Every slash command Firebreak registers. manifest.yml must declare exactly these. */
-import type { SlashCommandModule } from '../src/adapters/slack/command-types.js';
+import type { SlashCommandModule } from './contract.js';
 import { diagCommand } from './diag.js';
 import { incidentCommand } from './incident.js';
 import { runbookCommand } from './runbook.js';

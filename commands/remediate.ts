@@ -4,7 +4,8 @@
  * catalogue; `audit [n]` the latest attempts.
  */
 import { z } from 'zod';
-import type { SlashCommandModule, Subcommand } from '../src/adapters/slack/command-types.js';
+import type { SlashCommandModule, Subcommand } from './contract.js';
+import { defineCommand } from './define-command.js';
 import { requestRemediation } from '../src/app/remediation/flow.js';
 import { plain } from '../src/core/render/message.js';
 import { dateToken, escapeMrkdwn, truncate } from '../src/core/render/text.js';
@@ -72,11 +73,10 @@ const ask: Subcommand<{ actionId: string; args: string[]; targetName: string | u
   },
 };
 
-export const remediateCommand: SlashCommandModule = {
+export const remediateCommand: SlashCommandModule = defineCommand({
   command: '/remediate',
   description: 'Ask for a change to a system (restart, scale, terminate a query…); it runs only after an approver approves it.',
-  usageHint: '<action> <args…> [--target <name>] | list | audit [n] | help',
   intro: 'remediation behind approval: nothing runs until an approver presses Approve; critical actions need a second person.',
   subcommands: [list, audit],
   fallback: ask,
-};
+});

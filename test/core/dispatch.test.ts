@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { dispatch, replyFor } from '../../src/adapters/slack/dispatch.js';
-import type { SlashCommandModule } from '../../src/adapters/slack/command-types.js';
+import type { SlashCommandModule } from '../../commands/contract.js';
 import { COMMANDS } from '../../commands/index.js';
 
 const echo: SlashCommandModule = {

@@ -1,7 +1,7 @@
 /** Turns the text of a slash command into what to do. Pure, so it is tested without Slack. */
 import type { Message } from '../../core/render/message.js';
 import { escapeMrkdwn } from '../../core/render/text.js';
-import type { SlashCommandModule, Subcommand } from './command-types.js';
+import type { SlashCommandModule, Subcommand } from '../../../commands/contract.js';
 
 export type Dispatch =
   | { kind: 'help' }

@@ -5,10 +5,11 @@
 import type { App } from '@slack/bolt';
 import type { AppContext } from '../../app/context.js';
 import { toBlockKit } from './block-kit.js';
-import type { CommandContext, SlashCommandModule } from './command-types.js';
+import type { CommandContext, SlashCommandModule } from '../../../commands/contract.js';
 import { dispatch, replyFor } from './dispatch.js';
 import { errorReply } from './reply-error.js';
 import { openModalWhenReady } from './modal.js';
+import { formView } from './forms.js';
 import { FirebreakError, describeCause } from '../../core/errors.js';
 import { truncate } from '../../core/render/text.js';
 
@@ -40,20 +41,20 @@ export function registerCommands(app: App, ctx: AppContext, modules: readonly Sl
         userId: command.user_id,
         teamId: command.team_id,
         channelId: command.channel_id,
-        triggerId: command.trigger_id,
         reply: async (message) => {
           await respond({ response_type: 'ephemeral', ...toBlockKit(message) });
         },
-        openModal: async (view) => {
+        openForm: async (request) => {
+          const view = formView(ctx, request, command.channel_id);
           try {
             await client.views.open({ trigger_id: command.trigger_id, view: view as never });
           } catch (err) {
             throw modalError(err, `${module.command} ${command.text ?? ''}`.trim());
           }
         },
-        openModalFor: async (build) => {
+        openFormWhenReady: async (prepare) => {
           try {
-            await openModalWhenReady(client, command.trigger_id, build);
+            await openModalWhenReady(client, command.trigger_id, async () => formView(ctx, await prepare(), command.channel_id));
           } catch (err) {
             throw modalError(err, `${module.command} ${command.text ?? ''}`.trim());
           }

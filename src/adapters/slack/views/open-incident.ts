@@ -6,10 +6,10 @@ import { z } from 'zod';
 import type { NewIncident } from '../../../core/incident/incident.js';
 import { SEVERITY_LEVELS, formatResponseTime, type Severity, type SeverityLevel } from '../../../core/incident/severity.js';
 import { toPlainLine, truncate } from '../../../core/render/text.js';
+import { TITLE_MAX } from '../../../core/incident/limits.js';
 import { input, plainText, reader, stateValues, textInput } from './fields.js';
 
 export const OPEN_INCIDENT_CALLBACK = 'incident_open';
-export const TITLE_MAX = 150;
 
 /** block_id = action_id for every input, so state.values[id][id] reads a field. */
 export const FIELDS = {

@@ -1,12 +1,13 @@
 /** Events API: a :pushpin: reaction in an incident channel puts the message on the timeline. */
-import type { App } from '@slack/bolt';
-import type { AppContext } from '../../app/context.js';
-import { pinToTimeline } from '../../app/incidents/notes.js';
+import { pinToTimeline } from '../../../app/incidents/notes.js';
+import type { EventListener } from './types.js';
 
 export const PIN_REACTIONS = new Set(['pushpin', 'round_pushpin']);
 
-export function registerEvents(app: App, ctx: AppContext): void {
-  app.event('reaction_added', async ({ event, body }) => {
+export const pinReacted: EventListener<'reaction_added'> = {
+  kind: 'event',
+  id: 'reaction_added',
+  async handle({ event, body }, ctx) {
     if (!PIN_REACTIONS.has(event.reaction) || event.item.type !== 'message') return;
     const teamId = (body as { team_id?: string }).team_id ?? '';
     const log = ctx.logger.child({ event: 'reaction_added', user: event.user, channel: event.item.channel });
@@ -16,5 +17,5 @@ export function registerEvents(app: App, ctx: AppContext): void {
       const outcome = await pinToTimeline(ctx, { teamId, channelId: event.item.channel, ts: event.item.ts, reactorId: event.user });
       log.debug({ outcome }, 'pin reaction');
     });
-  });
-}
+  },
+};
