@@ -5,14 +5,15 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.js';
-import { diagnosticsFromConfig } from './adapters/targets/diagnostics.js';
+import { composeTargets } from './compose.js';
+import { DIAG_WORDS } from './adapters/targets/registry.js';
 import { runProbes } from './app/diagnostics/run.js';
 import { worst } from './core/diagnostics/finding.js';
 import { fullReport } from './core/diagnostics/render.js';
 import { parseDuration } from './core/duration.js';
 import { systemClock, type DiagKind } from './ports.js';
 
-const KINDS: DiagKind[] = ['db', 'redis', 'k8s', 'http', 'prom', 'logs', 'all'];
+const KINDS: readonly DiagKind[] = DIAG_WORDS;
 const USAGE = `usage: firebreak diag <${KINDS.join('|')}> [--target NAME] [--namespace NS] [--deployment NAME] [--since 5m] [--timeout 5s] [--json]
   Runs read-only diagnostics against the targets of firebreak.yml (or FIREBREAK_CONFIG).
   Exit status: 0 ok, 1 warning or unknown, 2 critical, 3 could not run.`;
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
 
   const loaded = loadConfig(process.env, process.cwd(), { requireSlack: false });
   if (!loaded.ok) fail(`the configuration has problems:\n  - ${loaded.problems.join('\n  - ')}`);
-  const diagnostics = diagnosticsFromConfig(loaded.config);
+  const { diagnostics } = composeTargets(loaded.config);
   const selected = diagnostics.probes({ kind: kind as DiagKind, target: values.target, namespace: values.namespace, deployment: values.deployment, sinceSeconds: since === null ? undefined : Math.round(since / 1000) });
   if (!selected.ok) fail(selected.message);
 

@@ -7,11 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './core/duration.js';
-import { pgThresholdsSchema } from './adapters/targets/postgres/probe/index.js';
-import { redisThresholdsSchema } from './adapters/targets/redis/probe/index.js';
-import { kubeThresholdsSchema } from './adapters/targets/kubernetes/probe/index.js';
-import { httpTargetSchema } from './adapters/targets/http/probe.js';
-import { prometheusTargetSchema } from './adapters/targets/prometheus/probe/prometheus-probe.js';
+import { targetSecrets, targetsSchema } from './adapters/targets/registry.js';
 import { DEFAULT_SEVERITIES, SEVERITY_LEVELS, type Severity, type SeverityLevel } from './core/incident/severity.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -97,37 +93,6 @@ const link = z
   .object({
     label: z.string().min(1).max(40, 'keep link labels to 40 characters'),
     url: z.string().regex(/^https?:\/\/[^\s|<>]+$/, { message: 'expected an http(s) URL without spaces' }),
-  })
-  .strict();
-
-const targetName = z.string().regex(/^[A-Za-z0-9_.-]{1,63}$/, { message: 'expected a short name: letters, digits, "-", "_" or "."' });
-const connectionUrl = (scheme: string) =>
-  z.string().regex(new RegExp(`^${scheme}://\\S+$`), { message: `expected a ${scheme}:// URL` });
-
-/** Names must be unique within a kind: they are how commands pick a target. */
-const uniqueNames = <T extends { name: string }>(list: T[]) => new Set(list.map((t) => t.name)).size === list.length;
-const targetList = <T extends z.ZodType<{ name: string }>>(item: T) =>
-  z.array(item).max(50, 'at most 50 targets of a kind').refine(uniqueNames, { message: 'target names must be unique within a kind' }).default([]);
-
-const targetsSchema = z
-  .object({
-    postgres: targetList(z.object({ name: targetName, url: connectionUrl('postgres(?:ql)?'), thresholds: pgThresholdsSchema.optional() }).strict()),
-    redis: targetList(z.object({ name: targetName, url: connectionUrl('rediss?'), thresholds: redisThresholdsSchema.optional() }).strict()),
-    kubernetes: targetList(
-      z
-        .object({
-          name: targetName,
-          kubeconfig: z.string().min(1).optional(),
-          context: z.string().min(1).optional(),
-          inCluster: z.boolean().optional(),
-          namespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'expected a Kubernetes namespace name' })).min(1, 'list at least one namespace').max(50),
-          thresholds: kubeThresholdsSchema.optional(),
-        })
-        .strict()
-        .refine((k) => Boolean(k.kubeconfig) !== Boolean(k.inCluster), { message: 'give either kubeconfig (a file) or inCluster: true' }),
-    ),
-    http: targetList(httpTargetSchema),
-    prometheus: targetList(prometheusTargetSchema),
   })
   .strict();
 
@@ -325,14 +290,7 @@ function deepFreeze<T>(value: T): T {
 export function secretsOf(config: Config): string[] {
   const out = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken];
   for (const level of [...config.escalation.levels, config.escalation.responseDeadline]) out.push(level.pagerduty);
-  for (const t of [...config.targets.postgres, ...config.targets.redis]) {
-    try {
-      const password = decodeURIComponent(new URL(t.url).password);
-      if (password) out.push(password);
-    } catch {
-      /* not a URL with a password */
-    }
-  }
+  out.push(...targetSecrets(config.targets));
   const url = config.store.databaseUrl;
   if (url) {
     try {

@@ -1,6 +1,7 @@
 /**
- * Composition root: reads the configuration, starts Firebreak, and owns the process: exit codes,
- * signals and graceful shutdown. Exit 2 means "fix the configuration"; 1 means "could not start".
+ * Owns the process: reads the configuration, starts Firebreak (server.ts, which takes its parts
+ * from compose.ts), and handles exit codes, signals and graceful shutdown. Exit 2 means "fix the
+ * configuration"; 1 means "could not start".
  */
 import { loadConfig, secretsOf } from './config.js';
 import { isFirebreakError } from './core/errors.js';

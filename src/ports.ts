@@ -6,30 +6,17 @@ import type { Incident, IncidentStatus, MessageRef, NewIncident, Resolution } fr
 import type { SeverityLevel } from './core/incident/severity.js';
 import type { Probe } from './core/diagnostics/probe.js';
 import type { Approval, AuditEntry, RemediationRequest, RequestStatus } from './core/remediation/request.js';
+import type { ActionDefinition, ActionTargetKind } from './core/remediation/action.js';
 import type { Message } from './core/render/message.js';
+import type { Template } from './core/render/template.js';
+import type { Locale, TemplateKind } from './core/render/templates-catalogue.js';
+import type { TimelineEvent } from './core/incident/timeline-event.js';
 
-/** What can happen to an incident; each is recorded on its timeline with who and when. */
-export const TIMELINE_KINDS = [
-  'opened', 'acknowledged', 'role_changed', 'severity_changed', 'status_changed', 'update_posted',
-  'note', 'pinned_message', 'diagnostic_run', 'action_requested', 'action_approved', 'action_executed',
-  'reminder_sent', 'reminder_snoozed', 'escalation_sent', 'resolved', 'reopened', 'checklist_ticked', 'postmortem_generated',
-  'side_step_failed',
-] as const;
-export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from './core/incident/timeline-event.js';
 
-/** Event recorded on an incident's timeline. */
-export interface TimelineEvent {
-  incidentId: string;
-  kind: TimelineKind;
-  actorId: string | null;
-  at: Date;
-  /** Free-form details of the event, stored as JSON. */
-  data: Record<string, unknown>;
-  /**
-   * Makes the event idempotent: a second event with the same key on the same incident is not
-   * added (Slack redelivers events; a reaction must not be recorded twice).
-   */
-  dedupeKey?: string;
+/** The communication templates, loaded and checked at start. */
+export interface Templates {
+  get(locale: Locale, kind: TemplateKind): Template;
 }
 
 /** Incident fields a use case may change. */
@@ -263,6 +250,13 @@ export interface DiagCatalogue {
   kubernetes: Array<{ name: string; namespaces: string[] }>;
   http: string[];
   prometheus: string[];
+}
+
+/** The remediation actions and how to find their targets, from the configuration. */
+export interface RemediationCatalogue {
+  actions: ReadonlyMap<string, ActionDefinition<unknown, unknown>>;
+  /** The configured target of that kind (the first when no name is given), or why there is none. */
+  target(kind: ActionTargetKind, name: string | undefined): { ok: true; name: string; target: unknown } | { ok: false; message: string };
 }
 
 export interface Clock {

@@ -1,10 +1,8 @@
 /** Everything a use case may touch, passed explicitly: no module-level singletons. */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Chat, Clock, Diagnostics, Pager, Store } from '../ports.js';
+import type { Chat, Clock, Diagnostics, Pager, RemediationCatalogue, Store, Templates } from '../ports.js';
 import type { SchedulePolicy } from '../core/reminders/plan.js';
-import type { RemediationCatalogue } from './remediation/flow.js';
-import type { Templates } from '../adapters/templates/load-templates.js';
 import type { Severity, SeverityLevel } from '../core/incident/severity.js';
 import type { Inflight } from './inflight.js';
 

@@ -4,13 +4,18 @@
  * that is not a FirebreakError is unexpected and is reported as "internal error (ref …)".
  */
 export type ErrorCode =
+  /** A configured target cannot be used as configured (kubeconfig unreadable, URL malformed). */
   | 'CONFIG_INVALID'
   | 'STORE_UNAVAILABLE'
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
-  | 'UNKNOWN_COMMAND'
   | 'TEMPLATE_INVALID'
-  | 'CHAT_FAILED';
+  /** Slack refused or failed a step (a modal, a channel). */
+  | 'CHAT_FAILED'
+  /** A remediation action could not read or change its target; the message says what happened. */
+  | 'ACTION_FAILED'
+  /** A system did not answer before the deadline of the probe or action. */
+  | 'TIMEOUT';
 
 export class FirebreakError extends Error {
   readonly code: ErrorCode;

@@ -7,6 +7,7 @@
 import axios, { type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import type { Pager, PagerEvent, PagerResult } from '../../ports.js';
+import { truncatePlain } from '../../core/render/text.js';
 
 export type { Pager, PagerEvent, PagerResult } from '../../ports.js';
 export type PagerSeverity = NonNullable<PagerEvent['severity']>;
@@ -15,21 +16,13 @@ export const SUMMARY_MAX = 1024;
 /** PagerDuty refuses events larger than 512 KB. */
 export const EVENT_MAX_BYTES = 512 * 1024;
 
-/** Cuts to at most `max` UTF-16 units, ending in "…", without splitting a surrogate pair. */
-function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = max - 1;
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return `${text.slice(0, end)}…`;
-}
 
 const eventSchema = z
   .object({
     action: z.enum(['trigger', 'acknowledge', 'resolve']),
     routingKey: z.string().trim().min(1, 'routing key is empty'),
     dedupKey: z.string().trim().min(1, 'dedup key is empty').max(255, 'dedup key is longer than 255 characters'),
-    summary: z.string().trim().min(1, 'summary is empty').transform((s) => truncate(s, SUMMARY_MAX)).optional(),
+    summary: z.string().trim().min(1, 'summary is empty').transform((s) => truncatePlain(s, SUMMARY_MAX)).optional(),
     severity: z.enum(['critical', 'error', 'warning', 'info']).optional(),
     source: z.string().trim().min(1, 'source is empty').optional(),
     timestamp: z.date().optional(),

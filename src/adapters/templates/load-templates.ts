@@ -5,11 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { FirebreakError } from '../../core/errors.js';
 import { parseTemplate, renderTemplate, TemplateError, type Template } from '../../core/render/template.js';
 import { checklistProblems } from '../../core/render/checklist.js';
-import { LOCALES, TEMPLATE_KINDS, type Locale, type TemplateKind } from '../../core/render/templates-catalogue.js';
-
-export interface Templates {
-  get(locale: Locale, kind: TemplateKind): Template;
-}
+import { LOCALES, TEMPLATE_KINDS } from '../../core/render/templates-catalogue.js';
+import type { Templates } from '../../ports.js';
 
 export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../../runbooks/templates', import.meta.url));
 

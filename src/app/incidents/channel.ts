@@ -5,6 +5,7 @@
  */
 import { incidentChannelName, withSuffix } from '../../core/incident/channel-name.js';
 import type { Incident } from '../../core/incident/incident.js';
+import { FirebreakError } from '../../core/errors.js';
 import { channelTopic } from '../../core/incident/card.js';
 import type { AppContext } from '../context.js';
 import { cardMessage, reportSideStep } from './home.js';
@@ -19,7 +20,7 @@ export async function createIncidentChannel(ctx: AppContext, incident: Incident)
       const created = await ctx.chat.createChannel(attempt === 1 ? base : withSuffix(base, attempt));
       if ('id' in created) channelId = created.id;
     }
-    if (!channelId) throw new Error(`the names ${base} to ${withSuffix(base, NAME_ATTEMPTS)} are all taken`);
+    if (!channelId) throw new FirebreakError('CHAT_FAILED', `the channel names ${base} to ${withSuffix(base, NAME_ATTEMPTS)} are all taken`);
   } catch (err) {
     await reportSideStep(ctx, incident, 'channel creation', err);
     return incident;

@@ -4,28 +4,27 @@
  * then verifies the effect; every attempt, refused ones included, goes to the audit trail.
  */
 import { allowedTarget, canApprove, canReject, type ApprovalPolicy } from '../../core/approval/policy.js';
-import type { ActionContext, ActionDefinition, ActionTargetKind } from '../../core/remediation/action.js';
+import type { ActionContext } from '../../core/remediation/action.js';
+import type { Clock, RemediationCatalogue } from '../../ports.js';
 import type { AuditEntry, RemediationRequest } from '../../core/remediation/request.js';
 import { describeCause } from '../../core/errors.js';
 import type { AppContext } from '../context.js';
 import { done, refused, type Outcome } from '../incidents/outcome.js';
 import { approvalMessage } from './messages.js';
 
-/** The actions and how to find their targets, from the configuration. */
-export interface RemediationCatalogue {
-  actions: ReadonlyMap<string, ActionDefinition<unknown, unknown>>;
-  /** The configured target of that kind (the first when no name is given), or why there is none. */
-  target(kind: ActionTargetKind, name: string | undefined): { ok: true; name: string; target: unknown } | { ok: false; message: string };
-}
-
 const PREVIEW_MS = 10_000;
 const EXECUTE_MS = 60_000;
 const VERIFY_MS = 120_000;
 
-function actionContext(ms: number): ActionContext & { done(): void } {
+/**
+ * What an action step runs with. `now` is the context's clock (the time actions record and show);
+ * the deadline is a budget of real time, enforced by a real timer, since the systems acted on
+ * answer in real time whatever the clock says.
+ */
+function actionContext(clock: Clock, ms: number): ActionContext & { done(): void } {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ms);
-  return { deadline: Date.now() + ms, signal: controller.signal, now: () => new Date(), done: () => clearTimeout(timer) };
+  return { deadline: Date.now() + ms, signal: controller.signal, now: () => clock.now(), done: () => clearTimeout(timer) };
 }
 
 async function audit(ctx: AppContext, entry: Omit<AuditEntry, 'at' | 'approvers' | 'before' | 'after' | 'permalink'> & Partial<AuditEntry>): Promise<void> {
@@ -63,11 +62,11 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
   if (!params.success) return refuse(`\`${action.id} ${action.usage}\`: ${params.error.issues.map((i) => i.message).join('; ')}`);
   const target = catalogue.target(action.targetKind, input.targetName);
   if (!target.ok) return refuse(target.message);
-  const namespace = action.targetKind === 'kubernetes' && action.usage.startsWith('<ns>') ? input.args[0]?.split('/')[0] : undefined;
+  const namespace = action.namespaced ? input.args[0]?.split('/')[0] : undefined;
   const allowed = allowedTarget(action.targetKind, target.name, namespace, ctx.config.remediation.allow);
   if (!allowed.allowed) return refuse(allowed.reason);
 
-  const pctx = actionContext(PREVIEW_MS);
+  const pctx = actionContext(ctx.clock, PREVIEW_MS);
   let preview;
   try {
     preview = await action.preview(target.target, params.data, pctx);
@@ -159,11 +158,11 @@ async function execute(ctx: AppContext, catalogue: RemediationCatalogue, request
   const target = action && catalogue.target(action.targetKind, request.targetName);
   const params = action?.params.safeParse(request.args);
   if (!action || !target?.ok || !params?.success) return { ok: false, summary: 'the action or its target is no longer configured' };
-  const ectx = actionContext(EXECUTE_MS);
+  const ectx = actionContext(ctx.clock, EXECUTE_MS);
   try {
     const ran = await action.execute(target.target, params.data, request.guard, ectx);
     if (!ran.ok) return ran;
-    const vctx = actionContext(VERIFY_MS);
+    const vctx = actionContext(ctx.clock, VERIFY_MS);
     try {
       const verified = await action.verify(target.target, params.data, vctx);
       return { ok: verified.ok, summary: `${ran.summary}; ${verified.summary}`, before: ran.before, after: verified.after ?? ran.after };

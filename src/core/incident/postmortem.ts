@@ -8,7 +8,7 @@
 import { formatDuration } from '../duration.js';
 import type { Locale } from '../render/templates-catalogue.js';
 import { toPlainLine } from '../render/text.js';
-import type { TimelineEvent } from '../../ports.js';
+import type { TimelineEvent } from './timeline-event.js';
 import { markdownFormat, markdownText } from './event-format.js';
 import { humanId, type Incident } from './incident.js';
 import { localizeSeverity, type Severity } from './severity.js';

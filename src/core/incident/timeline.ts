@@ -2,7 +2,7 @@
 import { formatDuration } from '../duration.js';
 import type { Locale } from '../render/templates-catalogue.js';
 import { dateToken, truncate } from '../render/text.js';
-import type { TimelineEvent } from '../../ports.js';
+import type { TimelineEvent } from './timeline-event.js';
 import { field, markdownFormat, numberField, slackFormat, type Format } from './event-format.js';
 import { INCIDENT_STATUSES, type IncidentStatus } from './incident.js';
 import { DEFAULT_SEVERITIES, isSeverityLevel, localizeSeverity, type Severity, type SeverityLevel } from './severity.js';

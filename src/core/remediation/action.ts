@@ -45,6 +45,11 @@ export interface ActionDefinition<T, P> {
   targetKind: ActionTargetKind;
   /** Arguments as typed after the id, e.g. "<pid>" or "<ns>/<deployment> <replicas>". */
   usage: string;
+  /**
+   * The first argument names a namespace (`<ns>` or `<ns>/<name>`), which the configuration's
+   * allow-list (`remediation.allow.kubernetes.namespaces`) must contain.
+   */
+  namespaced?: boolean;
   /** Parses the positional arguments; its messages are shown to the user as they are. */
   params: z.ZodType<P, string[]>;
   preview(target: T, params: P, ctx: ActionContext): Promise<Preview>;

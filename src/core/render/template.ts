@@ -3,6 +3,7 @@
  * code. Parsing checks each marker against the placeholders its kind of template may use, so a
  * typo stops start-up instead of showing up in front of stakeholders.
  */
+import { FirebreakError } from '../errors.js';
 import { escapeMrkdwn, truncate } from './text.js';
 
 /** A value to put in a template: plain text is escaped; `{ mrkdwn }` is trusted markup built by Firebreak. */
@@ -14,8 +15,12 @@ export interface Template {
   parts: Array<{ literal: string } | { placeholder: string }>;
 }
 
-export class TemplateError extends Error {
-  override name = 'TemplateError';
+/** A template that cannot be used: the message names the file, the line and the placeholder. */
+export class TemplateError extends FirebreakError {
+  constructor(message: string) {
+    super('TEMPLATE_INVALID', message);
+    this.name = 'TemplateError';
+  }
 }
 
 const MARKER = /\{\{\s*([^}]*?)\s*\}\}/g;

@@ -31,10 +31,22 @@ export function truncate(text: string, max: number): string {
   if (amp !== -1 && amp > cut - 8 && !text.slice(amp, cut).includes(';')) cut = amp;
   const lt = text.lastIndexOf('<', cut);
   if (lt !== -1 && text.indexOf('>', lt) >= cut) cut = lt;
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return `${text.slice(0, cut)}…`;
+  return cutAt(text, cut);
 }
+
+/** Plain text (no markup) cut to at most `max` UTF-16 code units, ending with "…", never inside a surrogate pair. */
+export function truncatePlain(text: string, max: number): string {
+  return text.length <= max ? text : cutAt(text, Math.max(0, max - 1));
+}
+
+function cutAt(text: string, at: number): string {
+  const code = text.charCodeAt(at - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? at - 1 : at;
+  return `${text.slice(0, end)}…`;
+}
+
+/** "1 session", "3 sessions" (or the plural given: "2 replicas"). */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 
 /**
  * A Slack date token: each reader sees the date and time in their own time zone; clients that

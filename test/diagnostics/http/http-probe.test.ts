@@ -8,7 +8,7 @@ import {
   lookupJson,
   resolveHttpThresholds,
   type HttpTarget,
-} from '../../../src/adapters/targets/http/probe.js';
+} from '../../../src/adapters/targets/http/index.js';
 import { closedPort, context, hasOpenssl, json, selfSignedCertificate, startHanging, startHttp, startHttps, type Running } from './servers.js';
 
 let web: Running;

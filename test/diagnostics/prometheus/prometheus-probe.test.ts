@@ -9,7 +9,7 @@ import {
   SEED_PROMQL_CHECKS,
   type PrometheusCheck,
   type PrometheusTarget,
-} from '../../../src/adapters/targets/prometheus/probe/prometheus-probe.js';
+} from '../../../src/adapters/targets/prometheus/index.js';
 import { formatLabels, formatNumber, isFilteringQuery, parseSampleValue } from '../../../src/adapters/targets/prometheus/probe/promql.js';
 import { closedPort, context, startHanging } from '../http/servers.js';
 import { promError, scalar, startStandIn, vector, type StandIn } from './prometheus-stand-in.js';

@@ -9,6 +9,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { parseDuration } from '../../../core/duration.js';
 import type { Finding } from '../../../core/diagnostics/finding.js';
+import { FirebreakError } from '../../../core/errors.js';
+import { targetName } from '../shared/schema.js';
 
 export interface KubeThresholds {
   /** Container restarts: warning from this count. */
@@ -87,6 +89,19 @@ export interface KubernetesTarget {
   thresholds?: Partial<KubeThresholds>;
 }
 
+/** One entry of `targets.kubernetes` in the configuration. */
+export const kubernetesTargetSchema = z
+  .object({
+    name: targetName,
+    kubeconfig: z.string().min(1).optional(),
+    context: z.string().min(1).optional(),
+    inCluster: z.boolean().optional(),
+    namespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'expected a Kubernetes namespace name' })).min(1, 'list at least one namespace').max(50),
+    thresholds: kubeThresholdsSchema.optional(),
+  })
+  .strict()
+  .refine((k) => Boolean(k.kubeconfig) !== Boolean(k.inCluster), { message: 'give either kubeconfig (a file) or inCluster: true' });
+
 export function thresholdsOf(target: KubernetesTarget): KubeThresholds {
   const set = Object.fromEntries(Object.entries(target.thresholds ?? {}).filter(([, v]) => v !== undefined));
   return { ...DEFAULT_KUBE_THRESHOLDS, ...set };
@@ -98,7 +113,7 @@ export function expandHome(path: string): string {
   return path;
 }
 
-/** Loads the target's kubeconfig; throws an Error saying what is wrong with it. */
+/** Loads the target's kubeconfig; throws a CONFIG_INVALID FirebreakError saying what is wrong with it. */
 export function loadKubeConfig(target: KubernetesTarget): KubeConfig {
   const kc = new KubeConfig();
   if (target.inCluster) {
@@ -108,17 +123,17 @@ export function loadKubeConfig(target: KubernetesTarget): KubeConfig {
     try {
       kc.loadFromFile(file);
     } catch (e) {
-      throw new Error(`cannot read kubeconfig ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new FirebreakError('CONFIG_INVALID', `cannot read kubeconfig ${file}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     if (target.context !== undefined) {
       if (!kc.getContextObject(target.context)) {
         const known = kc.getContexts().map((c) => c.name);
-        throw new Error(`context "${target.context}" is not in ${file} (it has: ${known.join(', ') || 'none'})`);
+        throw new FirebreakError('CONFIG_INVALID', `context "${target.context}" is not in ${file} (it has: ${known.join(', ') || 'none'})`);
       }
       kc.setCurrentContext(target.context);
     }
   }
-  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig has no current cluster');
+  if (!kc.getCurrentCluster()) throw new FirebreakError('CONFIG_INVALID', 'the kubeconfig has no current cluster');
   return kc;
 }
 

@@ -23,7 +23,7 @@ export function fmtBytes(bytes: number | null | undefined): string {
 
 export const fmtPct = (p: number, digits = 0): string => `${p.toFixed(digits)} %`;
 
-export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+export { plural } from '../../../core/render/text.js';
 
 /** A statement on one line, secrets in it masked, cut at `max` characters. */
 export function oneLine(text: string | null | undefined, max = 200): string {

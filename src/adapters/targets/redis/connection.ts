@@ -1,10 +1,12 @@
 /** A short-lived, read-only ioredis connection bounded by the probe's deadline, and plain words for its failures. */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ProbeContext } from '../../../core/diagnostics/probe.js';
+import { FirebreakError } from '../../../core/errors.js';
 
-export class DeadlineError extends Error {
+/** The deadline of the probe or action came before Redis answered. */
+export class DeadlineError extends FirebreakError {
   constructor(reason: string) {
-    super(reason);
+    super('TIMEOUT', reason);
     this.name = 'DeadlineError';
   }
 }

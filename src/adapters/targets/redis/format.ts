@@ -27,4 +27,4 @@ export function duration(seconds: number): string {
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
 
-export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+export { plural } from '../../../core/render/text.js';

@@ -1,4 +1,4 @@
-/** The Redis probe's target description and thresholds (defaults from the runbooks: memory 85/90 %, hit ratio 80 %). */
+/** The Redis probe's thresholds (defaults from the runbooks: memory 85/90 %, hit ratio 80 %). */
 import { z } from 'zod';
 
 export interface RedisThresholds {
@@ -69,14 +69,6 @@ export const redisThresholdsSchema = z
       }
     }
   });
-
-export interface RedisTarget {
-  /** The configured name ("cache", "sessions"). */
-  name: string;
-  /** redis://[user:password@]host:port[/db] or rediss:// for TLS. */
-  url: string;
-  thresholds?: Partial<RedisThresholds>;
-}
 
 /** The defaults with the target's own values over them (keys left undefined keep the default). */
 export function resolveRedisThresholds(overrides: Partial<RedisThresholds> = {}): RedisThresholds {

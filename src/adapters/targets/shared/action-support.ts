@@ -1,9 +1,13 @@
 /** What every remediation action module shares: errors for people, stored guards, argument schemas. */
 import { z } from 'zod';
+import { FirebreakError } from '../../../core/errors.js';
 
 /** A failure whose message is meant for people as it is. */
-export class ActionError extends Error {
-  override name = 'ActionError';
+export class ActionError extends FirebreakError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ACTION_FAILED', message, options);
+    this.name = 'ActionError';
+  }
 }
 
 /** Reads a stored guard; an unusable one (edited, from another version) is an ActionError. */

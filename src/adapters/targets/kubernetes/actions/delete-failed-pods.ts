@@ -26,6 +26,7 @@ export function deleteFailedPodsAction(options: { pollMs: number }): ActionDefin
     risk: 'high',
     targetKind: 'kubernetes',
     usage: '<ns>',
+    namespaced: true,
     params: positional('<ns>', [namespaceName]).transform(([namespace]) => ({ namespace })),
     async preview(target, { namespace }, ctx) {
       const k = open(target, namespace);

@@ -18,6 +18,7 @@ export function deletePodAction(options: { pollMs: number }): ActionDefinition<K
     risk: 'high',
     targetKind: 'kubernetes',
     usage: '<ns>/<pod>',
+    namespaced: true,
     params: positional('<ns>/<pod>', [namespaced('pod')]).transform(([ref]) => ref),
     async preview(target, ref, ctx) {
       const k = open(target, ref.namespace);

@@ -81,17 +81,9 @@ export function open(target: KubernetesTarget, namespace?: string): Kube | strin
   return refusal ?? connect(target);
 }
 
-export const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+import { sleep } from '../../shared/sleep.js';
+
+export { sleep };
 
 export interface Check<T> {
   done: boolean;

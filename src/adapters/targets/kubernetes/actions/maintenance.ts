@@ -45,6 +45,7 @@ export function maintenanceAction(): ActionDefinition<KubernetesTarget, Maintena
     risk: 'critical',
     targetKind: 'kubernetes',
     usage,
+    namespaced: true,
     params: positional(usage, [namespaced('ingress'), onOff]).transform(([ref, mode]) => ({ ...ref, mode })),
     async preview(target, p, ctx) {
       const k = open(target, p.namespace);

@@ -32,6 +32,7 @@ export function rolloutRestartAction(options: { pollMs: number }): ActionDefinit
     risk: 'high',
     targetKind: 'kubernetes',
     usage: '<ns>/<deployment>',
+    namespaced: true,
     params: positional('<ns>/<deployment>', [namespaced('deployment')]).transform(([ref]) => ref),
     async preview(target, ref, ctx) {
       const found = await deploymentForPreview(target, ctx, ref);

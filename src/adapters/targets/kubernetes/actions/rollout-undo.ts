@@ -9,7 +9,7 @@
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import type { ActionContext, ActionDefinition } from '../../../../core/remediation/action.js';
 import type { KubernetesTarget } from '../target.js';
-import { selectorString } from '../probe/workloads.js';
+import { selectorString } from '../selectors.js';
 import { awaitRollout, deploymentForChange, deploymentForPreview, describe, guardOf, images, refText } from './deployment.js';
 import { call, failed, JSON_PATCH, listed, plain, refuse, writeFailed, type Kube, type Step } from './kube.js';
 import { namespaced, positional, wholeNumber, type Ref } from './params.js';
@@ -83,6 +83,7 @@ export function rolloutUndoAction(options: { pollMs: number }): ActionDefinition
     risk: 'critical',
     targetKind: 'kubernetes',
     usage: '<ns>/<deployment> [revision]',
+    namespaced: true,
     params: positional('<ns>/<deployment> [revision]', [namespaced('deployment')], [wholeNumber('revision', 1, 2 ** 31 - 1)]).transform(([ref, revision]) =>
       revision === undefined ? ref : { ...ref, revision },
     ),

@@ -42,6 +42,7 @@ export function scaleAction(options: { maxReplicas: number; pollMs: number }): A
     risk: 'high',
     targetKind: 'kubernetes',
     usage,
+    namespaced: true,
     params: positional(usage, [namespaced('deployment'), wholeNumber('replicas', 0, options.maxReplicas)]).transform(([ref, replicas]) => ({ ...ref, replicas })),
     async preview(target, p, ctx) {
       const found = await deploymentForPreview(target, ctx, p);

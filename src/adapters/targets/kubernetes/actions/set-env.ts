@@ -59,6 +59,7 @@ export function setEnvAction(options: { pollMs: number }): ActionDefinition<Kube
     risk: 'high',
     targetKind: 'kubernetes',
     usage,
+    namespaced: true,
     params: positional(usage, [namespaced('deployment'), envAssignment]).transform(([ref, env]) => ({ ...ref, env })),
     async preview(target, p, ctx) {
       const found = await deploymentForPreview(target, ctx, p);

@@ -22,4 +22,4 @@ export {
 } from './log-analysis.js';
 export { missingReference } from './pods.js';
 export { parseQuantity } from './metrics.js';
-export { selectorString } from './workloads.js';
+export { selectorString } from '../selectors.js';

@@ -11,7 +11,7 @@ import { bounded, type KubeClients, type Read } from '../client.js';
 import { analyseLines, LOG_CATEGORIES, type LogAnalysis, type LogCategory } from './log-analysis.js';
 import { connect } from './probe.js';
 import { chooseNamespaces, thresholdsOf, type KubernetesTarget, type KubeThresholds } from '../target.js';
-import { selectorString } from './workloads.js';
+import { selectorString } from '../selectors.js';
 
 export interface LogsProbeOptions {
   deployment: string;

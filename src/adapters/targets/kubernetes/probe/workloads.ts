@@ -2,21 +2,8 @@
  * Deployment and HorizontalPodAutoscaler checks, pure: deployments with unavailable replicas or a
  * stuck rollout (Progressing=False), autoscalers at their maximum or unable to read metrics.
  */
-import type { V1Deployment, V1LabelSelector, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import type { V1Deployment, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { Finding } from '../../../../core/diagnostics/finding.js';
-
-/** A label selector in the query syntax of `labelSelector` ("app=api,tier in (web,api),!canary"). */
-export function selectorString(selector: V1LabelSelector | undefined): string {
-  const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of selector?.matchExpressions ?? []) {
-    const values = (e.values ?? []).join(',');
-    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
-}
 
 export function deploymentFindings(ns: string, deployments: readonly V1Deployment[]): Finding[] {
   const out: Finding[] = [];

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { ActionDefinition, ActionResult, Preview } from '../../../../core/remediation/action.js';
-import type { PostgresTarget } from '../probe/index.js';
+import type { PostgresTarget } from '../target.js';
 import { fmtMs, oneLine } from '../format.js';
 import { ActionError, OWN_APPLICATIONS, describe, failed, iso, pollUntil, positional, readGuard, recall, remember, withSession, type Session } from './session.js';
 

@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { ActionContext, ActionDefinition, ActionResult, Preview } from '../../../../core/remediation/action.js';
-import type { PostgresTarget } from '../probe/index.js';
+import type { PostgresTarget } from '../target.js';
 import { endpoint } from '../connect.js';
 import { fmtBytes, fmtMs } from '../format.js';
 import { ActionError, describe, failed, pollUntil, positional, readGuard, timeLeft, withSession } from './session.js';

@@ -1,6 +1,6 @@
 /** PostgreSQL remediation actions: cancel/terminate a backend, terminate long queries, VACUUM (ANALYZE), failover. */
 import type { ActionDefinition } from '../../../../core/remediation/action.js';
-import type { PostgresTarget } from '../probe/index.js';
+import type { PostgresTarget } from '../target.js';
 import { pgCancelAction, pgTerminateAction } from './backend.js';
 import { pgTerminateLongAction } from './terminate-long.js';
 import { pgVacuumAnalyzeAction } from './vacuum.js';

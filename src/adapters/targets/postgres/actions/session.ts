@@ -26,7 +26,9 @@ export interface Session {
 }
 
 export const timeLeft = (ctx: ActionContext): number => ctx.deadline - Date.now();
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../../shared/sleep.js';
+
+export { sleep };
 
 /** Timestamps as ISO text with microseconds: exact for comparisons, readable for people. */
 export const iso = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

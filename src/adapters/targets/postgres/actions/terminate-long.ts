@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ActionDefinition, ActionResult, Preview } from '../../../../core/remediation/action.js';
-import type { PostgresTarget } from '../probe/index.js';
+import type { PostgresTarget } from '../target.js';
 import { fmtMs, oneLine, plural } from '../format.js';
 import { OWN_APPLICATIONS, describe, failed, iso, pollUntil, positional, readGuard, recall, remember, withSession } from './session.js';
 

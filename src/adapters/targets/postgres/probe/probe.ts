@@ -14,14 +14,8 @@ import { connectionLimitsCheck, connectionsCheck, databaseSizeCheck, databaseSta
 import { connectFailure, endpoint, errorText, openProbePool, redact } from '../connect.js';
 import { fmtMs } from '../format.js';
 import { SQL } from './sql.js';
+import type { PostgresTarget } from '../target.js';
 import { resolvePgThresholds, type PostgresThresholds } from '../thresholds.js';
-
-export interface PostgresTarget {
-  name: string;
-  /** postgres://user:password@host:5432/db (the password never appears in a finding). */
-  url: string;
-  thresholds?: Partial<PostgresThresholds>;
-}
 
 /** Every check but the round trip, in the order their findings are listed. */
 export const POSTGRES_CHECKS: readonly Check[] = [

@@ -5,7 +5,7 @@ import type { ProbeContext } from '../../../../core/diagnostics/probe.js';
 import { boundedGet, excerpt } from '../../shared/bounded-get.js';
 import { countByStatus, endpoint, type Outcome } from './endpoint.js';
 import { formatLabels } from './promql.js';
-import type { PrometheusTarget } from './prometheus-probe.js';
+import type { PrometheusTarget } from '../target.js';
 
 /** Firing alerts listed one by one before the rest is summed up in one. */
 export const MAX_ALERTS = 20;

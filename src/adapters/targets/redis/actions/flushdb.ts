@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ActionDefinition, ActionResult, Preview } from '../../../../core/remediation/action.js';
-import type { RedisTarget } from '../probe/index.js';
+import type { RedisTarget } from '../target.js';
 import { bytes, plural } from '../format.js';
 import { ActionError, configGet, describe, info, keyspace, positional, readGuard, recall, remember, withRedis } from './client.js';
 

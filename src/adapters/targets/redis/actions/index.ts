@@ -1,6 +1,6 @@
 /** Redis remediation actions: FLUSHDB of one database, runtime maxmemory (and eviction policy). */
 import type { ActionDefinition } from '../../../../core/remediation/action.js';
-import type { RedisTarget } from '../probe/index.js';
+import type { RedisTarget } from '../target.js';
 import { redisFlushdbAction } from './flushdb.js';
 import { redisMaxmemoryAction } from './maxmemory.js';
 

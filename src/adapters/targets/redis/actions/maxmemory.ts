@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { ActionDefinition, ActionResult, Preview } from '../../../../core/remediation/action.js';
-import type { RedisTarget } from '../probe/index.js';
+import type { RedisTarget } from '../target.js';
 import { bytes } from '../format.js';
 import { ActionError, configGet, describe, info, positional, readGuard, withRedis } from './client.js';
 

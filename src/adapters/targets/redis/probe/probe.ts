@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { unreachable, grade, type Finding } from '../../../../core/diagnostics/finding.js';
 import type { Probe, ProbeContext } from '../../../../core/diagnostics/probe.js';
+import { FirebreakError } from '../../../../core/errors.js';
 import { activityFindings } from './checks-activity.js';
 import { memoryFindings } from './checks-memory.js';
 import { persistenceFindings } from './checks-persistence.js';
@@ -13,7 +14,8 @@ import { explainFailure, isAuthError, messageOf, openClient, timeLeft, within, D
 import { duration } from '../format.js';
 import { parseInfo, type RedisInfo } from '../info.js';
 import type { CheckInput, ConfigRead } from './input.js';
-import { resolveRedisThresholds, type RedisTarget, type RedisThresholds } from '../thresholds.js';
+import type { RedisTarget } from '../target.js';
+import { resolveRedisThresholds, type RedisThresholds } from '../thresholds.js';
 import type { Redis } from 'ioredis';
 
 /** Settings INFO does not report (save) or that older servers leave out of INFO. */
@@ -124,7 +126,7 @@ export function redisProbe(target: RedisTarget): Probe {
       let client: Redis;
       try {
         // ioredis reads "" (or a bare word) as localhost:6379: insist on a real Redis URL.
-        if (!/^rediss?:\/\/./i.test(target.url.trim())) throw new Error('expected redis://host:port or rediss://host:port');
+        if (!/^rediss?:\/\/./i.test(target.url.trim())) throw new FirebreakError('CONFIG_INVALID', 'expected redis://host:port or rediss://host:port');
         client = openClient(target.url.trim(), ctx);
       } catch (e) {
         return [unreachable(target.name, `invalid URL: ${messageOf(e)}`, "Fix the target's URL: redis://[user:password@]host:port[/db].")];

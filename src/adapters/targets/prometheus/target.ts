@@ -1,0 +1,81 @@
+/** A configured Prometheus (and optional Alertmanager) target and its PromQL checks. */
+import { z } from 'zod';
+
+export interface PrometheusCheck {
+  /** Short and stable, used as the finding's check: "5xx ratio", "p95 latency". */
+  name: string;
+  /** An instant PromQL expression. */
+  query: string;
+  warn?: number;
+  crit?: number;
+  /** Lower values are worse (free disk, cache hit ratio). */
+  lowerIsWorse?: boolean;
+  /** Shown after values: "s", "%", "req/s". */
+  unit?: string;
+}
+
+export interface PrometheusTarget {
+  name: string;
+  /** The Prometheus server root, e.g. http://prometheus:9090 (a path prefix is kept). */
+  url: string;
+  /** The Alertmanager root, e.g. http://alertmanager:9093. */
+  alertmanager?: string;
+  checks: PrometheusCheck[];
+}
+
+/**
+ * The queries of the seed runbooks, for the example configuration (nothing uses them by default):
+ * targets down (any is critical), the 5xx share (warning at 5 %, critical at 10 %, the playbook's
+ * P1), the p95 latency (warning at 1 s as in the Grafana query, critical at 2 s, the playbook's P1),
+ * and memory use, shown for information (the seeds give no threshold for it).
+ */
+export const SEED_PROMQL_CHECKS: readonly PrometheusCheck[] = Object.freeze([
+  { name: 'targets down', query: 'up == 0' },
+  {
+    name: '5xx ratio',
+    query: 'sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
+    warn: 0.05,
+    crit: 0.1,
+  },
+  {
+    name: 'p95 latency',
+    query: 'histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))',
+    warn: 1,
+    crit: 2,
+    unit: 's',
+  },
+  { name: 'memory used', query: '(1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)) * 100', unit: '%' },
+]);
+
+export const prometheusCheckSchema = z
+  .strictObject({
+    name: z.string().trim().min(1),
+    query: z.string().trim().min(1),
+    warn: z.number().finite().optional(),
+    crit: z.number().finite().optional(),
+    lowerIsWorse: z.boolean().optional(),
+    unit: z.string().trim().min(1).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.warn === undefined || c.crit === undefined) return;
+    if (c.lowerIsWorse ? c.warn < c.crit : c.warn > c.crit) {
+      ctx.addIssue({ code: 'custom', path: ['warn'], message: c.lowerIsWorse ? 'with lowerIsWorse, warn must not be below crit' : 'warn must not be above crit' });
+    }
+  });
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'an http or https URL' });
+
+export const prometheusTargetSchema = z
+  .strictObject({
+    name: z.string().trim().min(1),
+    url: httpUrl,
+    alertmanager: httpUrl.optional(),
+    checks: z.array(prometheusCheckSchema),
+  })
+  .superRefine((t, ctx) => {
+    const seen = new Set<string>();
+    t.checks.forEach((c, i) => {
+      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name "${c.name}"` });
+      seen.add(c.name);
+    });
+  });
