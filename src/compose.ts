@@ -48,7 +48,12 @@ export function composeTargets(config: Pick<Config, 'targets' | 'diagnostics' | 
 export async function composeFirebreak(config: Readonly<Config>, logger: Logger, options: ComposeOptions = {}): Promise<Composition> {
   // Templates first: an invalid one stops start-up before anything is opened.
   const templates = loadTemplates(config.templatesDir);
-  const store = options.store ?? (await openStore(config.store));
+  const store =
+    options.store ??
+    (await openStore({
+      ...config.store,
+      onStaleLock: (previous, why) => logger.warn({ dataDir: config.store.dataDir, previous, why }, 'took over the embedded database lock left by a process that is gone'),
+    }));
   const slackClientOptions: webApi.WebClientOptions = { slackApiUrl: config.slack.apiUrl, retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes };
   // One pacer for every client, so posts to a channel stay near one a second whoever sends them.
   const pacer = createPacer();

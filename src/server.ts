@@ -2,6 +2,7 @@
  * Firebreak served to Slack: the composition, the Slack receiver in front of it, and the
  * background workers behind it. main.ts adds the process (signals, exit codes); tests call this.
  */
+import path from 'node:path';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { AppContext } from './app/context.js';
@@ -27,13 +28,15 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
   const firebreak = await composeFirebreak(config, logger, options);
   const { ctx } = firebreak;
   let stopping = false;
+  // The embedded database's directory, absolute: this process holds its lock.
+  const dataDir = config.store.databaseUrl || config.store.dataDir.startsWith('memory://') ? undefined : path.resolve(config.store.dataDir);
   let slack;
   try {
     slack = await startSlackServer(ctx, {
       slack: config.slack,
       port: config.http.port,
       clientOptions: firebreak.slackClientOptions,
-      health: () => checkHealth(ctx.store, VERSION, stopping),
+      health: () => checkHealth(ctx.store, VERSION, stopping, dataDir),
     });
   } catch (err) {
     await firebreak.stop({ drainMs: 0 });
@@ -42,7 +45,7 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
   firebreak.startWorkers();
   logger.info(
     // The logger scrubs the password out of the URL.
-    { port: slack.port, mode: slack.mode, store: ctx.store.kind, database: config.store.databaseUrl ?? config.store.dataDir, version: VERSION },
+    { port: slack.port, mode: slack.mode, store: ctx.store.kind, database: config.store.databaseUrl ?? dataDir, version: VERSION },
     'Firebreak is serving',
   );
 

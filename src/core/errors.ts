@@ -7,6 +7,8 @@ export type ErrorCode =
   /** A configured target cannot be used as configured (kubeconfig unreadable, URL malformed). */
   | 'CONFIG_INVALID'
   | 'STORE_UNAVAILABLE'
+  /** The embedded database's directory belongs to another running process. */
+  | 'STORE_IN_USE'
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'TEMPLATE_INVALID'

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { storeUnavailable } from '../../core/errors.js';
 import type { Store } from '../../ports.js';
+import { lockDataDir, type DataDirLock, type LockInfo } from './data-dir-lock.js';
 import { pgDb, pgliteDb, type Db } from './db.js';
 import { migrate } from './migrations.js';
 import { createStore, isConnectionError } from './store.js';
@@ -18,10 +19,13 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   max?: number;
+  /** Told when the embedded database's lock, left by a process that is gone, is taken over. */
+  onStaleLock?: (previous: LockInfo | null, why: string) => void;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store & { db: Db }> {
   let db: Db;
+  let lock: DataDirLock | undefined;
   if (options.databaseUrl) {
     db = pgDb({
       connectionString: options.databaseUrl,
@@ -29,14 +33,35 @@ export async function openStore(options: OpenStoreOptions): Promise<Store & { db
       ...(options.max !== undefined ? { max: options.max } : {}),
     });
   } else {
-    if (!options.dataDir.startsWith('memory://')) await mkdir(options.dataDir, { recursive: true });
-    db = await pgliteDb({ dataDir: options.dataDir });
+    if (!options.dataDir.startsWith('memory://')) {
+      await mkdir(options.dataDir, { recursive: true });
+      // PGlite is single-process: a second process on the same directory would destroy it.
+      lock = lockDataDir(options.dataDir, options.onStaleLock ? { onTakeover: options.onStaleLock } : {});
+    }
+    try {
+      db = await pgliteDb({ dataDir: options.dataDir });
+    } catch (err) {
+      lock?.release();
+      throw err;
+    }
   }
   try {
     await migrate(db);
   } catch (err) {
     await db.close().catch(() => undefined);
+    lock?.release();
     throw isConnectionError(err) ? storeUnavailable('prepare the database', err) : err;
   }
-  return { ...createStore(db), db };
+  const store = createStore(db);
+  return {
+    ...store,
+    db,
+    async close() {
+      try {
+        await store.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
 }

@@ -8,16 +8,19 @@ export interface HealthBody {
   store: 'ok' | 'unreachable';
   backend: Store['kind'];
   version: string;
+  /** The directory the embedded database owns (its lock is held), when the backend is PGlite. */
+  dataDir?: string;
   error?: string;
 }
 
-export async function checkHealth(store: Store, version: string, stopping: boolean): Promise<{ code: number; body: HealthBody }> {
+export async function checkHealth(store: Store, version: string, stopping: boolean, dataDir?: string): Promise<{ code: number; body: HealthBody }> {
+  const owned = store.kind === 'pglite' && dataDir ? { dataDir } : {};
   try {
     await store.ping();
-    const body: HealthBody = { status: stopping ? 'stopping' : 'ok', store: 'ok', backend: store.kind, version };
+    const body: HealthBody = { status: stopping ? 'stopping' : 'ok', store: 'ok', backend: store.kind, version, ...owned };
     return { code: stopping ? 503 : 200, body };
   } catch (err) {
-    return { code: 503, body: { status: 'unavailable', store: 'unreachable', backend: store.kind, version, error: describeCause(err) } };
+    return { code: 503, body: { status: 'unavailable', store: 'unreachable', backend: store.kind, version, ...owned, error: describeCause(err) } };
   }
 }
 
