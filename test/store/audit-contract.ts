@@ -1,11 +1,13 @@
 /**
- * Store.remediation's audit trail, run against PostgreSQL and PGlite alike from storeContract.
- * The trail cannot be emptied between tests (that is the point): the tests that list write entries
- * newer than any already there (from 2099 on), the others write older ones and find theirs by actor.
+ * Store.remediation's audit trail, run against every store from storePortContract; what is checked
+ * in the database itself, from storeSqlContract. The trail cannot be emptied between tests (that
+ * is the point): the tests that list write entries newer than any already there (from 2099 on),
+ * the others write older ones and find theirs by actor.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/core/remediation/request.js';
+import type { Store } from '../../src/ports.js';
 import { count, newTeam, type OpenedStore } from './fixtures.js';
 
 const FUTURE = new Date('2099-01-01T00:00:00.000Z').getTime();
@@ -26,14 +28,16 @@ const entry = (overrides: Partial<AuditEntry> = {}): AuditEntry => ({
   ...overrides,
 });
 
-export function auditContract(getStore: () => OpenedStore): void {
+/** `s(n)`: n seconds after a time later than every entry so far. */
+const newestOf = (getStore: () => Store) => async (): Promise<(seconds: number) => Date> => {
+  const [latest] = await getStore().remediation.listAudit(1);
+  const base = Math.max(FUTURE, (latest?.at.getTime() ?? 0) + 3600_000);
+  return (seconds) => new Date(base + seconds * 1000);
+};
+
+export function auditContract(getStore: () => Store): void {
   const rem = () => getStore().remediation;
-  /** `s(n)`: n seconds after a time later than every entry so far. */
-  const newest = async (): Promise<(seconds: number) => Date> => {
-    const [latest] = await rem().listAudit(1);
-    const base = Math.max(FUTURE, (latest?.at.getTime() ?? 0) + 3600_000);
-    return (seconds) => new Date(base + seconds * 1000);
-  };
+  const newest = newestOf(getStore);
 
   describe('remediation audit trail', () => {
     it('lists entries newest first (then the last written first), with every field', async () => {
@@ -53,7 +57,15 @@ export function auditContract(getStore: () => OpenedStore): void {
       const [latest] = await rem().listAudit(1);
       expect(latest?.at).toBeInstanceOf(Date);
     });
+  });
+}
 
+/** The audit trail checked in the database itself (bulk rows, direct SQL against the trigger). */
+export function auditSqlContract(getStore: () => OpenedStore): void {
+  const rem = () => getStore().remediation;
+  const newest = newestOf(getStore);
+
+  describe('remediation audit trail', () => {
     it('bounds the limit to 1..500', async () => {
       const s = await newest();
       await rem().audit(entry({ at: s(10), actorId: 'U_BOUNDS' }));

@@ -1,18 +1,23 @@
 /**
  * Incident changes every Store must support (guarded updates, their events, concurrency), run
- * against PostgreSQL and PGlite alike from storeContract.
+ * against every store from storePortContract; what is checked in the database itself, from
+ * storeSqlContract.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/core/incident/incident.js';
-import type { IncidentChange, TimelineKind } from '../../src/ports.js';
+import type { IncidentChange, Store, TimelineKind } from '../../src/ports.js';
 import { count, newIncident, newTeam, type OpenedStore } from './fixtures.js';
 import { queriesContract } from './queries-contract.js';
 
-export function lifecycleContract(getStore: () => OpenedStore): void {
-  const open = async (overrides: Parameters<typeof newIncident>[1] = {}): Promise<Incident> =>
-    (await getStore().openIncident(newIncident(newTeam(), overrides))).incident;
-  const at = (incident: Incident, seconds: number) => new Date(incident.declaredAt.getTime() + seconds * 1000);
+const at = (incident: Incident, seconds: number) => new Date(incident.declaredAt.getTime() + seconds * 1000);
+
+/** Opens an incident in a workspace of its own. */
+const opener = (getStore: () => Store) => async (overrides: Parameters<typeof newIncident>[1] = {}): Promise<Incident> =>
+  (await getStore().openIncident(newIncident(newTeam(), overrides))).incident;
+
+export function lifecycleContract(getStore: () => Store): void {
+  const open = opener(getStore);
   const kinds = async (incident: Incident): Promise<TimelineKind[]> =>
     (await getStore().listTimeline(incident.id)).map((e) => e.kind);
   const acknowledge = (incident: Incident, by: string, seconds = 60): IncidentChange => ({
@@ -174,7 +179,16 @@ export function lifecycleContract(getStore: () => OpenedStore): void {
       const [event] = (await store.listTimeline(incident.id)).slice(1);
       expect(event?.actorId).toBe(final?.acknowledgedBy);
     });
+  });
 
+  queriesContract(getStore);
+}
+
+/** Incident changes checked in the database itself. */
+export function lifecycleSqlContract(getStore: () => OpenedStore): void {
+  const open = opener(getStore);
+
+  describe('concurrent updates', () => {
     it('applies 20 concurrent unguarded updates and records all 20 events', async () => {
       const store = getStore();
       const incident = await open();
@@ -194,6 +208,4 @@ export function lifecycleContract(getStore: () => OpenedStore): void {
       expect(await count(store.db, 'SELECT count(*) AS n FROM incident_events WHERE incident_id = $1', [incident.id])).toBe(21);
     });
   });
-
-  queriesContract(getStore);
 }

@@ -1,17 +1,17 @@
 /**
- * Lookups, lists and idempotent timeline events every Store must support, run against PostgreSQL
- * and PGlite alike from storeContract.
+ * Lookups, lists and idempotent timeline events every Store must support, run against every store
+ * from storePortContract.
  */
 import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/core/incident/incident.js';
 import type { SeverityLevel } from '../../src/core/incident/severity.js';
-import type { TimelineEvent } from '../../src/ports.js';
-import { newIncident, newTeam, type OpenedStore } from './fixtures.js';
+import type { Store, TimelineEvent } from '../../src/ports.js';
+import { newIncident, newTeam } from './fixtures.js';
 
 const T0 = new Date('2025-05-01T08:00:00.000Z');
 const minutes = (m: number) => new Date(T0.getTime() + m * 60_000);
 
-export function queriesContract(getStore: () => OpenedStore): void {
+export function queriesContract(getStore: () => Store): void {
   const open = async (team: string, severity: SeverityLevel, declaredAt: Date): Promise<Incident> =>
     (await getStore().openIncident(newIncident(team, { severity, declaredAt, title: `${severity} at ${declaredAt.toISOString()}` }))).incident;
 

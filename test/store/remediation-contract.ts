@@ -1,20 +1,26 @@
 /**
- * Store.remediation's requests, run against PostgreSQL and PGlite alike from storeContract.
- * listExpired sees every request of the database, so each test starts with no requests.
+ * Store.remediation's requests, run against every store from storePortContract; what is checked in
+ * the database itself, from storeSqlContract. listExpired sees every request of the store, so each
+ * test starts with no requests.
  */
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FirebreakError } from '../../src/core/errors.js';
 import type { RemediationRequest, RequestStatus } from '../../src/core/remediation/request.js';
+import type { Store } from '../../src/ports.js';
 import { newIncident, newRequest, newTeam, type NewRequest, type OpenedStore } from './fixtures.js';
 
 const T0 = new Date('2025-07-01T10:00:00.123Z');
 const s = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const UUID_MATCH = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
-export function remediationContract(getStore: () => OpenedStore): void {
+/** Creates a request of a workspace of its own, made at T0. */
+const creator = (getStore: () => Store) => (overrides: Partial<NewRequest> = {}) =>
+  getStore().remediation.create(newRequest(newTeam(), { createdAt: T0, ...overrides }));
+
+export function remediationContract(getStore: () => Store, clearRequests: () => Promise<void>): void {
   const rem = () => getStore().remediation;
-  const create = (overrides: Partial<NewRequest> = {}) => rem().create(newRequest(newTeam(), { createdAt: T0, ...overrides }));
+  const create = creator(getStore);
   /** A request moved to `status` (through the statuses a real one would pass). */
   const createIn = async (status: RequestStatus, overrides: Partial<NewRequest> = {}): Promise<RemediationRequest> => {
     const request = await create(overrides);
@@ -26,7 +32,7 @@ export function remediationContract(getStore: () => OpenedStore): void {
 
   describe('remediation requests', () => {
     beforeEach(async () => {
-      await getStore().db.exec('DELETE FROM remediation_requests');
+      await clearRequests();
     });
 
     it('stores every field of a new request in status "requested"; get returns it; setMessage remembers the message', async () => {
@@ -49,21 +55,11 @@ export function remediationContract(getStore: () => OpenedStore): void {
       expect(await rem().get('not-a-uuid')).toBeNull();
       await expect(rem().setMessage(randomUUID(), { channel: 'C', ts: '1.2' })).rejects.toThrow(/unknown remediation request/);
     });
-
-    it('keeps only the preview lines, and refuses an unknown incident and invalid input', async () => {
-      const preview = { current: ['a'], change: ['b'], guard: { pid: 1 }, refusal: 'no' };
-      expect((await create({ preview })).preview).toStrictEqual({ current: ['a'], change: ['b'] });
-      await expect(create({ incidentId: randomUUID() })).rejects.toThrow(/unknown incident/);
-      await expect(create({ incidentId: 'INC-1' })).rejects.toThrow(/invalid input\.incidentId/);
-      await expect(create({ expiresAt: new Date(NaN) })).rejects.toThrow(/invalid input\.expiresAt/);
-      await expect(create({ risk: 'low' as 'high' })).rejects.toThrow(/invalid input\.risk/);
-      expect(await getStore().db.query('SELECT id FROM remediation_requests')).toHaveLength(1);
-    });
   });
 
   describe('remediation.transition', () => {
     beforeEach(async () => {
-      await getStore().db.exec('DELETE FROM remediation_requests');
+      await clearRequests();
     });
 
     it('applies requested → approved once; the same call again returns applied: false and the request unchanged', async () => {
@@ -173,7 +169,7 @@ export function remediationContract(getStore: () => OpenedStore): void {
 
   describe('remediation.listExpired', () => {
     beforeEach(async () => {
-      await getStore().db.exec('DELETE FROM remediation_requests');
+      await clearRequests();
     });
 
     it('returns the requests still "requested" whose expiry has passed, soonest expired first', async () => {
@@ -190,6 +186,27 @@ export function remediationContract(getStore: () => OpenedStore): void {
       expect(await rem().listExpired(s(900))).toStrictEqual([sooner, later, exactlyNow]);
       await rem().transition({ id: sooner.id, from: ['requested'], to: 'expired' });
       expect(await rem().listExpired(s(900))).toStrictEqual([later, exactlyNow]);
+    });
+  });
+}
+
+/** Requests checked in the database itself. */
+export function remediationSqlContract(getStore: () => OpenedStore): void {
+  const create = creator(getStore);
+
+  describe('remediation requests', () => {
+    beforeEach(async () => {
+      await getStore().db.exec('DELETE FROM remediation_requests');
+    });
+
+    it('keeps only the preview lines, and refuses an unknown incident and invalid input', async () => {
+      const preview = { current: ['a'], change: ['b'], guard: { pid: 1 }, refusal: 'no' };
+      expect((await create({ preview })).preview).toStrictEqual({ current: ['a'], change: ['b'] });
+      await expect(create({ incidentId: randomUUID() })).rejects.toThrow(/unknown incident/);
+      await expect(create({ incidentId: 'INC-1' })).rejects.toThrow(/invalid input\.incidentId/);
+      await expect(create({ expiresAt: new Date(NaN) })).rejects.toThrow(/invalid input\.expiresAt/);
+      await expect(create({ risk: 'low' as 'high' })).rejects.toThrow(/invalid input\.risk/);
+      expect(await getStore().db.query('SELECT id FROM remediation_requests')).toHaveLength(1);
     });
   });
 }

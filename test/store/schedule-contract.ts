@@ -1,12 +1,12 @@
 /**
- * Store.schedule, run against PostgreSQL and PGlite alike from storeContract. Every time is passed
- * in (a fake clock); claims and nextWake see every item of the database, so each test starts with
- * an empty scheduled_items table (the tests of one file run one after another).
+ * Store.schedule, run against every store from storePortContract. Every time is passed in (a fake
+ * clock); claims and nextWake see every item of the store, so each test starts with no scheduled
+ * items (`clearScheduledItems`; the tests of one file run one after another).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/core/incident/incident.js';
-import type { ScheduledItem, ScheduleLane } from '../../src/ports.js';
-import { newIncident, newTeam, type OpenedStore } from './fixtures.js';
+import type { ScheduledItem, ScheduleLane, Store } from '../../src/ports.js';
+import { newIncident, newTeam } from './fixtures.js';
 
 const T0 = new Date('2025-06-01T12:00:00.000Z');
 const s = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -15,7 +15,7 @@ const LEASE_MS = 60_000;
 /** The claimed due time, which every claimed item has. */
 export const claimedDue = (item: ScheduledItem): Date => item.dueAt ?? expect.fail(`claimed item ${item.kind} has no due time`);
 
-export function scheduleContract(getStore: () => OpenedStore): void {
+export function scheduleContract(getStore: () => Store, clearScheduledItems: () => Promise<void>): void {
   const schedule = () => getStore().schedule;
   const open = async (): Promise<Incident> => (await getStore().openIncident(newIncident(newTeam()))).incident;
   const claim = (now: Date, owner = 'w1', options: { lane?: ScheduleLane; limit?: number; leaseMs?: number } = {}) =>
@@ -26,7 +26,7 @@ export function scheduleContract(getStore: () => OpenedStore): void {
   const fresh = { attempts: 0, firedCount: 0, lastFiredAt: null, lastError: null };
 
   beforeEach(async () => {
-    await getStore().db.exec('DELETE FROM scheduled_items');
+    await clearScheduledItems();
   });
 
   describe('schedule.plan and enqueue', () => {

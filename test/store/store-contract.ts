@@ -1,19 +1,33 @@
 /**
- * The behaviour every Store must have, run against PostgreSQL and PGlite alike
- * (see postgres-store.test.ts and pglite-store.test.ts).
+ * The behaviour every Store must have. `storePortContract` goes through the Store port only, so it
+ * runs against every implementation (PostgreSQL, PGlite, the in-memory fake of test/fakes);
+ * `storeSqlContract` also looks at the database itself (row counts, transactions, migrations, the
+ * audit trail's trigger). `storeContract` runs both on one store (postgres-store.test.ts,
+ * pglite-store.test.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS } from '../../src/adapters/postgres/migrations.js';
-import type { TimelineEvent } from '../../src/ports.js';
+import type { Store, TimelineEvent } from '../../src/ports.js';
 import { count, newIncident, newTeam, type OpenedStore } from './fixtures.js';
-import { auditContract } from './audit-contract.js';
-import { lifecycleContract } from './lifecycle-contract.js';
-import { remediationContract } from './remediation-contract.js';
+import { auditContract, auditSqlContract } from './audit-contract.js';
+import { lifecycleContract, lifecycleSqlContract } from './lifecycle-contract.js';
+import { remediationContract, remediationSqlContract } from './remediation-contract.js';
 import { scheduleContract } from './schedule-contract.js';
 
 export { newIncident, newTeam, type OpenedStore };
 
+/**
+ * Empties what some methods see whole (claimDue and nextWake every scheduled item, listExpired
+ * every request), so the tests of one store can each start from nothing. Nothing in the port can
+ * delete, so each implementation says how.
+ */
+export interface Clearing {
+  scheduledItems(): Promise<void>;
+  remediationRequests(): Promise<void>;
+}
+
+/** The whole contract on a database-backed store: the port's behaviour and the database's. */
 export function storeContract(open: () => Promise<OpenedStore>): void {
   let store: OpenedStore;
   beforeAll(async () => {
@@ -23,7 +37,21 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
     await store?.close();
   });
 
+  storePortContract(() => store, {
+    scheduledItems: () => store.db.exec('DELETE FROM scheduled_items'),
+    remediationRequests: () => store.db.exec('DELETE FROM remediation_requests'),
+  });
+  storeSqlContract(() => store);
+}
+
+/** What every Store must do, seen through the port only. `getStore` is the store opened by the caller. */
+export function storePortContract(getStore: () => Store, clearing: Clearing): void {
   describe('openIncident', () => {
+    let store: Store;
+    beforeAll(() => {
+      store = getStore();
+    });
+
     it('numbers incidents 1, 2, 3 per workspace, independently across workspaces', async () => {
       const [a, b] = [newTeam(), newTeam()];
       const numbers: string[] = [];
@@ -70,18 +98,6 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
       expect(next.incident.number).toBe(2);
     });
 
-    it('stores one incident for 10 concurrent calls with the same sourceKey', async () => {
-      const team = newTeam();
-      const input = newIncident(team);
-      const results = await Promise.all(Array.from({ length: 10 }, () => store.openIncident(input)));
-      expect(results.filter((r) => r.created)).toHaveLength(1);
-      expect(new Set(results.map((r) => r.incident.id)).size).toBe(1);
-      expect(await count(store.db, 'SELECT count(*) AS n FROM incidents WHERE team_id = $1', [team])).toBe(1);
-      const id = results[0]?.incident.id;
-      expect(await count(store.db, 'SELECT count(*) AS n FROM incident_events WHERE incident_id = $1', [id])).toBe(1);
-      expect((await store.openIncident(newIncident(team))).incident.number).toBe(2);
-    });
-
     it('gives 25 concurrent calls with different keys the numbers 1..25 exactly', async () => {
       const team = newTeam();
       const results = await Promise.all(Array.from({ length: 25 }, () => store.openIncident(newIncident(team))));
@@ -91,6 +107,11 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
   });
 
   describe('reading and updating', () => {
+    let store: Store;
+    beforeAll(() => {
+      store = getStore();
+    });
+
     it('finds incidents by number and returns null for an unknown one', async () => {
       const team = newTeam();
       const { incident } = await store.openIncident(newIncident(team));
@@ -128,7 +149,39 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
     });
   });
 
+  lifecycleContract(getStore);
+  scheduleContract(getStore, clearing.scheduledItems);
+  remediationContract(getStore, clearing.remediationRequests);
+  auditContract(getStore);
+}
+
+/** What a database-backed store must also do, checked in the database itself. */
+export function storeSqlContract(getStore: () => OpenedStore): void {
+  describe('openIncident', () => {
+    let store: OpenedStore;
+    beforeAll(() => {
+      store = getStore();
+    });
+
+    it('stores one incident for 10 concurrent calls with the same sourceKey', async () => {
+      const team = newTeam();
+      const input = newIncident(team);
+      const results = await Promise.all(Array.from({ length: 10 }, () => store.openIncident(input)));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.incident.id)).size).toBe(1);
+      expect(await count(store.db, 'SELECT count(*) AS n FROM incidents WHERE team_id = $1', [team])).toBe(1);
+      const id = results[0]?.incident.id;
+      expect(await count(store.db, 'SELECT count(*) AS n FROM incident_events WHERE incident_id = $1', [id])).toBe(1);
+      expect((await store.openIncident(newIncident(team))).incident.number).toBe(2);
+    });
+  });
+
   describe('db', () => {
+    let store: OpenedStore;
+    beforeAll(() => {
+      store = getStore();
+    });
+
     it('migrate is idempotent', async () => {
       expect(await migrate(store.db)).toEqual({ applied: [] });
       expect(await count(store.db, 'SELECT count(*) AS n FROM schema_migrations', [])).toBe(MIGRATIONS.length);
@@ -148,8 +201,7 @@ export function storeContract(open: () => Promise<OpenedStore>): void {
     });
   });
 
-  lifecycleContract(() => store);
-  scheduleContract(() => store);
-  remediationContract(() => store);
-  auditContract(() => store);
+  lifecycleSqlContract(getStore);
+  remediationSqlContract(getStore);
+  auditSqlContract(getStore);
 }

@@ -1,0 +1,133 @@
+/**
+ * The RemediationStore in memory, with the PostgreSQL store's semantics: a request changes only
+ * through `transition` (a conditional update on its status and, optionally, its expiry), and the
+ * audit trail can only be appended to (there is no way to change or remove an entry).
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { REQUEST_STATUSES, type AuditEntry, type RemediationRequest } from '../../src/core/remediation/request.js';
+import type { RemediationStore } from '../../src/ports.js';
+import { asJson, byTime, copy, date, parseOrThrow, UUID } from './memory-rows.js';
+
+/** The most entries listAudit returns at once (as the PostgreSQL store). */
+const MAX_AUDIT_LIMIT = 500;
+
+const strings = z.array(z.string());
+const object = z.record(z.string(), z.unknown());
+const uuid = z.string().regex(UUID, 'not a uuid');
+const risk = z.enum(['high', 'critical']);
+const status = z.enum(REQUEST_STATUSES);
+/** Extra keys (a whole Preview with its guard and refusal) are dropped, not stored. */
+const preview = z.object({ current: strings, change: strings });
+
+const newRequestInput = z.object({
+  teamId: z.string(), actionId: z.string(), targetName: z.string(), args: strings, risk, requesterId: z.string(),
+  createdAt: date, expiresAt: date, guard: object, preview, incidentId: uuid.nullable(),
+});
+
+const transitionInput = z.object({
+  id: z.string(),
+  from: z.array(status).min(1),
+  to: status,
+  notExpiredAt: date.optional(),
+  approval: z.object({ userId: z.string().min(1), at: date }).optional(),
+  set: z.strictObject({ decidedBy: z.string().nullable(), before: object.nullable(), after: object.nullable(), outcome: z.string().nullable() })
+    .partial()
+    .optional(),
+});
+
+const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
+
+const auditInput = z.object({
+  at: date,
+  actorId: z.string(),
+  event: z.enum(['requested', 'refused', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed']),
+  actionId: z.string(),
+  targetName: z.string(),
+  args: strings,
+  requestId: uuid.nullable(),
+  detail: z.string().nullable(),
+  approvers: strings,
+  before: object.nullable(),
+  after: object.nullable(),
+  permalink: z.string().nullable(),
+});
+
+const unknownRequest = (id: string): Error => new Error(`unknown remediation request ${id}`);
+
+/** `hasIncident` stands for the foreign key to incidents. `clearRequests` empties the requests (never the audit trail). */
+export function memoryRemediation(hasIncident: (id: string) => boolean): RemediationStore & { clearRequests(): void } {
+  const requests = new Map<string, RemediationRequest>();
+  const trail: Array<{ seq: number; entry: AuditEntry }> = [];
+  let seq = 0;
+
+  const read = (id: string): RemediationRequest | undefined => (UUID.test(id) ? requests.get(id) : undefined);
+
+  return {
+    clearRequests: () => requests.clear(),
+
+    async create(input) {
+      const r = parseOrThrow(newRequestInput, 'remediation.create: invalid input', input);
+      if (r.incidentId !== null && !hasIncident(r.incidentId)) throw new Error(`remediation.create: unknown incident ${r.incidentId}`);
+      const request: RemediationRequest = {
+        id: randomUUID(), teamId: r.teamId, actionId: r.actionId, targetName: r.targetName, args: [...r.args], risk: r.risk,
+        requesterId: r.requesterId, status: 'requested', createdAt: new Date(r.createdAt), expiresAt: new Date(r.expiresAt), approvals: [],
+        decidedBy: null, guard: asJson(r.guard), preview: asJson(r.preview), before: null, after: null, outcome: null, message: null,
+        incidentId: r.incidentId,
+      };
+      requests.set(request.id, request);
+      return copy(request);
+    },
+
+    get: async (id) => {
+      const request = read(id);
+      return request ? copy(request) : null;
+    },
+
+    async transition(input) {
+      const t = parseOrThrow(transitionInput, 'remediation.transition: invalid input', input);
+      const current = read(t.id);
+      if (!current) throw unknownRequest(t.id);
+      const expired = t.notExpiredAt !== undefined && current.expiresAt.getTime() <= t.notExpiredAt.getTime();
+      if (!t.from.includes(current.status) || expired) return { request: copy(current), applied: false };
+      current.status = t.to;
+      if (t.approval) current.approvals.push({ userId: t.approval.userId, at: new Date(t.approval.at) });
+      const set = t.set ?? {};
+      if (set.decidedBy !== undefined) current.decidedBy = set.decidedBy;
+      if (set.before !== undefined) current.before = set.before === null ? null : asJson(set.before);
+      if (set.after !== undefined) current.after = set.after === null ? null : asJson(set.after);
+      if (set.outcome !== undefined) current.outcome = set.outcome;
+      return { request: copy(current), applied: true };
+    },
+
+    async setMessage(id, ref) {
+      const { channel, ts } = parseOrThrow(messageInput, 'remediation.setMessage: invalid input', ref);
+      const request = read(id);
+      if (!request) throw unknownRequest(id);
+      request.message = { channel, ts };
+    },
+
+    async listExpired(now) {
+      const at = parseOrThrow(date, 'remediation.listExpired: invalid input', now);
+      return [...requests.values()]
+        .filter((r) => r.status === 'requested' && r.expiresAt.getTime() <= at.getTime())
+        .sort((a, b) => byTime(a.expiresAt, b.expiresAt) || byTime(a.createdAt, b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map(copy);
+    },
+
+    async audit(entry) {
+      const e = parseOrThrow(auditInput, 'remediation.audit: invalid input', entry);
+      const stored: AuditEntry = {
+        ...e, at: new Date(e.at), args: [...e.args], approvers: [...e.approvers],
+        before: e.before === null ? null : asJson(e.before), after: e.after === null ? null : asJson(e.after),
+      };
+      trail.push({ seq: ++seq, entry: stored });
+    },
+
+    async listAudit(limit) {
+      if (!Number.isFinite(limit)) throw new Error(`remediation.listAudit: invalid limit ${limit}`);
+      const bounded = Math.min(MAX_AUDIT_LIMIT, Math.max(1, Math.trunc(limit)));
+      return [...trail].sort((a, b) => byTime(b.entry.at, a.entry.at) || b.seq - a.seq).slice(0, bounded).map((e) => copy(e.entry));
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * An in-memory Store for unit tests of the use cases: the PostgreSQL store's semantics (checked by
+ * the same contract, test/store/memory-store.test.ts) without a database. Every method runs to its
+ * end without yielding, so each call is atomic, as one transaction is there; concurrent callers
+ * still interleave between calls, as they would between statements. Everything going in or out is
+ * copied, so mutating a returned object never changes what is stored.
+ */
+import type { Store } from '../../src/ports.js';
+import { memoryIncidents } from './memory-incidents.js';
+import { memoryRemediation } from './memory-remediation.js';
+import { memorySchedule } from './memory-schedule.js';
+
+export interface MemoryStore extends Store {
+  /** Empties the scheduled items: claimDue and nextWake see every item, so tests sharing a store start clean. */
+  clearSchedule(): void;
+  /** Empties the remediation requests (listExpired sees them all); the audit trail stays, it is append-only. */
+  clearRemediationRequests(): void;
+}
+
+/** A new, empty in-memory store. */
+export function memoryStore(): MemoryStore {
+  const incidents = memoryIncidents();
+  const schedule = memorySchedule(incidents.has);
+  const remediation = memoryRemediation(incidents.has);
+  const { has: _has, ...incidentMethods } = incidents;
+  const { clear, ...scheduleMethods } = schedule;
+  const { clearRequests, ...remediationMethods } = remediation;
+  return {
+    ...incidentMethods,
+    schedule: scheduleMethods,
+    remediation: remediationMethods,
+    // The Store type knows two backends. Nothing branches on `kind` (only the start-up log and
+    // /healthz show it), and PGlite is the one this resembles: in-process, one session, no server.
+    kind: 'pglite',
+    ping: async () => undefined,
+    close: async () => undefined,
+    clearSchedule: clear,
+    clearRemediationRequests: clearRequests,
+  };
+}
