@@ -158,7 +158,9 @@ describe('backoffMs', () => {
   });
 
   it('is deterministic with a given random and jittered within [0, cap]', () => {
-    expect(backoffMs(2, { random: () => 0.25 })).toBe(backoffMs(2, { random: () => 0.25 }));
+    // Attempt 2 with the default base (1 s): the cap is 2,000 ms, a quarter of it is 500.
+    expect(backoffMs(2, { random: () => 0.25 })).toBe(500);
+    expect(backoffMs(3, { random: () => 0.25 })).toBe(1000);
     expect(backoffMs(5, { random: () => 0 })).toBe(0);
     const seen = new Set<number>();
     for (let i = 0; i < 200; i++) {

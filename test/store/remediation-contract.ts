@@ -99,7 +99,7 @@ export function remediationContract(getStore: () => Store, clearRequests: () => 
       expect(swept).toStrictEqual({ request: { ...other, status: 'expired' }, applied: true });
     });
 
-    it('accumulates approvals: a critical request stays requested with the first, and is approved with the second', async () => {
+    it('appends the approval of each applied transition, including one that keeps the status (the store holds no approval rule: the flow decides)', async () => {
       const request = await create({ risk: 'critical' });
       const first = await rem().transition({
         id: request.id, from: ['requested'], to: 'requested', notExpiredAt: s(30), approval: { userId: 'U_FIRST', at: s(30) },

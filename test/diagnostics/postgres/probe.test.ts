@@ -42,7 +42,6 @@ describe('postgres probe: healthy server', () => {
     // No check failed: an "unknown" is only for a missing extension or no reads yet.
     const unknowns = findings.filter((f) => f.status === 'unknown').map((f) => f.check);
     expect(unknowns.filter((c) => c !== 'slow statements' && c !== 'cache hit ratio')).toEqual([]);
-    expect(elapsed).toBeLessThan(2000);
     console.log(`healthy probe: ${findings.length} findings in ${elapsed} ms`);
   });
 

@@ -50,12 +50,16 @@ export interface StandIn extends Running {
   alerts: AmAlert[];
   /** Query strings seen, by path. */
   seen: Array<{ path: string; params: URLSearchParams }>;
+  /** The most queries that were waiting for their answer at the same time. */
+  maxInFlight(): number;
 }
 
 export async function startStandIn(prefix = ''): Promise<StandIn> {
   const answers = new Map<string, { status: number; body: unknown; delayMs?: number }>();
   const alerts: AmAlert[] = [];
   const seen: Array<{ path: string; params: URLSearchParams }> = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const handler: http.RequestListener = (req, res) => {
     const u = new URL(req.url ?? '/', 'http://stand-in');
     seen.push({ path: u.pathname, params: u.searchParams });
@@ -64,7 +68,12 @@ export async function startStandIn(prefix = ''): Promise<StandIn> {
       const a = answers.get(q);
       if (!a) return json(res, 400, promError('bad_data', `invalid parameter "query": 1:1: parse error: unknown query ${JSON.stringify(q)}`));
       if (a.delayMs) {
-        setTimeout(() => json(res, a.status, a.body), a.delayMs);
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        setTimeout(() => {
+          inFlight -= 1;
+          json(res, a.status, a.body);
+        }, a.delayMs);
         return;
       }
       return json(res, a.status, a.body);
@@ -86,5 +95,5 @@ export async function startStandIn(prefix = ''): Promise<StandIn> {
     res.end('404 page not found\n');
   };
   const running = await startHttp(handler);
-  return { ...running, url: `${running.url}${prefix}`, answers, alerts, seen };
+  return { ...running, url: `${running.url}${prefix}`, answers, alerts, seen, maxInFlight: () => maxInFlight };
 }

@@ -27,9 +27,7 @@ describe('redis probe on a healthy instance', () => {
   afterAll(async () => redis?.stop());
 
   it('is reachable, gives every check a status and leaves nothing undefined in its texts', async () => {
-    const started = Date.now();
     const findings = await redisProbe({ name: 'cache', url: redis.url }).run(context(3000));
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(byCheck(findings, 'reachable')).toMatchObject({ status: 'ok', component: 'cache' });
     expect(byCheck(findings, 'reachable').value).toMatch(/^PONG from Redis 7\.\d+\.\d+ \(standalone, master\), up \d+ s$/);
     for (const check of ['ping latency', 'memory', 'eviction policy', 'fragmentation', 'evicted keys', 'clients', 'blocked clients', 'rejected connections', 'hit ratio', 'rdb snapshots', 'aof', 'replication']) {

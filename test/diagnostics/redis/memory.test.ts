@@ -41,13 +41,28 @@ describe('redis probe: memory under a small maxmemory', () => {
     expect(memory.threshold).toBe('warning at 85 %, critical at 90 % of maxmemory');
     expect(memory.recommendation).toMatch(/FLUSHDB .*last resort/);
     expect(memory.recommendation).toMatch(/With allkeys-lru a full cache is by design/);
-    if (memory.status === 'critical') {
-      expect(memory.remediation).toMatchObject({ action: 'redis.maxmemory', args: [expect.stringMatching(/^\d+mb$/)], label: expect.stringMatching(/^Raise maxmemory to \d+mb$/) });
-    }
+    // Which of the two it is depends on how full the evictions leave it: the remediation is pinned
+    // below with thresholds that fix the status.
     const evicted = byCheck(findings, 'evicted keys');
     expect(evicted.status).toBe('warning');
     expect(evicted.value).toMatch(/^[1-9]\d* since start \(maxmemory-policy allkeys-lru\)$/);
     expect(byCheck(findings, 'eviction policy')).toMatchObject({ status: 'ok', value: 'allkeys-lru' });
+  });
+
+  it('offers to raise maxmemory when memory is critical, and only then', async () => {
+    const critical = byCheck(await redisProbe({ name: 'lru', url: lru.url, thresholds: { memoryWarnPct: 10, memoryCritPct: 20 } }).run(context(3000)), 'memory');
+    expect(critical.status).toBe('critical');
+    const used = Number(await infoField(lru.client, 'memory', 'used_memory'));
+    const suggested = Number(critical.remediation?.args[0]?.replace(/mb$/, ''));
+    // Room for 30 % more than what is used now (used / 0.7), in whole MiB; memory moves a little between the two reads.
+    expect(suggested).toBeGreaterThanOrEqual(Math.floor(used / 0.7 / 2 ** 20));
+    expect(suggested).toBeLessThanOrEqual(Math.ceil(used / 0.7 / 2 ** 20) + 1);
+    expect(critical.remediation).toEqual({ action: 'redis.maxmemory', args: [`${suggested}mb`], label: `Raise maxmemory to ${suggested}mb` });
+
+    // A critical level no fill can reach (allkeys-lru may sit just above 100 %): only a warning is possible.
+    const warning = byCheck(await redisProbe({ name: 'lru', url: lru.url, thresholds: { memoryWarnPct: 10, memoryCritPct: 10_000 } }).run(context(3000)), 'memory');
+    expect(warning.status).toBe('warning');
+    expect(warning.remediation).toBeUndefined();
   });
 
   it('noeviction near the limit: a warning naming noeviction; once writes fail, critical', async () => {
