@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUSES } from '../../../src/core/diagnostics/finding.js';
-import { postgresProbe, PG_STAT_STATEMENTS_HOWTO, type PostgresThresholds } from '../../../src/adapters/targets/postgres/probe/index.js';
+import { postgresProbe, type PostgresThresholds } from '../../../src/adapters/targets/postgres/probe/index.js';
 import { named, one, probeContext, session, sleep, TEST_DATABASE_URL, uniqueName, waitingOnLock, waitUntil } from './helpers.js';
 
 const run = (timeoutMs = 5000, thresholds?: Partial<PostgresThresholds>) =>
@@ -44,25 +44,7 @@ describe('postgres probe: healthy server', () => {
     expect(unknowns.filter((c) => c !== 'slow statements' && c !== 'cache hit ratio')).toEqual([]);
     console.log(`healthy probe: ${findings.length} findings in ${elapsed} ms`);
   });
-
-  it('reports pg_stat_statements as this server has it', async () => {
-    const { rows } = await admin.query<{ installed: boolean; preloaded: boolean; available: boolean }>(`SELECT
-      EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed,
-      current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS preloaded,
-      EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements') AS available`);
-    const server = rows[0]!;
-    const f = one(await run(), 'slow statements');
-    if (server.installed && server.preloaded) {
-      expect(['ok', 'warning']).toContain(f.status);
-      expect(f.threshold).toContain('1 s');
-    } else {
-      expect(f.status).toBe('unknown');
-      expect(f.recommendation).toBe(PG_STAT_STATEMENTS_HOWTO);
-      expect(f.recommendation).toContain("shared_preload_libraries = 'pg_stat_statements'");
-      expect(f.recommendation).toContain('CREATE EXTENSION pg_stat_statements;');
-      expect(f.value).toMatch(server.installed ? /cannot be read/ : server.available ? /not installed in this database/ : /not available/);
-    }
-  });
+  // The slow-statements check, in every state of pg_stat_statements: slow-statements.test.ts, on a server of its own.
 });
 
 describe('postgres probe: sessions in trouble', () => {
