@@ -1,10 +1,12 @@
 /**
  * A tiny query interface that a PostgreSQL server (through pg) and the embedded PGlite both
  * implement, so one set of SQL serves both. Values come back as each driver decodes them (pg gives
- * bigint as string, PGlite as number); the store normalises, not this layer.
+ * bigint as string, PGlite as number); the store normalises, not this layer. Both take every
+ * parameter through storable.ts, so text PostgreSQL would refuse (NUL) is stored, replaced.
  */
 import pg from 'pg';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { withStorableParams } from './storable.js';
 
 export interface Db {
   readonly kind: 'postgres' | 'pglite';
@@ -103,7 +105,7 @@ export function pgDb(options: PgDbOptions): Db {
     }
   };
 
-  return {
+  return withStorableParams({
     kind: 'postgres',
     schema,
     query: async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[],
@@ -113,7 +115,7 @@ export function pgDb(options: PgDbOptions): Db {
     transaction: (fn) => withClient((client) => runTransaction(client, fn), false),
     withSession: (fn) => withClient((client) => fn(onClient(client, false)), true),
     close: () => pool.end(),
-  };
+  });
 }
 
 /** Runs the functions it is given one at a time, in call order. */
@@ -165,7 +167,7 @@ export async function pgliteDb(options: { dataDir: string }): Promise<Db> {
     close: async () => {},
   };
 
-  return {
+  return withStorableParams({
     kind: 'pglite',
     schema: null,
     query: (sql, params) => exclusive(() => session.query(sql, params)),
@@ -173,5 +175,5 @@ export async function pgliteDb(options: { dataDir: string }): Promise<Db> {
     transaction: (fn) => exclusive(() => session.transaction(fn)),
     withSession: (fn) => exclusive(() => fn(session)),
     close: () => exclusive(() => lite.close()),
-  };
+  });
 }
