@@ -145,10 +145,22 @@ export interface RemediationStore {
   listAudit(limit: number): Promise<AuditEntry[]>;
 }
 
+/**
+ * Keys of requests already received (a signed request's signature), kept until they expire, so a
+ * request replayed to any replica is recognised.
+ */
+export interface ReplayStore {
+  /** Records `key` until `expiresAt`; false when it is already recorded and not yet expired at `now` (a replay). Atomic. */
+  remember(key: string, expiresAt: Date, now: Date): Promise<boolean>;
+  /** Forgets the keys expired at `now`; returns how many. */
+  prune(now: Date): Promise<number>;
+}
+
 /** Firebreak's own state. Every method throws FirebreakError('STORE_UNAVAILABLE') when the database cannot be reached. */
 export interface Store {
   readonly schedule: ScheduleStore;
   readonly remediation: RemediationStore;
+  readonly replays: ReplayStore;
   /** 'postgres' for a server reached with pg, 'pglite' for the embedded database. */
   readonly kind: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query within a short timeout. */

@@ -17,6 +17,24 @@ export interface MemoryStore extends Store {
   clearRemediationRequests(): void;
 }
 
+/** Seen keys and their expiry; each call runs without yielding, so remember is atomic. */
+function memoryReplays(): Store['replays'] {
+  const seen = new Map<string, number>();
+  return {
+    remember: async (key, expiresAt, now) => {
+      const until = seen.get(key);
+      if (until !== undefined && until > now.getTime()) return false;
+      seen.set(key, expiresAt.getTime());
+      return true;
+    },
+    prune: async (now) => {
+      const expired = [...seen].filter(([, until]) => until <= now.getTime());
+      for (const [key] of expired) seen.delete(key);
+      return expired.length;
+    },
+  };
+}
+
 /** A new, empty in-memory store. */
 export function memoryStore(): MemoryStore {
   const incidents = memoryIncidents();
@@ -29,6 +47,7 @@ export function memoryStore(): MemoryStore {
     ...incidentMethods,
     schedule: scheduleMethods,
     remediation: remediationMethods,
+    replays: memoryReplays(),
     // The Store type knows two backends. Nothing branches on `kind` (only the start-up log and
     // /healthz show it), and PGlite is the one this resembles: in-process, one session, no server.
     kind: 'pglite',

@@ -9,6 +9,7 @@ import type { AuditEntry } from '../../src/core/remediation/request.js';
 import { memoryStore, type MemoryStore } from '../fakes/memory-store.js';
 import { newIncident, newRequest, newTeam } from './fixtures.js';
 import { storePortContract } from './store-contract.js';
+import { replayContract } from './replay-contract.js';
 
 const FAR_FUTURE = new Date('2999-01-01T00:00:00.000Z');
 
@@ -22,6 +23,8 @@ describe('memory store', () => {
     remediationRequests: async () => store.clearRemediationRequests(),
   });
 });
+
+describe('memory store: replays', () => replayContract(async () => memoryStore()));
 
 describe('memory store: what the SQL contract counts in the database', () => {
   it('stores one incident and one "opened" event for 10 concurrent calls with the same sourceKey', async () => {

@@ -8,10 +8,13 @@ import { pgliteDb } from '../../src/adapters/postgres/db.js';
 import { openStore } from '../../src/adapters/postgres/open-store.js';
 import { migrationContract } from './migration-contract.js';
 import { newIncident, newTeam, storeContract } from './store-contract.js';
+import { replayContract } from './replay-contract.js';
 
 describe('PGlite store (in memory)', () => {
   storeContract(() => openStore({ dataDir: 'memory://' }));
 });
+
+describe('PGlite store: replays', () => replayContract(() => openStore({ dataDir: 'memory://' })));
 
 describe('migrate on PGlite', () => {
   migrationContract(() => pgliteDb({ dataDir: 'memory://' }));

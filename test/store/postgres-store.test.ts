@@ -7,6 +7,7 @@ import { openStore } from '../../src/adapters/postgres/open-store.js';
 import { TEST_DATABASE_URL } from '../services.js';
 import { migrationContract } from './migration-contract.js';
 import { storeContract } from './store-contract.js';
+import { replayContract } from './replay-contract.js';
 
 const schemas: string[] = [];
 const newSchema = (): string => {
@@ -36,13 +37,15 @@ describe('PostgreSQL store', () => {
         [schema],
       );
       expect(rows.map((r) => r.table_name)).toEqual([
-        'incident_events', 'incidents', 'remediation_audit', 'remediation_requests', 'scheduled_items', 'schema_migrations', 'workspace_counters',
+        'incident_events', 'incidents', 'remediation_audit', 'remediation_requests', 'scheduled_items', 'schema_migrations', 'seen_requests', 'workspace_counters',
       ]);
     } finally {
       await admin.close();
     }
   });
 });
+
+describe('PostgreSQL store: replays', () => replayContract(() => openStore({ databaseUrl: TEST_DATABASE_URL, schema: newSchema(), dataDir: 'unused', max: 5 })));
 
 describe('migrate on PostgreSQL', () => {
   migrationContract(async () => pgDb({ connectionString: TEST_DATABASE_URL, schema: newSchema(), max: 2 }));

@@ -182,6 +182,20 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION remediation_audit_append_only();
     `,
   },
+  {
+    version: 5,
+    name: 'seen requests',
+    sql: `
+      -- Signatures of the Slack requests received within Slack's replay window, so a request
+      -- replayed to any replica is recognised (see ReplayStore); expired rows are pruned.
+      CREATE TABLE seen_requests (
+        signature text PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+      );
+
+      CREATE INDEX seen_requests_expiry ON seen_requests (expires_at);
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migration runs (any fixed bigint; "firebrk1" in ASCII). */

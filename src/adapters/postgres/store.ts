@@ -10,6 +10,7 @@ import type { Db } from './db.js';
 import { EVENT_COLUMNS, INCIDENT_COLUMNS, toEvent, toIncident, UUID } from './incident-rows.js';
 import { insertEvent, updateIncident } from './incident-updates.js';
 import { createRemediationStore } from './remediation-store.js';
+import { createReplayStore } from './replay-store.js';
 import { createScheduleStore } from './schedule-store.js';
 
 export { isConnectionError };
@@ -62,6 +63,7 @@ export function createStore(db: Db): Store {
     kind: db.kind,
     schedule: createScheduleStore(db),
     remediation: createRemediationStore(db),
+    replays: createReplayStore(db),
 
     async ping() {
       let timer: NodeJS.Timeout | undefined;
