@@ -7,5 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A missing or different golden file fails the run, in CI and locally alike: rewriting golden
+    // files is the explicit `npm run golden:update`.
+    update: 'none',
   },
 });
