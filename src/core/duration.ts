@@ -3,13 +3,16 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 const WHOLE = /^(?:\d+(?:ms|s|m|h|d))+$/;
 const PART = /(\d+)(ms|s|m|h|d)/g;
 
-/** Milliseconds, or null when the text is not a duration. */
-export function parseDuration(text: string): number | null {
+/**
+ * Milliseconds, or null when the text is not a duration. A zero duration ("0s") is refused unless
+ * `allowZero`: most settings need time to pass, a few thresholds (a lag of 0 s) do not.
+ */
+export function parseDuration(text: string, options: { allowZero?: boolean } = {}): number | null {
   const t = text.trim();
   if (!WHOLE.test(t)) return null;
   let total = 0;
   for (const [, n, unit] of t.matchAll(PART)) total += Number(n) * (UNIT_MS[unit as string] ?? 0);
-  return total > 0 ? total : null;
+  return total > 0 || (options.allowZero && total === 0) ? total : null;
 }
 
 /** "15 min", "2 h", "1 h 30 min", "45 s": for people, not for config. */

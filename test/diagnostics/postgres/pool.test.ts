@@ -65,7 +65,7 @@ describe('thresholds', () => {
     expect(pgThresholdsSchema.parse({})).toEqual({});
     expect(pgThresholdsSchema.parse({ longQueryWarnMs: 1000, connectionsCritPct: 90 })).toEqual({ longQueryWarnMs: 1000, connectionsCritPct: 90 });
     expect(pgThresholdsSchema.safeParse({ longQueryWarn: 1000 }).success).toBe(false);
-    expect(pgThresholdsSchema.safeParse({ longQueryWarnMs: '5m' }).success).toBe(false);
+    expect(pgThresholdsSchema.parse({ longQueryWarnMs: '5m' })).toEqual({ longQueryWarnMs: 300_000 });
     expect(pgThresholdsSchema.safeParse({ connectionsWarnPct: 120 }).success).toBe(false);
     expect(pgThresholdsSchema.safeParse({ connectionsWarnPct: 96 }).success).toBe(false); // above the default critical 95
     expect(pgThresholdsSchema.safeParse({ longQueryWarnMs: 10_000, longQueryCritMs: 5000 }).success).toBe(false);

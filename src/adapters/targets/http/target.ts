@@ -1,5 +1,10 @@
-/** A configured HTTP health endpoint: its URL (from configuration only), what it must answer, and the thresholds. */
+/**
+ * A configured HTTP health endpoint: its URL (from configuration only), what it must answer, and
+ * the thresholds. Latencies may be written "1s" or "1500ms", certificate notice "14d" or "36h";
+ * plain numbers are milliseconds and days, as the keys say.
+ */
 import { z } from 'zod';
+import { asDays, asMs, checkOrder, durationThreshold, httpUrl, wholeNumber, everyProblem } from '../shared/schema.js';
 
 export interface HttpThresholds {
   /** Warning when the whole answer takes at least this long. */
@@ -36,28 +41,26 @@ export interface HttpTarget {
 
 export const httpThresholdsSchema = z
   .strictObject({
-    latencyWarnMs: z.number().positive().optional(),
-    latencyCritMs: z.number().positive().optional(),
-    certWarnDays: z.number().nonnegative().optional(),
-    certCritDays: z.number().nonnegative().optional(),
+    latencyWarnMs: durationThreshold('ms').optional(),
+    latencyCritMs: durationThreshold('ms').optional(),
+    certWarnDays: durationThreshold('d', { zero: true }).optional(),
+    certCritDays: durationThreshold('d', { zero: true }).optional(),
   })
   .superRefine((t, ctx) => {
-    if (t.latencyWarnMs !== undefined && t.latencyCritMs !== undefined && t.latencyWarnMs > t.latencyCritMs) {
-      ctx.addIssue({ code: 'custom', path: ['latencyWarnMs'], message: 'latencyWarnMs must not be above latencyCritMs' });
-    }
-    if (t.certWarnDays !== undefined && t.certCritDays !== undefined && t.certWarnDays < t.certCritDays) {
-      ctx.addIssue({ code: 'custom', path: ['certWarnDays'], message: 'certWarnDays must not be below certCritDays' });
-    }
-  });
+    const resolved = resolveHttpThresholds(t);
+    checkOrder(ctx, t, resolved, ['latencyWarnMs', 'latencyCritMs', asMs]);
+    // Fewer days left is worse: the warning comes first, with more days to go.
+    checkOrder(ctx, t, resolved, ['certWarnDays', 'certCritDays', asDays, 'below']);
+  }, everyProblem);
 
 export const httpTargetSchema = z.strictObject({
-  name: z.string().trim().min(1),
-  url: z.url({ protocol: /^https?$/, error: 'an http or https URL' }),
+  name: z.string({ error: 'expected a short name like "api"' }).trim().min(1, 'expected a short name like "api"'),
+  url: httpUrl(),
   expect: z
     .strictObject({
-      status: z.number().int().min(100).max(599).optional(),
-      json: z.record(z.string(), z.unknown()).optional(),
-      bodyContains: z.string().min(1).optional(),
+      status: wholeNumber(100, 599).optional(),
+      json: z.record(z.string(), z.unknown(), { error: 'expected a mapping of fields (or dotted paths) to the values they must hold' }).optional(),
+      bodyContains: z.string({ error: 'expected the text the body must contain' }).min(1, 'expected the text the body must contain').optional(),
     })
     .optional(),
   thresholds: httpThresholdsSchema.optional(),

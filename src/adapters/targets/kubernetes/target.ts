@@ -7,10 +7,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { parseDuration } from '../../../core/duration.js';
 import type { Finding } from '../../../core/diagnostics/finding.js';
 import { FirebreakError } from '../../../core/errors.js';
-import { targetName } from '../shared/schema.js';
+import { asNumber, checkOrder, durationThreshold, fraction, targetName, wholeNumber, everyProblem } from '../shared/schema.js';
 
 export interface KubeThresholds {
   /** Container restarts: warning from this count. */
@@ -45,35 +44,25 @@ export const DEFAULT_KUBE_THRESHOLDS: Readonly<KubeThresholds> = Object.freeze({
   logErrorsCritical: 100,
 });
 
-const count = z.number().int().positive();
-const fraction = z.number().gt(0).lte(1);
-/** Milliseconds, or a duration as written in config ("15m"). */
-const window = z.union([
-  z.number().int().positive(),
-  z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration like "15m", got "${text}"` });
-      return z.NEVER;
-    }
-    return ms;
-  }),
-]);
+const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+const count = (max?: number) => wholeNumber(1, max).optional();
 
 /** The thresholds as they may be written in config: every key optional, no unknown key. */
 export const kubeThresholdsSchema = z
   .object({
-    restartsWarn: count.optional(),
-    restartsCritical: count.optional(),
-    eventWindowMs: window.optional(),
-    topPods: count.max(50).optional(),
-    memoryLimitWarn: fraction.optional(),
-    logTailLines: count.max(10_000).optional(),
-    logMaxPods: count.max(200).optional(),
-    logErrorRateCritical: fraction.optional(),
-    logErrorsCritical: count.optional(),
+    restartsWarn: count(),
+    restartsCritical: count(),
+    eventWindowMs: durationThreshold('ms', { whole: true }).optional(),
+    topPods: count(50),
+    memoryLimitWarn: fraction().optional(),
+    logTailLines: count(10_000),
+    logMaxPods: count(200),
+    logErrorRateCritical: fraction().optional(),
+    logErrorsCritical: count(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => checkOrder(ctx, t, { ...DEFAULT_KUBE_THRESHOLDS, ...defined(t) }, ['restartsWarn', 'restartsCritical', asNumber]), everyProblem);
 
 export interface KubernetesTarget {
   /** The target's name in config ("prod"). */
@@ -93,14 +82,23 @@ export interface KubernetesTarget {
 export const kubernetesTargetSchema = z
   .object({
     name: targetName,
-    kubeconfig: z.string().min(1).optional(),
-    context: z.string().min(1).optional(),
-    inCluster: z.boolean().optional(),
-    namespaces: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'expected a Kubernetes namespace name' })).min(1, 'list at least one namespace').max(50),
+    kubeconfig: z.string({ error: 'expected the path of a kubeconfig file' }).min(1, 'expected the path of a kubeconfig file').optional(),
+    context: z.string({ error: 'expected the name of a context in the kubeconfig' }).min(1, 'expected the name of a context in the kubeconfig').optional(),
+    inCluster: z.boolean({ error: 'expected true or false' }).optional(),
+    namespaces: z
+      .array(z.string({ error: 'expected a Kubernetes namespace name' }).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'expected a Kubernetes namespace name: lowercase letters, digits and "-"' }), {
+        error: (i) => (i.input === undefined ? 'required: the namespaces Firebreak may read, like [shop]' : 'expected a list of namespaces, like [shop]'),
+      })
+      .min(1, 'list at least one namespace')
+      .max(50, 'at most 50 namespaces'),
     thresholds: kubeThresholdsSchema.optional(),
   })
   .strict()
-  .refine((k) => Boolean(k.kubeconfig) !== Boolean(k.inCluster), { message: 'give either kubeconfig (a file) or inCluster: true' });
+  .superRefine((k, ctx) => {
+    if (Boolean(k.kubeconfig) === Boolean(k.inCluster)) {
+      ctx.addIssue({ code: 'custom', message: `give either kubeconfig (a file) or inCluster: true, got ${k.kubeconfig ? 'both' : 'neither'}` });
+    }
+  });
 
 export function thresholdsOf(target: KubernetesTarget): KubeThresholds {
   const set = Object.fromEntries(Object.entries(target.thresholds ?? {}).filter(([, v]) => v !== undefined));

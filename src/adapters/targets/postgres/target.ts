@@ -10,4 +10,4 @@ export interface PostgresTarget {
   thresholds?: Partial<PostgresThresholds>;
 }
 
-export const postgresTargetSchema = z.object({ name: targetName, url: connectionUrl('postgres(?:ql)?'), thresholds: pgThresholdsSchema.optional() }).strict();
+export const postgresTargetSchema = z.object({ name: targetName, url: connectionUrl('postgres', 'postgresql'), thresholds: pgThresholdsSchema.optional() }).strict();

@@ -1,10 +1,11 @@
 /**
  * The thresholds of the PostgreSQL probe. Defaults follow the runbooks: more than 80 active
  * sessions is a warning, a query running for more than 5 minutes is a problem, a statement whose
- * mean time is above 1 s is slow. Durations are milliseconds (seconds for replication lag, as
- * PostgreSQL reports it).
+ * mean time is above 1 s is slow. Durations may be written "5m" or "30s"; a plain number is in the
+ * unit the key names (milliseconds, or seconds for replication lag, as PostgreSQL reports it).
  */
 import { z } from 'zod';
+import { asMs, asNumber, asSeconds, checkOrder, durationThreshold, percentage, wholeNumber, type ShowThreshold, everyProblem } from '../shared/schema.js';
 
 export interface PostgresThresholds {
   /** Client connections as a share of the slots open to ordinary roles (also used for per-role and per-database limits). */
@@ -51,49 +52,46 @@ export const DEFAULT_PG_THRESHOLDS: Readonly<PostgresThresholds> = Object.freeze
   latencyCritMs: 1000,
 });
 
-const pct = z.number().min(0).max(100);
-const ms = z.number().int().positive();
-const count = z.number().int().nonnegative();
+const pct = percentage();
+const ms = durationThreshold('ms', { whole: true });
+const seconds = durationThreshold('s', { zero: true });
 
-/** Pairs that must be ordered once merged with the defaults: [warning, critical]. */
-const PAIRS = [
-  ['connectionsWarnPct', 'connectionsCritPct'],
-  ['idleInTransactionWarnMs', 'idleInTransactionCritMs'],
-  ['wraparoundWarnPct', 'wraparoundCritPct'],
-  ['replicationLagWarnSeconds', 'replicationLagCritSeconds'],
-  ['latencyWarnMs', 'latencyCritMs'],
-] as const;
+/** Pairs that must be ordered once merged with the defaults: [warning, critical, how they read]. */
+const PAIRS: ReadonlyArray<readonly [keyof PostgresThresholds, keyof PostgresThresholds, ShowThreshold]> = [
+  ['connectionsWarnPct', 'connectionsCritPct', asNumber],
+  ['idleInTransactionWarnMs', 'idleInTransactionCritMs', asMs],
+  ['wraparoundWarnPct', 'wraparoundCritPct', asNumber],
+  ['replicationLagWarnSeconds', 'replicationLagCritSeconds', asSeconds],
+  ['latencyWarnMs', 'latencyCritMs', asMs],
+];
 
 /** Every key optional; what is left out keeps its default. Unknown keys are refused. */
 export const pgThresholdsSchema = z
   .object({
     connectionsWarnPct: pct.optional(),
     connectionsCritPct: pct.optional(),
-    activeConnections: count.optional(),
+    activeConnections: wholeNumber(0).optional(),
     idleInTransactionWarnMs: ms.optional(),
     idleInTransactionCritMs: ms.optional(),
     longQueryWarnMs: ms.optional(),
     longQueryCritMs: ms.optional(),
     lockWaitCritMs: ms.optional(),
-    slowStatementMeanMs: z.number().positive().optional(),
+    slowStatementMeanMs: durationThreshold('ms').optional(),
     cacheHitWarnPct: pct.optional(),
     wraparoundWarnPct: pct.optional(),
     wraparoundCritPct: pct.optional(),
-    replicationLagWarnSeconds: z.number().nonnegative().optional(),
-    replicationLagCritSeconds: z.number().nonnegative().optional(),
-    latencyWarnMs: z.number().positive().optional(),
-    latencyCritMs: z.number().positive().optional(),
+    replicationLagWarnSeconds: seconds.optional(),
+    replicationLagCritSeconds: seconds.optional(),
+    latencyWarnMs: durationThreshold('ms').optional(),
+    latencyCritMs: durationThreshold('ms').optional(),
   })
   .strict()
   .superRefine((value, ctx) => {
     const t = resolvePgThresholds(value);
-    for (const [warn, crit] of PAIRS) {
-      if (t[warn] > t[crit]) ctx.addIssue({ code: 'custom', path: [warn], message: `${warn} (${t[warn]}) must not be above ${crit} (${t[crit]})` });
-    }
-    if (t.longQueryCritMs !== undefined && t.longQueryCritMs < t.longQueryWarnMs) {
-      ctx.addIssue({ code: 'custom', path: ['longQueryCritMs'], message: `longQueryCritMs must not be below longQueryWarnMs (${t.longQueryWarnMs})` });
-    }
-  });
+    const resolved = { ...t, longQueryCritMs: longQueryCrit(t) } as Record<keyof PostgresThresholds, number>;
+    for (const pair of PAIRS) checkOrder(ctx, value, resolved, pair);
+    if (value.longQueryCritMs !== undefined) checkOrder(ctx, value, resolved, ['longQueryWarnMs', 'longQueryCritMs', asMs]);
+  }, everyProblem);
 
 // Compile-time check: the schema and the interface have the same keys.
 type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;

@@ -1,5 +1,10 @@
-/** A configured Prometheus (and optional Alertmanager) target and its PromQL checks. */
+/**
+ * A configured Prometheus (and optional Alertmanager) target and its PromQL checks. A check's
+ * thresholds are in the unit its query returns: Prometheus reports time in seconds and memory in
+ * bytes, so "2s" and "2gb" may be written for those.
+ */
 import { z } from 'zod';
+import { httpUrl, measureThreshold } from '../shared/schema.js';
 
 export interface PrometheusCheck {
   /** Short and stable, used as the finding's check: "5xx ratio", "p95 latency". */
@@ -47,35 +52,38 @@ export const SEED_PROMQL_CHECKS: readonly PrometheusCheck[] = Object.freeze([
   { name: 'memory used', query: '(1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)) * 100', unit: '%' },
 ]);
 
+const text = (what: string) => z.string({ error: `expected ${what}` }).trim().min(1, `expected ${what}`);
+
 export const prometheusCheckSchema = z
   .strictObject({
-    name: z.string().trim().min(1),
-    query: z.string().trim().min(1),
-    warn: z.number().finite().optional(),
-    crit: z.number().finite().optional(),
-    lowerIsWorse: z.boolean().optional(),
-    unit: z.string().trim().min(1).optional(),
+    name: text('a short name for the check, like "5xx ratio"'),
+    query: text('a PromQL expression, like "up == 0"'),
+    warn: measureThreshold().optional(),
+    crit: measureThreshold().optional(),
+    lowerIsWorse: z.boolean({ error: 'expected true or false' }).optional(),
+    unit: text('the unit shown after values, like "s" or "%"').optional(),
   })
   .superRefine((c, ctx) => {
     if (c.warn === undefined || c.crit === undefined) return;
     if (c.lowerIsWorse ? c.warn < c.crit : c.warn > c.crit) {
-      ctx.addIssue({ code: 'custom', path: ['warn'], message: c.lowerIsWorse ? 'with lowerIsWorse, warn must not be below crit' : 'warn must not be above crit' });
+      const message = c.lowerIsWorse
+        ? `with lowerIsWorse, warn (${c.warn}) must not be below crit (${c.crit})`
+        : `warn (${c.warn}) must not be above crit (${c.crit})`;
+      ctx.addIssue({ code: 'custom', path: ['warn'], message });
     }
   });
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'an http or https URL' });
-
 export const prometheusTargetSchema = z
   .strictObject({
-    name: z.string().trim().min(1),
-    url: httpUrl,
-    alertmanager: httpUrl.optional(),
-    checks: z.array(prometheusCheckSchema),
+    name: text('a short name for the target, like "prom"'),
+    url: httpUrl(),
+    alertmanager: httpUrl().optional(),
+    checks: z.array(prometheusCheckSchema, { error: 'expected a list of checks, each with a name and a query' }),
   })
   .superRefine((t, ctx) => {
     const seen = new Set<string>();
     t.checks.forEach((c, i) => {
-      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `duplicate check name "${c.name}"` });
+      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: ['checks', i, 'name'], message: `check names must be unique within a target, got "${c.name}" more than once` });
       seen.add(c.name);
     });
   });

@@ -11,4 +11,4 @@ export interface RedisTarget {
   thresholds?: Partial<RedisThresholds>;
 }
 
-export const redisTargetSchema = z.object({ name: targetName, url: connectionUrl('rediss?'), thresholds: redisThresholdsSchema.optional() }).strict();
+export const redisTargetSchema = z.object({ name: targetName, url: connectionUrl('redis', 'rediss'), thresholds: redisThresholdsSchema.optional() }).strict();

@@ -1,5 +1,9 @@
-/** The Redis probe's thresholds (defaults from the runbooks: memory 85/90 %, hit ratio 80 %). */
+/**
+ * The Redis probe's thresholds (defaults from the runbooks: memory 85/90 %, hit ratio 80 %).
+ * Durations may be written "50ms" or "1h"; a plain number is in the unit the key names.
+ */
 import { z } from 'zod';
+import { asMs, asNumber, asSeconds, atLeast, checkOrder, durationThreshold, percentage, type ShowThreshold, everyProblem } from '../shared/schema.js';
 
 export interface RedisThresholds {
   /** used_memory as a % of maxmemory. */
@@ -36,39 +40,37 @@ export const DEFAULT_REDIS_THRESHOLDS: Readonly<RedisThresholds> = Object.freeze
   lastSaveWarnSeconds: 3600,
 });
 
-const pct = z.number().min(0).max(100).optional();
-const positive = z.number().positive().optional();
+const pct = percentage().optional();
+const ms = durationThreshold('ms').optional();
+const seconds = durationThreshold('s').optional();
+
+/** Pairs that must be ordered once merged with the defaults: [warning, critical, how they read]. */
+const PAIRS: ReadonlyArray<readonly [keyof RedisThresholds, keyof RedisThresholds, ShowThreshold]> = [
+  ['memoryWarnPct', 'memoryCritPct', asNumber],
+  ['clientsWarnPct', 'clientsCritPct', asNumber],
+  ['latencyWarnMs', 'latencyCritMs', asMs],
+  ['replicationLagWarnSeconds', 'replicationLagCritSeconds', asSeconds],
+];
 
 /** Thresholds as written in configuration: every key optional, unknown keys refused, warn ≤ crit. */
 export const redisThresholdsSchema = z
   .strictObject({
     memoryWarnPct: pct,
     memoryCritPct: pct,
-    fragmentationWarn: z.number().min(1).optional(),
+    fragmentationWarn: atLeast(1).optional(),
     clientsWarnPct: pct,
     clientsCritPct: pct,
     hitRatioWarnPct: pct,
-    latencyWarnMs: positive,
-    latencyCritMs: positive,
-    replicationLagWarnSeconds: positive,
-    replicationLagCritSeconds: positive,
-    lastSaveWarnSeconds: positive,
+    latencyWarnMs: ms,
+    latencyCritMs: ms,
+    replicationLagWarnSeconds: seconds,
+    replicationLagCritSeconds: seconds,
+    lastSaveWarnSeconds: seconds,
   })
   .superRefine((t, ctx) => {
-    const pairs = [
-      ['memoryWarnPct', 'memoryCritPct'],
-      ['clientsWarnPct', 'clientsCritPct'],
-      ['latencyWarnMs', 'latencyCritMs'],
-      ['replicationLagWarnSeconds', 'replicationLagCritSeconds'],
-    ] as const;
-    for (const [warn, crit] of pairs) {
-      const w = t[warn];
-      const c = t[crit];
-      if (w !== undefined && c !== undefined && w > c) {
-        ctx.addIssue({ code: 'custom', path: [warn], message: `${warn} (${w}) must not be above ${crit} (${c})` });
-      }
-    }
-  });
+    const resolved = resolveRedisThresholds(t);
+    for (const pair of PAIRS) checkOrder(ctx, t, resolved, pair);
+  }, everyProblem);
 
 /** The defaults with the target's own values over them (keys left undefined keep the default). */
 export function resolveRedisThresholds(overrides: Partial<RedisThresholds> = {}): RedisThresholds {
