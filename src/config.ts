@@ -4,19 +4,23 @@
  * validated at once and every problem is reported with its key path; the result is frozen.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { configErrorMap, describeIssue, readProblem, yamlProblem } from './config-problems.js';
 import { parseDuration } from './core/duration.js';
+import { shown } from './core/found-value.js';
 import { targetSecrets, targetsSchema } from './adapters/targets/registry.js';
+import { urlPassword } from './adapters/targets/kind.js';
+import { makeScrubber } from './logger.js';
 import { DEFAULT_SEVERITIES, SEVERITY_LEVELS, type Severity, type SeverityLevel } from './core/incident/severity.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** A duration written like "15m"; parsed to milliseconds. */
-const duration = z.string().transform((text, ctx) => {
-  const ms = parseDuration(text);
+const duration = z.unknown().transform((value, ctx) => {
+  const ms = typeof value === 'string' ? parseDuration(value) : null;
   if (ms === null) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like "15m" or "30s", got "${text}"` });
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "15m" or "30s", got ${shown(value)}` });
     return z.NEVER;
   }
   return ms;
@@ -25,7 +29,9 @@ const duration = z.string().transform((text, ctx) => {
 const channelRef = z
   .string({
     error: (issue) =>
-      issue.input === undefined ? 'required: the id of the channel where incidents are announced, like "C0INCIDENTS"' : 'expected a string',
+      issue.input === undefined || issue.input === null
+        ? 'required: the id of the channel where incidents are announced, like "C0INCIDENTS"'
+        : 'expected a Slack channel id like "C0123ABCD" (or a name like "#incidents")',
   })
   .regex(/^(?:[CGD][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]{0,79})$/, {
     message: 'expected a Slack channel id like "C0123ABCD" (or a name like "#incidents")',
@@ -171,47 +177,61 @@ export type ConfigResult = { ok: true; config: Readonly<Config> } | { ok: false;
 
 type Env = Record<string, string | undefined>;
 
+/** What substitution saw: the variables the file names, and the keys left without a value. */
+export interface Substitution {
+  used: Set<string>;
+  unset: Set<string>;
+}
+
 /** Replaces `${VAR}` and `${VAR:-default}` in every string of a parsed YAML tree. */
-export function substituteEnv(value: unknown, env: Env, path: string[], problems: string[]): unknown {
+export function substituteEnv(value: unknown, env: Env, path: string[], problems: string[], seen: Substitution = { used: new Set(), unset: new Set() }): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, fallback?: string) => {
+      seen.used.add(name);
       const v = env[name];
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;
       problems.push(`${path.join('.') || '(root)'}: environment variable ${name} is not set`);
+      seen.unset.add(path.join('.'));
       return '';
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, String(i)], problems));
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, String(i)], problems, seen));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], problems)]),
+      Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], problems, seen)]),
     );
   }
   return value;
 }
 
-function issuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.map(String).join('.') || '(root)';
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `${issuePath(issue.path)}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (see firebreak.example.yml for the keys there are)`;
-  }
-  return `${issuePath(issue.path)}: ${issue.message}`;
-}
-
-function readFileConfig(file: string, env: Env, problems: string[]): unknown {
-  let raw: unknown;
+function readFileConfig(file: string, env: Env, problems: string[], seen: Substitution): unknown {
+  let source: string;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
+    source = readFileSync(file, 'utf8');
   } catch (err) {
-    const where = err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}` : '';
-    problems.push(`${file}: not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`);
+    problems.push(readProblem(file, err));
     return undefined;
   }
-  return substituteEnv(raw ?? {}, env, [], problems);
+  let raw: unknown;
+  try {
+    raw = parseYaml(source);
+  } catch (err) {
+    problems.push(yamlProblem(file, source, err));
+    return undefined;
+  }
+  return substituteEnv(raw ?? {}, env, [], problems, seen);
+}
+
+/** Variables whose names say they hold a credential: their values are never echoed in a problem. */
+const SECRET_VARIABLE = /TOKEN|SECRET|PASSWORD|PASSWD|PASS|KEY|CREDENTIAL|AUTH/i;
+
+/** What a problem must never show: the Slack credentials, the database password, secret-looking variables the file uses. */
+function secretInputs(env: Env, used: ReadonlySet<string>): string[] {
+  const named = [...used].filter((name) => SECRET_VARIABLE.test(name)).map((name) => env[name]);
+  return [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, ...urlPassword(env.DATABASE_URL), ...named].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 4,
+  );
 }
 
 /** Reads and validates everything; never throws for bad input, lists every problem instead. */
@@ -229,11 +249,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), options:
   const explicit = env.FIREBREAK_CONFIG;
   const file = explicit ?? (existsSync(`${cwd}/firebreak.yml`) ? `${cwd}/firebreak.yml` : undefined);
   let fileValue: unknown = {};
+  const seen: Substitution = { used: new Set(), unset: new Set() };
   if (file !== undefined) {
     if (!existsSync(file)) {
       problems.push(`FIREBREAK_CONFIG: file "${file}" does not exist`);
       fileValue = undefined;
-    } else fileValue = readFileConfig(file, env, problems);
+    } else fileValue = readFileConfig(file, env, problems, seen);
   }
 
   const port = Number(env.PORT ?? 3000);
@@ -241,20 +262,28 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), options:
   const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   const apiUrl = env.SLACK_API_URL ?? 'https://slack.com/api/';
-  if (!/^https?:\/\/\S+$/.test(apiUrl)) problems.push(`SLACK_API_URL: expected an http(s) URL, got "${apiUrl}"`);
-  if (env.DATABASE_URL !== undefined && !/^postgres(?:ql)?:\/\//.test(env.DATABASE_URL)) {
-    problems.push('DATABASE_URL: expected a postgres:// URL');
+  if (!/^https?:\/\/\S+$/.test(apiUrl)) problems.push(`SLACK_API_URL: expected an http:// or https:// URL, got ${shown(apiUrl)}`);
+  if (env.DATABASE_URL !== undefined && !/^postgres(?:ql)?:\/\/\S+$/.test(env.DATABASE_URL)) {
+    problems.push(`DATABASE_URL: expected a postgres:// or postgresql:// URL (unset it to use the embedded database), got ${shown(env.DATABASE_URL)}`);
   }
   const schema = env.DATABASE_SCHEMA;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) problems.push(`DATABASE_SCHEMA: expected a lowercase SQL identifier, got "${schema}"`);
 
   let parsed: FileConfig | undefined;
   if (fileValue !== undefined) {
-    const result = fileSchema.safeParse(fileValue ?? {});
+    const result = fileSchema.safeParse(fileValue ?? {}, { reportInput: true, error: configErrorMap });
     if (result.success) parsed = result.data;
-    else for (const issue of result.error.issues) problems.push(describeIssue(issue));
+    else {
+      // A key whose variable is unset is already reported as such; what its empty value breaks is not news.
+      const issues = result.error.issues.filter((issue) => !seen.unset.has(issue.path.join('.')));
+      for (const issue of issues) problems.push(describeIssue(issue, fileSchema, file ?? 'the configuration'));
+    }
   }
-  if (problems.length || !parsed) return { ok: false, problems };
+  if (problems.length || !parsed) {
+    // Problems go to the terminal before any logger exists: scrubbed here, whatever produced them.
+    const scrub = makeScrubber(secretInputs(env, seen.used));
+    return { ok: false, problems: problems.map(scrub) };
+  }
 
   const config: Config = {
     slack: {
@@ -291,16 +320,10 @@ export function secretsOf(config: Config): string[] {
   const out = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken];
   for (const level of [...config.escalation.levels, config.escalation.responseDeadline]) out.push(level.pagerduty);
   out.push(...targetSecrets(config.targets));
-  const url = config.store.databaseUrl;
-  if (url) {
-    try {
-      const password = decodeURIComponent(new URL(url).password);
-      if (password) out.push(password);
-    } catch {
-      /* a URL that does not parse has no password to hide */
-    }
-  }
-  return out.filter((s): s is string => typeof s === 'string' && s.length >= 4);
+  out.push(...urlPassword(config.store.databaseUrl));
+  // Endpoints that could be given with credentials in them (a proxy in front of Slack, a PagerDuty relay).
+  out.push(...urlPassword(config.slack.apiUrl), ...urlPassword(config.escalation.pagerduty.url));
+  return [...new Set(out.filter((s): s is string => typeof s === 'string' && s.length >= 4))];
 }
 
 /** The severity model after the config's overrides (names, meanings, response times, emoji). */

@@ -5,7 +5,7 @@
  */
 import { loadConfig, secretsOf } from './config.js';
 import { isFirebreakError } from './core/errors.js';
-import { createLogger } from './logger.js';
+import { createLogger, makeScrubber } from './logger.js';
 import { startFirebreak } from './server.js';
 
 async function main(): Promise<void> {
@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = loaded;
-  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const secrets = secretsOf(config);
+  const logger = createLogger({ level: config.logLevel, secrets });
 
   let running;
   try {
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     }
     const message = isFirebreakError(err) ? err.userMessage : (err as Error).message;
     logger.fatal({ err }, 'Firebreak could not start');
-    process.stderr.write(`Firebreak could not start: ${message}\n`);
+    process.stderr.write(`Firebreak could not start: ${makeScrubber(secrets)(message)}\n`);
     process.exitCode = 1;
     return;
   }

@@ -102,9 +102,9 @@ describe('loadConfig', () => {
       expect.arrayContaining([
         expect.stringMatching(/^incidents\.severities: unknown key "P5"/),
         'incidents.severities.P1.responseTime: expected a duration like "15m" or "30s", got "asap"',
-        'incidents.severities.P1.emoji: expected an emoji shortcode like ":red_circle:"',
-        'incidents.links.0.url: expected an http(s) URL without spaces',
-        'incidents.createChannel: expected true or false',
+        'incidents.severities.P1.emoji: expected an emoji shortcode like ":red_circle:", got "fire"',
+        'incidents.links.0.url: expected an http(s) URL without spaces, got "javascript:alert(1)"',
+        'incidents.createChannel: expected true or false, got "maybe"',
       ]),
     );
   });
@@ -125,10 +125,10 @@ describe('loadConfig', () => {
     const r = loadConfig({ ...creds, PGPASS: 's3cr3t' }, dir);
     expect(!r.ok && r.problems).toEqual(
       expect.arrayContaining([
-        'targets.postgres.1.url: expected a postgres(?:ql)?:// URL',
-        'targets.postgres: target names must be unique within a kind',
+        'targets.postgres.1.url: expected a postgres:// or postgresql:// URL, got "mysql://db"',
+        'targets.postgres: target names must be unique within a kind, got "main" more than once',
         expect.stringMatching(/^targets\.redis\.0\.thresholds\.memoryWarnPct: /),
-        'targets.kubernetes.0: give either kubeconfig (a file) or inCluster: true',
+        'targets.kubernetes.0: give either kubeconfig (a file) or inCluster: true, got neither',
         'diagnostics.timeout: expected a duration like "15m" or "30s", got "soon"',
       ]),
     );

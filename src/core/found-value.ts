@@ -21,7 +21,6 @@ export function shown(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
   if (typeof value === 'string') {
-    if (value.trim() === '') return 'an empty text';
     const safe = hideUrlPasswords(value);
     return JSON.stringify(safe.length > SHOWN_CHARACTERS ? `${safe.slice(0, SHOWN_CHARACTERS - 1)}…` : safe);
   }

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { storeUnavailable } from '../../core/errors.js';
 import type { Store } from '../../ports.js';
+import { unreachableAtStart } from './connection-errors.js';
 import { lockDataDir, type DataDirLock, type LockInfo } from './data-dir-lock.js';
 import { pgDb, pgliteDb, type Db } from './db.js';
 import { migrate } from './migrations.js';
@@ -50,7 +51,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store & { db
   } catch (err) {
     await db.close().catch(() => undefined);
     lock?.release();
-    throw isConnectionError(err) ? storeUnavailable('prepare the database', err) : err;
+    if (!isConnectionError(err)) throw err;
+    throw options.databaseUrl ? unreachableAtStart(options.databaseUrl, err) : storeUnavailable('prepare the database', err);
   }
   const store = createStore(db);
   return {
