@@ -7,44 +7,59 @@ const policy: ApprovalPolicy = { approvers: new Set(['U0ALICE', 'U0BOB']), expir
 const request = (over: Partial<RemediationRequest> = {}) => ({
   risk: 'high' as const, requesterId: 'U0ALICE', status: 'requested' as const, expiresAt: new Date(now.getTime() + 60_000), approvals: [], decidedBy: null, ...over,
 });
+const EXPIRED = 'It expired; ask for it again if it is still needed.';
 
+/** Every verdict, whole: a reason is what the person who clicked reads. */
 describe('approving', () => {
   it.each([
-    ['an approver approves a high-risk request', 'U0BOB', request(), true, ''],
-    ['an approver may approve their own high-risk request', 'U0ALICE', request(), true, ''],
-    ['a critical request needs someone else (two-person rule)', 'U0ALICE', request({ risk: 'critical' }), false, 'Two-person rule'],
-    ['another approver approves a critical request', 'U0BOB', request({ risk: 'critical' }), true, ''],
-    ['not an approver', 'U0EVE', request(), false, 'Only approvers can approve'],
-    ['expired', 'U0BOB', request({ expiresAt: now }), false, 'It expired'],
-    ['already approved', 'U0BOB', request({ status: 'approved', approvals: [{ userId: 'U0BOB', at: now }] }), false, 'already approved by <@U0BOB>'],
-    ['already ran', 'U0BOB', request({ status: 'succeeded' }), false, 'already ran (succeeded)'],
-    ['rejected', 'U0BOB', request({ status: 'rejected', decidedBy: 'U0ALICE' }), false, 'rejected by <@U0ALICE>'],
-  ])('%s', (_label, actor, req, allowed, reason) => {
-    const v = canApprove(actor, req, policy, now);
-    expect(v.allowed).toBe(allowed);
-    if (!v.allowed) expect(v.reason).toContain(reason);
+    ['an approver approves a high-risk request', 'U0BOB', request(), null],
+    ['an approver may approve their own high-risk request', 'U0ALICE', request(), null],
+    ['a critical request needs someone else (two-person rule)', 'U0ALICE', request({ risk: 'critical' }), 'Two-person rule: a critical action needs an approver other than the person who asked for it.'],
+    ['another approver approves a critical request', 'U0BOB', request({ risk: 'critical' }), null],
+    ['not an approver', 'U0EVE', request(), 'Only approvers can approve (approvals.approvers in the configuration).'],
+    ['not an approver, critical', 'U0EVE', request({ risk: 'critical', requesterId: 'U0EVE' }), 'Only approvers can approve (approvals.approvers in the configuration).'],
+    ['at its expiry time', 'U0BOB', request({ expiresAt: now }), EXPIRED],
+    ['one millisecond before it', 'U0BOB', request({ expiresAt: new Date(now.getTime() + 1) }), null],
+    ['expired by the sweep', 'U0BOB', request({ status: 'expired', expiresAt: new Date(now.getTime() + 60_000) }), EXPIRED],
+    ['already approved', 'U0BOB', request({ status: 'approved', approvals: [{ userId: 'U0BOB', at: now }] }), 'It was already approved by <@U0BOB>.'],
+    ['already approved by two', 'U0BOB', request({ status: 'approved', approvals: [{ userId: 'U0BOB', at: now }, { userId: 'U0CAROL', at: now }] }), 'It was already approved by <@U0BOB>, <@U0CAROL>.'],
+    ['running, with no approval recorded', 'U0BOB', request({ status: 'running' }), 'It was already approved by someone.'],
+    ['already ran', 'U0BOB', request({ status: 'succeeded' }), 'It already ran (succeeded).'],
+    ['already ran and failed', 'U0BOB', request({ status: 'failed' }), 'It already ran (failed).'],
+    ['rejected', 'U0BOB', request({ status: 'rejected', decidedBy: 'U0ALICE' }), 'It was rejected by <@U0ALICE>.'],
+    ['rejected by nobody known', 'U0BOB', request({ status: 'rejected' }), 'It was rejected.'],
+  ])('%s', (_label, actor, req, reason) => {
+    expect(canApprove(actor, req, policy, now)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason });
   });
 });
 
 describe('rejecting', () => {
-  it('is for approvers, while the request is open', () => {
-    expect(canReject('U0BOB', request(), policy, now)).toEqual({ allowed: true });
-    expect(canReject('U0EVE', request(), policy, now)).toMatchObject({ allowed: false });
-    expect(canReject('U0BOB', request({ status: 'running' }), policy, now)).toMatchObject({ allowed: false });
+  it.each([
+    ['an approver, while the request is open', 'U0BOB', request(), null],
+    ['the requester, an approver, even for a critical request', 'U0ALICE', request({ risk: 'critical' }), null],
+    ['not an approver', 'U0EVE', request(), 'Only approvers can reject (approvals.approvers in the configuration).'],
+    ['once running', 'U0BOB', request({ status: 'running', approvals: [{ userId: 'U0ALICE', at: now }] }), 'It was already approved by <@U0ALICE>.'],
+    ['once expired', 'U0BOB', request({ expiresAt: new Date(now.getTime() - 1) }), EXPIRED],
+  ])('%s', (_label, actor, req, reason) => {
+    expect(canReject(actor, req, policy, now)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason });
   });
 });
 
 describe('the allow-list', () => {
-  const allow = { kubernetes: { namespaces: ['shop'] }, postgres: ['main'], redis: ['cache'] };
+  const allow = { kubernetes: { namespaces: ['shop', 'web'] }, postgres: ['main', 'replica'], redis: ['cache'] };
+  const none = { kubernetes: { namespaces: [] }, postgres: [], redis: [] };
   it.each([
-    ['kubernetes', 'prod', 'shop', true],
-    ['kubernetes', 'prod', 'kube-system', false],
-    ['kubernetes', 'prod', undefined, true],
-    ['postgres', 'main', undefined, true],
-    ['postgres', 'billing', undefined, false],
-    ['redis', 'cache', undefined, true],
-    ['redis', 'sessions', undefined, false],
-  ] as const)('%s %s %s → %s', (kind, target, ns, allowed) => {
-    expect(allowedTarget(kind, target, ns, allow).allowed).toBe(allowed);
+    ['kubernetes', 'prod', 'shop', allow, null],
+    ['kubernetes', 'prod', 'kube-system', allow, 'Namespace "kube-system" is not in remediation.allow.kubernetes.namespaces (shop, web).'],
+    ['kubernetes', 'prod', 'shop', none, 'Namespace "shop" is not in remediation.allow.kubernetes.namespaces (none).'],
+    ['kubernetes', 'prod', undefined, none, null],
+    ['postgres', 'main', undefined, allow, null],
+    ['postgres', 'billing', undefined, allow, 'Target "billing" is not in remediation.allow.postgres (main, replica).'],
+    ['postgres', 'main', undefined, none, 'Target "main" is not in remediation.allow.postgres (none).'],
+    ['redis', 'cache', undefined, allow, null],
+    ['redis', 'main', undefined, allow, 'Target "main" is not in remediation.allow.redis (cache).'],
+    ['redis', 'sessions', undefined, none, 'Target "sessions" is not in remediation.allow.redis (none).'],
+  ] as const)('%s %s %s', (kind, target, ns, list, reason) => {
+    expect(allowedTarget(kind, target, ns, list)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason });
   });
 });

@@ -1,0 +1,15 @@
+/**
+ * The tests that mutation testing runs (npm run test:mutation): the unit tests of the pure core,
+ * the use cases on the fakes, and the redaction tests. No server is needed, so each mutant's run
+ * takes seconds; the integration suites stay in `npm test`.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/core/**/*.test.ts', 'test/app/**/*.test.ts'],
+    testTimeout: 30_000,
+    pool: 'forks',
+    update: 'none',
+  },
+});
