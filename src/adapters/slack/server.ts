@@ -4,14 +4,16 @@
  * nothing of the application: the context comes from the composition.
  */
 import type { AddressInfo } from 'node:net';
-import { App, type webApi } from '@slack/bolt';
+import type { webApi } from '@slack/bolt';
 import type { AppContext } from '../../app/context.js';
 import type { Config } from '../../config.js';
 import { COMMANDS } from '../../../commands/index.js';
 import { boltLogger } from './bolt-logger.js';
 import { healthRoute, type HealthBody } from './health.js';
 import { registerCommands } from './register-commands.js';
-import { registerListeners } from './listeners/index.js';
+import { listenerRoutes, registerListeners } from './listeners/index.js';
+import { createHttpReceiver } from './http-receiver.js';
+import { ScreenedApp } from './screened-app.js';
 
 export interface SlackServer {
   /** HTTP port actually listened on (also in Socket Mode, for /healthz). */
@@ -31,16 +33,22 @@ export interface SlackServerOptions {
 export async function startSlackServer(ctx: AppContext, options: SlackServerOptions): Promise<SlackServer> {
   const { slack, clientOptions } = options;
   const socketMode = slack.appToken !== undefined;
-  const app = new App({
-    token: slack.botToken,
-    signingSecret: slack.signingSecret,
-    logger: boltLogger(ctx.logger),
-    clientOptions,
-    customRoutes: [healthRoute(options.health)],
-    // In Socket Mode the receiver's own client (apps.connections.open) must honour SLACK_API_URL too;
-    // its HTTP server then only serves /healthz, on PORT.
-    ...(socketMode ? { socketMode: true, appToken: slack.appToken, installerOptions: { port: options.port, clientOptions } } : {}),
-  });
+  const logger = boltLogger(ctx.logger);
+  const customRoutes = [healthRoute(options.health)];
+  const app = new ScreenedApp(
+    {
+      token: slack.botToken,
+      logger,
+      clientOptions,
+      // In Socket Mode the receiver's own client (apps.connections.open) must honour SLACK_API_URL too;
+      // its HTTP server then only serves /healthz, on PORT. Over HTTP, requests are screened
+      // (signature both ways in time, replays, body shape) before Bolt's receiver sees them.
+      ...(socketMode
+        ? { signingSecret: slack.signingSecret, customRoutes, socketMode: true, appToken: slack.appToken, installerOptions: { port: options.port, clientOptions } }
+        : { receiver: createHttpReceiver({ signingSecret: slack.signingSecret, replays: ctx.store.replays, logger: ctx.logger, boltLogger: logger, customRoutes }) }),
+    },
+    { routes: { commands: COMMANDS.map((m) => m.command), ...listenerRoutes() }, logger: ctx.logger },
+  );
   registerCommands(app, ctx, COMMANDS);
   registerListeners(app, ctx);
   app.error(async (err) => {

@@ -18,6 +18,7 @@ import { resolveSubmitted } from './resolve-submitted.js';
 import { snoozeClicked } from './snooze-clicked.js';
 import { updateSubmitted } from './update-submitted.js';
 import type { Listener } from './types.js';
+import type { Routes } from '../payload-screen.js';
 
 export type { Listener } from './types.js';
 
@@ -36,6 +37,12 @@ export const LISTENERS: readonly Listener[] = [
   remediateFindingClicked,
   pinReacted,
 ];
+
+/** The action ids, view callback ids and event types the listeners answer (the payload screen's routes). */
+export function listenerRoutes(): Omit<Routes, 'commands'> {
+  const ids = (kind: Listener['kind']) => LISTENERS.filter((l) => l.kind === kind).map((l) => l.id);
+  return { actions: ids('action'), views: ids('view'), events: LISTENERS.flatMap((l) => (l.kind === 'event' ? [l.id] : [])) };
+}
 
 export function registerListeners(app: App, ctx: AppContext): void {
   for (const listener of LISTENERS) {

@@ -1,0 +1,64 @@
+/** Reading a Slack request's body: bounded, and parsed exactly as Bolt's HTTP receiver parses it. */
+import type { IncomingMessage } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const declared = Number(req.headers['content-length']);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (result: Buffer | 'too-large' | 'aborted') => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      settle('too-large');
+      return;
+    }
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        // The rest is read and thrown away, so that the 413 reaches the client.
+        req.resume();
+        settle('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => settle(Buffer.concat(chunks)));
+    req.on('error', () => settle('aborted'));
+    req.on('aborted', () => settle('aborted'));
+  });
+}
+
+/** Bolt compares the content type with === too: anything else is parsed as JSON. */
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Slack's connectivity check, answered without a signature (as Bolt does), and nothing else in it. */
+export function isSslCheck(contentType: string | undefined, body: Buffer): boolean {
+  return contentType === FORM && parseQuery(body.toString('utf8')).ssl_check === '1';
+}
+
+/** The body as Bolt's receiver will parse it: it must come out an object, or Bolt fails on it. */
+export function parseBody(contentType: string | undefined, body: Buffer): { ok: true } | { ok: false; problem: string } {
+  const text = body.toString('utf8');
+  let value: unknown;
+  try {
+    if (contentType === FORM) {
+      const form = parseQuery(text);
+      value = typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
+    } else {
+      value = JSON.parse(text);
+    }
+  } catch {
+    return { ok: false, problem: contentType === FORM ? 'its payload field is not JSON' : `it is not JSON (content type ${JSON.stringify(contentType ?? '')})` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, problem: `it is ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}, not an object` };
+  }
+  return { ok: true };
+}

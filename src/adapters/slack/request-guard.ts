@@ -1,0 +1,137 @@
+/**
+ * What every request to /slack/events goes through before Bolt's HTTP receiver sees it: the body
+ * read (bounded), the signature checked both ways in time, the body parsed as Bolt will parse it
+ * and refused unless it is an object (Bolt reads fields of it before any listener runs, and a
+ * `null` there used to end the process), and exact replays dropped. Only then is the request
+ * handed on, its body already read, to Bolt.
+ */
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { ReplayStore } from '../../ports.js';
+import type { Logger } from '../../logger.js';
+import { isSslCheck, parseBody, readBody } from './request-body.js';
+import { checkSignature, SIGNATURE_WINDOW_SECONDS } from './request-signature.js';
+
+/** Bolt's own default limit: views (up to 250 kB) and their state arrive URL-encoded, so well above that. */
+export const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+/** How long a request may wait for the replay check before it goes on without it (the ack deadline is 3 s). */
+const REPLAY_CHECK_MS = 1000;
+/**
+ * A signature is kept past its window by this much, so replicas whose clocks disagree by less
+ * still recognise a replay (each refuses the request as stale by its own clock afterwards).
+ */
+const REPLAY_MARGIN_SECONDS = 60;
+const PRUNE_EVERY_MS = 60_000;
+
+export interface RequestGuardOptions {
+  signingSecret: string;
+  replays: ReplayStore;
+  logger: Logger;
+  /** The paths Slack posts to. */
+  endpoints: readonly string[];
+  /** Wall-clock milliseconds (Slack's timestamps are compared with real time, whatever the app's clock). */
+  now?: () => number;
+}
+
+/** A listener for the receiver's server that screens Slack's requests, then calls `next` (Bolt's listener) for the good ones. */
+export function guardSlackRequests(next: RequestListener, options: RequestGuardOptions): RequestListener {
+  const now = options.now ?? Date.now;
+  const log = options.logger.child({ component: 'slack-edge' });
+  let lastPrune = 0;
+
+  const prune = (at: number) => {
+    if (at - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = at;
+    options.replays.prune(new Date(at)).catch((err: unknown) => log.warn({ err }, 'could not prune the signatures of old requests'));
+  };
+
+  /** True when the request is new (or the check could not be made); false for a replay. */
+  const isFirstDelivery = async (signature: string, timestamp: number): Promise<boolean> => {
+    const at = now();
+    const expiresAt = new Date((timestamp + SIGNATURE_WINDOW_SECONDS + REPLAY_MARGIN_SECONDS) * 1000);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), REPLAY_CHECK_MS);
+      timer.unref();
+    });
+    try {
+      const fresh = await Promise.race([options.replays.remember(signature, expiresAt, new Date(at)), late]);
+      if (fresh === 'late') {
+        log.warn('the replay check did not answer in time; handling the request without it');
+        return true;
+      }
+      prune(at);
+      return fresh;
+    } catch (err) {
+      // The database is unreachable: the use cases will say so to the person, which they could not
+      // if every request were refused here; and with no database, a replay can change nothing.
+      log.warn({ err }, 'could not check the request against the ones already received; handling it without that check');
+      return true;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const screen = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req, BODY_LIMIT_BYTES);
+    if (body === 'aborted') return;
+    if (body === 'too-large') return answer(res, 413);
+    const contentType = req.headers['content-type'];
+    if (isSslCheck(contentType, body)) return answer(res, 200);
+
+    const check = checkSignature({
+      secret: options.signingSecret,
+      signature: req.headers['x-slack-signature'],
+      timestamp: req.headers['x-slack-request-timestamp'],
+      body,
+      nowSeconds: Math.floor(now() / 1000),
+    });
+    if (!check.ok) {
+      log.warn({ reason: check.reason, remote: req.socket.remoteAddress }, `refused a request to ${req.url ?? ''}: signature ${check.reason}`);
+      return answer(res, 401);
+    }
+
+    const parsed = parseBody(contentType, body);
+    if (!parsed.ok) {
+      log.warn({ problem: parsed.problem }, `refused a signed request whose body is not a Slack payload: ${parsed.problem}`);
+      return answer(res, 400, `Firebreak expects a Slack payload: ${parsed.problem}.`);
+    }
+
+    // Slack's retries (X-Slack-Retry-Num, Events API only) are new deliveries signed anew, so they
+    // pass this check and go on: whether the first delivery was handled is for the listener to
+    // know (event listeners are idempotent). The retry headers are not signed, so they never
+    // excuse a request carrying a signature already seen: that is a replay, whatever it claims.
+    if (!(await isFirstDelivery(check.signature, check.timestamp))) {
+      log.warn({ retryNum: req.headers['x-slack-retry-num'], timestamp: check.timestamp }, 'dropped a replayed request (its signature was already received)');
+      // A 2xx, so that nothing retries it; nothing else happens.
+      return answer(res, 200);
+    }
+    if (req.headers['x-slack-retry-num'] !== undefined) {
+      log.info({ retryNum: req.headers['x-slack-retry-num'], retryReason: req.headers['x-slack-retry-reason'] }, 'Slack redelivered a request');
+    }
+    // Bolt reads the body from here instead of the stream, already consumed.
+    (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
+    next(req, res);
+  };
+
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method !== 'POST' || !options.endpoints.includes(path)) {
+      next(req, res);
+      return;
+    }
+    screen(req, res).catch((err: unknown) => {
+      log.error({ err }, 'unexpected failure while screening a Slack request');
+      if (!res.headersSent) answer(res, 500);
+    });
+  };
+}
+
+function answer(res: ServerResponse, status: number, text?: string): void {
+  if (text === undefined) {
+    res.writeHead(status);
+    res.end();
+  } else {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(text);
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Requests to /slack/events that Slack did not sign just now, once: forged, unsigned, stale, from
+ * the future, replayed. Each is refused (401) or dropped (an empty 200), and nothing is stored or
+ * sent to Slack for it; the same request signed properly, once, does act, so the refusals are not
+ * an app that refuses everything.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startFirebreak } from '../../src/server.js';
+import { createSlackDriver, signatureFor } from '../slack/driver.js';
+import { newTriggerId, TEAM_ID } from '../slack/web-api.js';
+import { TEST_DATABASE_URL } from '../services.js';
+import { declareIncident, type Declared } from '../e2e/flows.js';
+import { BOT_TOKEN, INCIDENTS_CHANNEL, SIGNING_SECRET, startAppUnderTest, type AppUnderTest } from '../e2e/app-under-test.js';
+
+let t: AppUnderTest;
+let inc: Declared;
+beforeAll(async () => {
+  t = await startAppUnderTest();
+  inc = await declareIncident(t, { title: 'Checkout 502', severity: 'P1' });
+});
+afterAll(async () => {
+  await t?.stop();
+});
+beforeEach(async () => {
+  await t.running.ctx.inflight.drain(5000);
+  t.standIn.reset();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const FORM = 'application/x-www-form-urlencoded';
+
+let seq = 0;
+/** A signed-able `/incident note` in the incident's channel: processed, it adds a note and answers. */
+function noteBody(note = `note ${++seq}`): string {
+  return new URLSearchParams({
+    token: 'verification-token', team_id: TEAM_ID, team_domain: 'firebreak-test', channel_id: inc.channelId!, channel_name: 'inc',
+    user_id: 'U0ALICE', user_name: 'alice', command: '/incident', text: `note ${note}`, api_app_id: 'A0FIREBREAK',
+    response_url: t.standIn.responseUrl(), trigger_id: newTriggerId(),
+  }).toString();
+}
+const headers = (body: string, ts = now(), extra: Record<string, string> = {}) => ({
+  'content-type': FORM, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signatureFor(SIGNING_SECRET, ts, body), ...extra,
+});
+const notes = async () => (await t.running.ctx.store.listTimeline(inc.incidentId)).filter((e) => e.kind === 'note').length;
+
+/** Nothing reached a use case: no note, no Web API call, no answer on a response_url. */
+async function expectNothingHappened(notesBefore: number) {
+  await t.running.ctx.inflight.drain(5000);
+  expect(await notes()).toBe(notesBefore);
+  expect(t.standIn.calls.map((c) => c.method)).toEqual([]);
+  expect(t.standIn.responses).toEqual([]);
+}
+
+describe('a request Slack did not sign', () => {
+  it('is processed when signed now, within the window either way (the control)', async () => {
+    const before = await notes();
+    for (const ts of [now(), now() - 4 * 60, now() + 4 * 60]) {
+      const body = noteBody();
+      const res = await t.driver.post(body, headers(body, ts));
+      expect(res.status).toBe(200);
+    }
+    await t.running.ctx.inflight.drain(5000);
+    expect(await notes()).toBe(before + 3);
+    expect(t.standIn.responses).toHaveLength(3);
+  });
+
+  it.each([
+    ['a forged signature', (b: string) => ({ ...headers(b), 'x-slack-signature': `v0=${'0'.repeat(64)}` })],
+    ['a signature made with another secret', (b: string) => ({ ...headers(b), 'x-slack-signature': signatureFor('not-the-secret', now(), b) })],
+    ['a signature of another body', (b: string) => headers(`${b}&x=1`)],
+    ['no signature', (b: string) => ({ 'content-type': FORM, 'x-slack-request-timestamp': String(now()) })],
+    ['no timestamp', (b: string) => ({ 'content-type': FORM, 'x-slack-signature': signatureFor(SIGNING_SECRET, now(), b) })],
+    ['no headers at all', () => ({ 'content-type': FORM })],
+    ['a signature of another version', (b: string) => ({ ...headers(b), 'x-slack-signature': headers(b)['x-slack-signature'].replace('v0=', 'v1=') })],
+    ['a timestamp that is no number', (b: string) => ({ ...headers(b), 'x-slack-request-timestamp': 'soon' })],
+    ['a timestamp 6 minutes old', (b: string) => headers(b, now() - 6 * 60)],
+    ['a timestamp 6 minutes ahead', (b: string) => headers(b, now() + 6 * 60)],
+    ['a timestamp a year ahead', (b: string) => headers(b, now() + 365 * 86_400)],
+  ])('with %s is refused with 401, and nothing happens', async (_what, sign) => {
+    const before = await notes();
+    const body = noteBody();
+    const res = await t.driver.post(body, sign(body));
+    expect(res.status).toBe(401);
+    expect(res.text).toBe('');
+    await expectNothingHappened(before);
+  });
+
+  it('ssl_check is answered without a signature, and whatever rides along with it is not processed', async () => {
+    const before = await notes();
+    const smuggled = `ssl_check=1&${noteBody()}`;
+    const res = await t.driver.post(smuggled, { 'content-type': FORM });
+    expect(res.status).toBe(200);
+    await expectNothingHappened(before);
+  });
+});
+
+describe('a replayed request', () => {
+  it('is handled once: 200 replays of one signed note make one note and one answer', async () => {
+    const before = await notes();
+    const body = noteBody('replayed');
+    const signed = headers(body);
+    const first = await t.driver.post(body, signed);
+    expect(first.status).toBe(200);
+    const replays = await Promise.all(Array.from({ length: 200 }, () => t.driver.post(body, signed)));
+    expect(replays.map((r) => `${r.status} ${r.text}`)).toEqual(replays.map(() => '200 '));
+    await t.running.ctx.inflight.drain(5000);
+    expect(await notes()).toBe(before + 1);
+    expect(t.standIn.responses).toHaveLength(1);
+    expect(t.logs.filter((l) => String(l.msg).startsWith('dropped a replayed request'))).toHaveLength(200);
+  });
+
+  it('is dropped even when it claims to be a Slack retry (the retry headers are not signed)', async () => {
+    const before = await notes();
+    const body = noteBody('claims a retry');
+    const signed = headers(body);
+    expect((await t.driver.post(body, signed)).status).toBe(200);
+    const retry = await t.driver.post(body, { ...signed, 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+    expect(retry.status).toBe(200);
+    await t.running.ctx.inflight.drain(5000);
+    expect(await notes()).toBe(before + 1);
+    expect(t.standIn.responses).toHaveLength(1);
+  });
+
+  it('is not confused with a genuine retry, which Slack signs anew and which is handled', async () => {
+    const before = await notes();
+    const body = noteBody('sent again');
+    expect((await t.driver.post(body, headers(body, now() - 2))).status).toBe(200);
+    const retry = await t.driver.post(body, headers(body, now(), { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_error' }));
+    expect(retry.status).toBe(200);
+    await t.running.ctx.inflight.drain(5000);
+    expect(await notes()).toBe(before + 2);
+  });
+
+  it('is dropped by another replica sharing the store', async () => {
+    const replica = await startReplica(t);
+    try {
+      const before = await notes();
+      const body = noteBody('two replicas');
+      const signed = headers(body);
+      const [a, b] = await Promise.all([t.driver.post(body, signed), replica.post(body, signed)]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      await Promise.all([t.running.ctx.inflight.drain(5000), replica.running.ctx.inflight.drain(5000)]);
+      expect(await notes()).toBe(before + 1);
+      expect(t.standIn.responses).toHaveLength(1);
+    } finally {
+      await replica.stop();
+    }
+  });
+});
+
+/** A second Firebreak on the same database schema and Slack stand-in, as a second replica would be. */
+async function startReplica(first: AppUnderTest) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fb-replica-'));
+  writeFileSync(path.join(dir, 'firebreak.yml'), `incidents:\n  channel: ${INCIDENTS_CHANNEL}\n`);
+  const loaded = loadConfig(
+    { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: first.standIn.apiUrl, PORT: '0', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: first.schema, LOG_LEVEL: 'silent' },
+    dir,
+  );
+  if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+  const quiet = new Writable({ write: (_c, _e, done) => done() });
+  const running = await startFirebreak(loaded.config, createLogger({ level: 'silent', secrets: [], destination: quiet }));
+  const driver = createSlackDriver({ appUrl: `http://127.0.0.1:${running.port}`, signingSecret: SIGNING_SECRET, standIn: first.standIn });
+  return {
+    running,
+    post: driver.post,
+    async stop() {
+      await running.stop({ drainMs: 5000 });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
