@@ -9,7 +9,7 @@
  *
  * Results are printed and written to docs/BENCHMARKS.md (between the reminder markers).
  */
-import { readFileSync, writeFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -92,6 +92,7 @@ async function runOne(standIn: SlackStandIn, admin: pg.Client, n: number, replic
   } finally {
     for (const b of bots) b.child.kill('SIGTERM');
     await Promise.all(bots.map((b) => b.exited));
+    rmSync(dir, { recursive: true, force: true });
     await admin.query(`drop schema if exists ${schema} cascade`);
   }
 }

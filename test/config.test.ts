@@ -1,15 +1,21 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, secretsOf, severitiesOf } from '../src/config.js';
 import { DEFAULT_SEVERITIES } from '../src/core/incident/severity.js';
 import { parseDuration, formatDuration } from '../src/core/duration.js';
 
 const creds = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_SIGNING_SECRET: 'shhh-secret' };
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 function withFile(yaml: string): { dir: string; file: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'fb-config-'));
+  dirs.push(dir);
   const file = path.join(dir, 'firebreak.yml');
   writeFileSync(file, yaml);
   return { dir, file };
@@ -79,7 +85,9 @@ describe('loadConfig', () => {
   });
 
   it('requires the incidents channel and explains it', () => {
-    const r = loadConfig(creds, mkdtempSync(path.join(tmpdir(), 'fb-empty-')));
+    const empty = mkdtempSync(path.join(tmpdir(), 'fb-empty-'));
+    dirs.push(empty);
+    const r = loadConfig(creds, empty);
     expect(!r.ok && r.problems).toEqual(['incidents.channel: required: the id of the channel where incidents are announced, like "C0INCIDENTS"']);
   });
 

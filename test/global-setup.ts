@@ -1,7 +1,38 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { missingServices } from './services.js';
 
-/** The suite needs the real servers: fail at once, saying how to get them, rather than skip. */
-export default async function setup(): Promise<void> {
+/**
+ * Caches of the tools the suite runs (the TypeScript loader of a spawned Firebreak), not files
+ * a test made: they may stay until the run's folder goes.
+ */
+const TOOL_CACHES = /^tsx-\d+$/;
+
+/** What is left in the run's temporary folder, one line per entry, for the failure message. */
+function leftovers(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => !TOOL_CACHES.test(name))
+    .sort()
+    .map((name) => {
+      const full = path.join(dir, name);
+      try {
+        const inside = statSync(full).isDirectory() ? readdirSync(full).length : undefined;
+        return inside === undefined ? full : `${full}/ (${inside} ${inside === 1 ? 'entry' : 'entries'} inside)`;
+      } catch {
+        return full;
+      }
+    });
+}
+
+/**
+ * The suite needs the real servers: fail at once, saying how to get them, rather than skip.
+ *
+ * Every test process (and what it spawns) gets its own temporary folder for the run, through
+ * TMPDIR, so that the run can check it cleaned up after itself without counting what other runs
+ * on the same machine are doing. Whatever a test leaves there fails the run, named by path.
+ */
+export default async function setup(): Promise<() => void> {
   const missing = await missingServices();
   if (missing.length > 0) {
     throw new Error(
@@ -9,4 +40,23 @@ export default async function setup(): Promise<void> {
         'Run `npm run services` to install and start them (Debian packages), then run the tests again.',
     );
   }
+
+  const previous = process.env.TMPDIR;
+  const runDir = mkdtempSync(path.join(tmpdir(), 'fb-test-run-'));
+  process.env.TMPDIR = runDir;
+
+  return () => {
+    const left = leftovers(runDir);
+    rmSync(runDir, { recursive: true, force: true });
+    if (previous === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previous;
+    if (left.length === 0) return;
+    const message =
+      `The test run left ${left.length} temporary ${left.length === 1 ? 'entry' : 'entries'} behind (now removed). ` +
+      'A test must remove what it creates, in afterEach/afterAll or in the helper that made it; the name says which:\n' +
+      left.map((l) => `  - ${l}`).join('\n');
+    // Vitest reports an error thrown here without failing the run: the exit status must say so too.
+    process.exitCode = 1;
+    throw new Error(message);
+  };
 }

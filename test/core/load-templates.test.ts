@@ -1,12 +1,18 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEMPLATES_DIR, loadTemplates } from '../../src/adapters/templates/load-templates.js';
 import { LOCALES, TEMPLATE_KINDS } from '../../src/core/render/templates-catalogue.js';
 
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 function copyOfShipped(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'fb-templates-'));
+  dirs.push(dir);
   cpSync(DEFAULT_TEMPLATES_DIR, dir, { recursive: true });
   return dir;
 }

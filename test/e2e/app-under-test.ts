@@ -3,7 +3,7 @@
  * schema on the real PostgreSQL server, configured through the same loadConfig as production.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -49,6 +49,8 @@ export async function startAppUnderTest(options: { yaml?: string; databaseUrl?: 
     },
     dir,
   );
+  // The file is read once, by loadConfig: nothing needs the folder after it.
+  rmSync(dir, { recursive: true, force: true });
   if (!loaded.ok) throw new Error(`test config rejected: ${loaded.problems.join('; ')}`);
   const logs: Array<Record<string, unknown>> = [];
   const destination = new Writable({

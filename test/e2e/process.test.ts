@@ -2,7 +2,7 @@
  * Firebreak as an operator runs it: `node src/main.ts` in its own process. Exit codes, the embedded
  * store by default, secrets kept out of the logs, and a clean exit on SIGTERM.
  */
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,20 @@ const SECRET = 'proc-signing-secret-abcdef';
 const run = runFirebreak;
 
 const running: Proc[] = [];
-afterEach(() => {
-  for (const p of running.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+const dirs: string[] = [];
+/** A temporary folder removed after the file's tests. */
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(async () => {
+  const stopping = running.splice(0);
+  for (const p of stopping) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await Promise.all(stopping.map((p) => p.exited));
+});
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('configuration errors exit 2 with every problem and no stack trace', () => {
@@ -30,7 +42,7 @@ describe('configuration errors exit 2 with every problem and no stack trace', ()
   });
 
   it('lists bad keys with their path', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'fb-proc-'));
+    const dir = tempDir('fb-proc-');
     writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INC\n  updateReminder: soon\n');
     const p = run({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET }, dir);
     expect(await p.exited).toBe(2);
@@ -39,10 +51,10 @@ describe('configuration errors exit 2 with every problem and no stack trace', ()
   });
 
   it('names the template file and the unknown placeholder', async () => {
-    const templates = mkdtempSync(path.join(tmpdir(), 'fb-tpl-'));
+    const templates = tempDir('fb-tpl-');
     cpSync(path.join(ROOT, 'runbooks/templates'), templates, { recursive: true });
     writeFileSync(path.join(templates, 'fr/initial.md'), 'Incident {{incident_id}} : {{titre}}\n');
-    const dir = mkdtempSync(path.join(tmpdir(), 'fb-proc-'));
+    const dir = tempDir('fb-proc-');
     writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INC\n');
     const p = run({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, FIREBREAK_TEMPLATES_DIR: templates, FIREBREAK_DATA_DIR: path.join(dir, 'data') }, dir);
     expect(await p.exited).toBe(2);
@@ -60,7 +72,7 @@ describe('a running process', () => {
   });
 
   it('runs on the embedded store with no DATABASE_URL, serves an incident end to end, and stops on SIGTERM', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'fb-proc-'));
+    const dir = tempDir('fb-proc-');
     writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: ${ANNOUNCE_IN}\n  locale: fr\n');
     const p = run(
       { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0', ANNOUNCE_IN: 'C0FRANCE', LOG_LEVEL: 'trace' },
@@ -93,7 +105,7 @@ describe('a running process', () => {
     const password = 'pw-never-in-logs-9f3a';
     const url = new URL(TEST_DATABASE_URL);
     url.password = password; // trust auth ignores it, so the server still lets us in
-    const dir = mkdtempSync(path.join(tmpdir(), 'fb-proc-'));
+    const dir = tempDir('fb-proc-');
     writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INC\n');
     const schema = `fb_proc_${process.pid}`;
     const p = run(

@@ -1,5 +1,5 @@
 /** Approve clicks spread over two Firebreak processes on one store: the action runs once. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -29,8 +29,11 @@ beforeAll(async () => {
   await root.query(`create database ${DB}`);
   standIn = await startSlackStandIn();
 });
+let dir: string | undefined;
 afterAll(async () => {
   for (const b of bots) if (b.child.exitCode === null) b.child.kill('SIGKILL');
+  await Promise.all(bots.map((b) => b.exited));
+  if (dir) rmSync(dir, { recursive: true, force: true });
   await standIn?.close();
   await root.query(`drop schema if exists ${SCHEMA} cascade`);
   await root.query(`drop database if exists ${DB} with (force)`);
@@ -39,7 +42,7 @@ afterAll(async () => {
 
 describe('two bot processes', () => {
   it('run an action approved by 20 simultaneous clicks split between them exactly once', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'fb-rem-replicas-'));
+    dir = mkdtempSync(path.join(tmpdir(), 'fb-rem-replicas-'));
     writeFileSync(
       path.join(dir, 'firebreak.yml'),
       ['incidents:', '  channel: C0INCIDENTS', 'targets:', '  postgres:', `    - { name: main, url: "${dbUrl}" }`, 'approvals:', '  approvers: [U0BOB, U0ALICE]', 'remediation:', '  allow: { postgres: [main] }'].join('\n'),

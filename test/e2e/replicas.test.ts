@@ -2,7 +2,7 @@
  * Reminders survive a crash and are shared by replicas: the schedule lives in PostgreSQL, claims
  * are atomic, and a process killed with SIGKILL loses nothing.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,9 +24,11 @@ let standIn: SlackStandIn;
 let admin: pg.Client;
 const procs: Proc[] = [];
 const schemas: string[] = [];
+const dirs: string[] = [];
 
 function configDir(updateReminder: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'fb-replica-'));
+  dirs.push(dir);
   writeFileSync(path.join(dir, 'firebreak.yml'), `incidents:\n  channel: ${INCIDENTS_CHANNEL}\n  updateReminder: ${updateReminder}\nescalation:\n  levels: []\n`);
   return dir;
 }
@@ -45,10 +47,13 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
 });
-afterEach(() => {
-  for (const p of procs.splice(0)) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+afterEach(async () => {
+  const stopping = procs.splice(0);
+  for (const p of stopping) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  await Promise.all(stopping.map((p) => p.exited));
 });
 afterAll(async () => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
   for (const s of schemas) await admin.query(`drop schema if exists ${s} cascade`);
   await admin?.end();
   await standIn?.close();

@@ -1,5 +1,5 @@
 /** With SLACK_APP_TOKEN set, Firebreak takes its requests over Socket Mode instead of HTTP. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -23,6 +23,7 @@ beforeAll(async () => {
     { SLACK_BOT_TOKEN: 'xoxb-sock', SLACK_SIGNING_SECRET: 'sock-secret', SLACK_APP_TOKEN: 'xapp-1-sock', SLACK_API_URL: webApi.apiUrl, PORT: '0', FIREBREAK_DATA_DIR: 'memory://' },
     dir,
   );
+  rmSync(dir, { recursive: true, force: true });
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   const quiet = new Writable({ write: (_c, _e, done) => done() });
   app = await startFirebreak(loaded.config, createLogger({ level: 'silent', secrets: [], destination: quiet }));

@@ -1,6 +1,6 @@
 /** Running Firebreak as its own process (`node src/main.ts`), as an operator does. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,9 +16,11 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function runFirebreak(env: Record<string, string>, cwd = mkdtempSync(path.join(tmpdir(), 'fb-proc-'))): Proc {
+/** Without `cwd`, the process runs in a folder of its own (its embedded database goes there), removed when it exits. */
+export function runFirebreak(env: Record<string, string>, cwd?: string): Proc {
+  const own = cwd === undefined ? mkdtempSync(path.join(tmpdir(), 'fb-proc-')) : undefined;
   const child = spawn(process.execPath, ['--import', TSX, path.join(ROOT, 'src/main.ts')], {
-    cwd,
+    cwd: cwd ?? own,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -26,7 +28,12 @@ export function runFirebreak(env: Record<string, string>, cwd = mkdtempSync(path
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      if (own) rmSync(own, { recursive: true, force: true });
+      resolve(code);
+    }),
+  );
   return { child, out: () => out, err: () => err, exited };
 }
 

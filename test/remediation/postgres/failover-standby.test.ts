@@ -3,7 +3,7 @@
  * standby.signal: in recovery, its primary gone) is promoted, and then accepts writes.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -39,7 +39,12 @@ beforeAll(async () => {
   asPostgres([path.join(bin, 'pg_ctl'), '-D', data, '-l', path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
 }, 90_000);
 afterAll(() => {
-  if (dir) asPostgres([path.join(bin, 'pg_ctl'), '-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']);
+  if (!dir) return;
+  try {
+    asPostgres([path.join(bin, 'pg_ctl'), '-D', path.join(dir, 'data'), '-m', 'immediate', 'stop']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('pg.failover', () => {
