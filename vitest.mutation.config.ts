@@ -11,5 +11,6 @@ export default defineConfig({
     testTimeout: 30_000,
     pool: 'forks',
     update: 'none',
+    env: { PROPERTY_RUNS_SCALE: '0.1' },
   },
 });

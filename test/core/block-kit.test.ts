@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS, toBlockKit, type SlackBlock } from '../../src/adapters/slack/block-kit.js';
+import { toBlockKit, type SlackBlock } from '../../src/adapters/slack/block-kit.js';
 import type { Block, Message } from '../../src/core/render/message.js';
+import { messageProblems, SLACK_LIMITS } from '../slack/block-kit-rules.js';
+import { propertyRuns } from '../property-runs.js';
+
+/** chat.postMessage: "For best results, limit the number of characters in the text field to 4,000". */
+const ADVISED_TEXT = 4000;
 
 /** Deterministic pseudo-random generator, so a failing case can be replayed from its seed. */
 function rng(seed: number) {
@@ -28,28 +33,16 @@ function randomBlock(r: () => number): Block {
   }
 }
 
+/** What Slack would refuse, by Slack's documented limits (test/slack/block-kit-rules.ts), plus the 4,000-character text Slack advises. */
 function violations(out: { text: string; blocks: SlackBlock[] }): string[] {
-  const v: string[] = [];
-  if (out.blocks.length > LIMITS.blocksPerMessage) v.push(`${out.blocks.length} blocks`);
-  if (out.text.length > LIMITS.messageText || out.text.length === 0) v.push(`text ${out.text.length}`);
-  for (const b of out.blocks as Array<Record<string, any>>) {
-    if (b.type === 'header' && (b.text.text.length > LIMITS.headerText || b.text.text.length === 0)) v.push('header');
-    if (b.type === 'section' && b.text && (b.text.text.length > LIMITS.sectionText || b.text.text.length === 0)) v.push('section text');
-    if (b.type === 'section' && b.fields && (b.fields.length > LIMITS.fieldsPerSection || b.fields.some((f: any) => f.text.length > LIMITS.fieldText))) v.push('fields');
-    if (b.type === 'context' && b.elements.length > LIMITS.contextElements) v.push('context');
-    if (b.type === 'actions') {
-      if (b.elements.length > LIMITS.actionsElements) v.push('actions');
-      for (const e of b.elements) {
-        if (e.text.text.length > LIMITS.buttonText || e.value.length > LIMITS.buttonValue || e.action_id.length > LIMITS.actionId) v.push('button');
-      }
-    }
-  }
+  const v = messageProblems(out.blocks, out.text)?.errors ?? [];
+  if (out.text.length > ADVISED_TEXT || out.text.length === 0) v.push(`text ${out.text.length}`);
   return v;
 }
 
 describe('toBlockKit', () => {
   it('never produces a message Slack would refuse, whatever the input (500 random messages)', () => {
-    for (let seed = 1; seed <= 500; seed++) {
+    for (let seed = 1; seed <= propertyRuns(500); seed++) {
       const r = rng(seed);
       const message: Message = { text: randomText(r, 10_000), blocks: Array.from({ length: Math.floor(r() * 80) }, () => randomBlock(r)) };
       const problems = violations(toBlockKit(message));
@@ -60,7 +53,7 @@ describe('toBlockKit', () => {
   it('says how many blocks were left out instead of dropping them silently', () => {
     const message: Message = { text: 'many', blocks: Array.from({ length: 70 }, () => ({ type: 'divider' as const })) };
     const out = toBlockKit(message);
-    expect(out.blocks).toHaveLength(50);
+    expect(out.blocks).toHaveLength(SLACK_LIMITS.blocksPerMessage);
     expect(out.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: '+21 more blocks not shown' }] });
   });
 

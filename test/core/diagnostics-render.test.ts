@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toBlockKit, LIMITS } from '../../src/adapters/slack/block-kit.js';
+import { toBlockKit } from '../../src/adapters/slack/block-kit.js';
+import { messageProblems, SLACK_LIMITS } from '../slack/block-kit-rules.js';
+import { propertyRuns } from '../property-runs.js';
 import { STATUSES, type Finding, type Report } from '../../src/core/diagnostics/finding.js';
 import { renderReports, summaryLine } from '../../src/core/diagnostics/render.js';
 
@@ -35,14 +37,15 @@ function randomReports(r: () => number): Report[] {
 
 describe('diagnostic reports in Slack', () => {
   it('never break a Slack limit, whatever the findings (200 random reports, up to 6,000 findings)', () => {
-    for (let seed = 1; seed <= 200; seed++) {
+    for (let seed = 1; seed <= propertyRuns(200); seed++) {
       const { message, truncated, fullText } = renderReports(randomReports(rng(seed)));
       const out = toBlockKit(message);
-      expect(out.blocks.length, `seed ${seed}`).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
+      expect(messageProblems(out.blocks, out.text), `seed ${seed}`).toBeNull();
+      expect(out.blocks.length, `seed ${seed}`).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
       const texts = out.blocks.flatMap((b: any) => [b.text?.text, ...(b.elements ?? []).map((e: any) => e.text)]).filter((t): t is string => typeof t === 'string');
-      for (const t of texts) expect(t.length, `seed ${seed}`).toBeLessThanOrEqual(LIMITS.sectionText);
+      for (const t of texts) expect(t.length, `seed ${seed}`).toBeLessThanOrEqual(SLACK_LIMITS.textObject);
       expect(texts.reduce((n, t) => n + t.length, 0), `seed ${seed}`).toBeLessThan(13_000);
-      expect(out.text.length).toBeLessThanOrEqual(LIMITS.messageText);
+      expect(out.text.length).toBeLessThanOrEqual(4000); // Slack's advised text length
       if (truncated) expect(out.blocks.at(-1)).toMatchObject({ type: 'context' });
       expect(fullText.length).toBeGreaterThan(0);
     }

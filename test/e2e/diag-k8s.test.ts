@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApiServer, type KubeApiServer } from '../kube/api-server.js';
 import { defaultFixtures, manyFailingPods } from '../kube/fixtures.js';
-import { LIMITS } from '../../src/adapters/slack/block-kit.js';
+import { messageProblems, SLACK_LIMITS } from '../slack/block-kit-rules.js';
 import { startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { visible } from './flows.js';
 
@@ -49,7 +49,8 @@ describe('/diag k8s', () => {
     kube.setFixtures(manyFailingPods(200));
     const report = await diag('k8s');
     const blocks = report.args.blocks as Array<Record<string, any>>;
-    expect(blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
+    expect(blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+    expect(messageProblems(blocks, report.args.text)).toBeNull();
     expect(JSON.stringify(blocks.at(-1))).toMatch(/\+\d+ more findings not shown: the full report is attached\./);
     const upload = await t.standIn.waitFor('files.completeUploadExternal', (c) => c.args.thread_ts === (report.args.ts as string), 10_000);
     const content = t.standIn.uploadedFile((upload.args.files as Array<{ id: string }>)[0]!.id)!.toString('utf8');
