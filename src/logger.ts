@@ -4,16 +4,17 @@
  * replaced by "[redacted]" in every string, whatever field or message it sits in.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { hideUrlPasswords } from './core/found-value.js';
 
 export type { Logger } from 'pino';
 
-const TOKEN_SHAPES = [/xox[abposr]-[A-Za-z0-9-]+/g, /xapp-[A-Za-z0-9-]+/g];
-const URL_CREDENTIALS = /(\b[a-z][a-z0-9+.-]*:\/\/)([^\s:@/]+):([^\s@/]+)@/gi;
+/** Slack's bot, user, app-level and refresh tokens (rotating ones start "xoxe."). */
+const TOKEN_SHAPES = [/\bxoxe\.xox[a-z]-[A-Za-z0-9-]+/g, /\bxox[abposre]-[A-Za-z0-9-]+/g, /\bxapp-[A-Za-z0-9-]+/g];
 
 export function makeScrubber(secrets: readonly string[]): (text: string) => string {
   const known = [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
   return (text: string) => {
-    let out = text.replace(URL_CREDENTIALS, '$1$2:[redacted]@');
+    let out = hideUrlPasswords(text);
     for (const re of TOKEN_SHAPES) out = out.replace(re, '[redacted]');
     for (const secret of known) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     return out;
@@ -24,7 +25,14 @@ function scrubDeep(value: unknown, scrub: (s: string) => string, depth = 0): unk
   if (typeof value === 'string') return scrub(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { type: value.name, message: scrub(value.message), stack: value.stack ? scrub(value.stack) : undefined, code: (value as { code?: unknown }).code };
+    const { code, cause } = value as { code?: unknown; cause?: unknown };
+    return {
+      type: value.name,
+      message: scrub(value.message),
+      stack: value.stack ? scrub(value.stack) : undefined,
+      code,
+      ...(cause !== undefined ? { cause: scrubDeep(cause, scrub, depth + 1) } : {}),
+    };
   }
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub, depth + 1));
   if (value instanceof Date) return value;
