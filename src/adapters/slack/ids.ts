@@ -16,3 +16,5 @@ export const channelId = slackId('CGD', 'channel');
 export const teamId = slackId('TE', 'team');
 /** A message's ts: seconds, a dot, microseconds. */
 export const messageTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/, { message: 'not a Slack message ts' });
+/** Where an answer goes: a conversation, or a person (their direct messages with the app). */
+export const replyTarget = z.union([channelId, userId]);

@@ -1,5 +1,5 @@
 /** A tick in the post-incident checklist: saved, then the checklist is redrawn for everyone. */
-import type { CheckboxesAction } from '@slack/bolt';
+import { z } from 'zod';
 import { tickChecklist } from '../../../app/incidents/checklist.js';
 import { ACTIONS } from '../../../core/incident/card.js';
 import { checklistMessage } from '../../../core/incident/messages.js';
@@ -7,27 +7,40 @@ import { checklistItems } from '../../../core/render/checklist.js';
 import { LIMITS } from '../block-kit.js';
 import { answerPrivately } from './answer.js';
 import { ackThenRun, orErrorReply } from './background.js';
-import { isIncidentId } from './incident-button.js';
+import { click } from './payloads.js';
 import type { ActionListener } from './types.js';
 
-export const checklistTicked: ActionListener<CheckboxesAction> = {
+/** block_id is "checklist:<incident id>:<group>", set when the checklist was posted; a group holds one checkboxes element. */
+const checklistBlock = z
+  .string()
+  .regex(/^checklist:[^:]+:\d{1,2}$/)
+  .transform((id) => id.split(':'))
+  .pipe(z.tuple([z.literal('checklist'), z.uuid(), z.string()]))
+  .transform(([, incidentId, group]) => ({ incidentId, group: Number(group) }));
+
+const ticked = click(
+  z.object({
+    block_id: checklistBlock,
+    selected_options: z.array(z.object({ value: z.string().max(LIMITS.optionValue) })).max(LIMITS.checkboxOptions),
+  }),
+);
+
+export const checklistTicked: ActionListener<z.output<typeof ticked>> = {
   kind: 'action',
   id: ACTIONS.checklist,
-  handle: ({ ack, body, action, respond }, ctx) =>
-    ackThenRun({ ack, body }, ctx, { label: 'checklist tick', action: ACTIONS.checklist }, async (log) => {
-      // block_id is "checklist:<incident id>:<group>", set when the checklist was posted.
-      const [, id, group] = action.block_id.split(':');
-      if (!isIncidentId(id)) return;
+  read: ticked,
+  handle: ({ ack, respond }, ctx, clicked) =>
+    ackThenRun(ack, ctx, { label: 'checklist tick', action: ACTIONS.checklist, userId: clicked.userId }, async (log) => {
+      const { incidentId, group } = clicked.action.block_id;
       const items = checklistItems(ctx.templates.get(ctx.config.incidents.locale, 'checklist'));
-      const start = Number(group) * LIMITS.checkboxOptions;
+      const start = group * LIMITS.checkboxOptions;
       const keys = items.slice(start, start + LIMITS.checkboxOptions).map((i) => i.key);
       const answer = await orErrorReply(log, 'save the checklist', async () => {
-        const outcome = await tickChecklist(ctx, id, { actorId: body.user.id, group: keys, selected: action.selected_options.flatMap((o) => (o.value ? [o.value] : [])) });
+        const outcome = await tickChecklist(ctx, incidentId, { actorId: clicked.userId, group: keys, selected: clicked.action.selected_options.map((o) => o.value) });
         // Everyone sees the same ticks: the message is redrawn from the stored state.
-        const incident = await ctx.store.getIncident(id);
-        const ts = body.message?.ts ?? body.container?.message_ts;
-        if (incident && ts && body.channel?.id) {
-          await ctx.chat.update({ channel: body.channel.id, ts }, checklistMessage({ incident, template: ctx.templates.get(ctx.config.incidents.locale, 'checklist') }));
+        const incident = await ctx.store.getIncident(incidentId);
+        if (incident && clicked.messageTs && clicked.channelId) {
+          await ctx.chat.update({ channel: clicked.channelId, ts: clicked.messageTs }, checklistMessage({ incident, template: ctx.templates.get(ctx.config.incidents.locale, 'checklist') }));
         }
         return outcome.ok ? null : outcome.reply;
       });

@@ -8,37 +8,41 @@ import type { Incident } from '../../../core/incident/incident.js';
 import { plain } from '../../../core/render/message.js';
 import { errorReply } from '../reply-error.js';
 import { incidentFormMetadata } from '../views/fields.js';
+import { submission, type Submission } from './payloads.js';
 import { safeJson } from './submission.js';
 import type { ViewListener } from './types.js';
 
 export type FormRead<F> = (values: unknown) => { ok: true; value: F } | { ok: false; errors: Record<string, string> };
 
-export function incidentForm<F>(callbackId: string, read: FormRead<F>, act: (ctx: AppContext, incidentId: string, userId: string, form: F) => Promise<Outcome | null>): ViewListener {
+export function incidentForm<F>(callbackId: string, read: FormRead<F>, act: (ctx: AppContext, incidentId: string, userId: string, form: F) => Promise<Outcome | null>): ViewListener<Submission> {
   return {
     kind: 'view',
     id: callbackId,
-    async handle({ ack, body, view }, ctx) {
-      const log = ctx.logger.child({ view: callbackId, user: body.user.id, viewId: view.id });
-      const result = read(view.state.values);
+    read: submission,
+    async handle({ ack }, ctx, submitted) {
+      const log = ctx.logger.child({ view: callbackId, user: submitted.userId, viewId: submitted.viewId });
+      const result = read(submitted.values);
       if (!result.ok) {
         await ack({ response_action: 'errors', errors: result.errors });
         return;
       }
-      const meta = incidentFormMetadata.safeParse(safeJson(view.private_metadata));
+      const meta = incidentFormMetadata.safeParse(safeJson(submitted.metadata));
       if (!meta.success) {
-        const field = Object.keys(view.state.values)[0] ?? 'progress';
+        const values = submitted.values;
+        const field = (typeof values === 'object' && values !== null ? Object.keys(values)[0] : undefined) ?? 'progress';
         await ack({ response_action: 'errors', errors: { [field]: 'This form lost track of its incident; close it and run the command again.' } });
         return;
       }
       await ack();
+      const { userId } = submitted;
       ctx.inflight.run(callbackId, async () => {
         let outcome: Outcome | null;
         try {
-          outcome = await act(ctx, meta.data.incidentId, body.user.id, result.value);
+          outcome = await act(ctx, meta.data.incidentId, userId, result.value);
         } catch (err) {
           outcome = { ok: false, reply: errorReply(err, log, 'submit the form').text };
         }
-        if (outcome) await ctx.chat.postEphemeral(meta.data.channelId, body.user.id, plain(outcome.reply)).catch((err: unknown) => log.warn({ err }, 'could not answer'));
+        if (outcome) await ctx.chat.postEphemeral(meta.data.channelId, userId, plain(outcome.reply)).catch((err: unknown) => log.warn({ err }, 'could not answer'));
       });
     },
   };

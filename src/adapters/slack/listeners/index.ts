@@ -3,8 +3,10 @@
  * submissions, clicks, events. One file per interaction; this list is what gets registered.
  */
 import type { App, BlockAction } from '@slack/bolt';
+import type { z } from 'zod';
 import type { AppContext } from '../../../app/context.js';
 import { acknowledgeClicked } from './acknowledge-clicked.js';
+import { answerPrivately } from './answer.js';
 import { approveClicked } from './approve-clicked.js';
 import { checklistTicked } from './checklist-ticked.js';
 import { diagnosticsSubmitted } from './diagnostics-submitted.js';
@@ -44,18 +46,46 @@ export function listenerRoutes(): Omit<Routes, 'commands'> {
   return { actions: ids('action'), views: ids('view'), events: LISTENERS.flatMap((l) => (l.kind === 'event' ? [l.id] : [])) };
 }
 
+/**
+ * Each listener runs only on what its schema reads. A payload that does not match is acknowledged
+ * at once (a form closes, a click is answered privately, an event was acknowledged by Bolt) and
+ * logged; nothing else happens.
+ */
 export function registerListeners(app: App, ctx: AppContext): void {
+  const log = ctx.logger.child({ component: 'slack-edge' });
+  const unreadable = (listener: Listener, error: z.ZodError) => {
+    const issue = error.issues[0];
+    const why = issue ? `${issue.path.join('.') || 'payload'}: ${issue.message}` : 'unreadable';
+    log.warn({ kind: listener.kind, id: String(listener.id), why }, `ignored a Slack payload the ${String(listener.id)} listener cannot read (${why})`);
+  };
   for (const listener of LISTENERS) {
     switch (listener.kind) {
       case 'view':
-        app.view(listener.id, (args) => listener.handle(args, ctx));
+        app.view(listener.id, async (args) => {
+          const read = listener.read.safeParse({ body: args.body, view: args.view });
+          if (read.success) return listener.handle(args, ctx, read.data);
+          unreadable(listener, read.error);
+          await args.ack();
+        });
         break;
       case 'action':
-        app.action<BlockAction>(listener.id, (args) => listener.handle(args, ctx));
+        app.action<BlockAction>(listener.id, async (args) => {
+          const read = listener.read.safeParse({ body: args.body, action: args.action });
+          if (read.success) return listener.handle(args, ctx, read.data);
+          unreadable(listener, read.error);
+          await args.ack();
+          await answerPrivately(args.respond, UNREADABLE_CLICK, log);
+        });
         break;
       case 'event':
-        app.event(listener.id, (args) => listener.handle(args, ctx));
+        app.event(listener.id, async (args) => {
+          const read = listener.read.safeParse({ body: args.body, event: args.event });
+          if (read.success) return listener.handle(args, ctx, read.data);
+          unreadable(listener, read.error);
+        });
         break;
     }
   }
 }
+
+const UNREADABLE_CLICK = ':warning: Firebreak could not read this click, so it did nothing. If the message is old, run the command again for a fresh one.';

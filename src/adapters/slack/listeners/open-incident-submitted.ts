@@ -1,32 +1,40 @@
 /** "Declare an incident" submitted: validated at once (errors go back on the fields), declared after the ack. */
 import { openIncident } from '../../../app/open-incident.js';
 import { openIncidentMetadata, OPEN_INCIDENT_CALLBACK, readOpenIncidentSubmission } from '../views/open-incident.js';
-import { safeJson, submittingTeam } from './submission.js';
+import { submission, type Submission } from './payloads.js';
+import { safeJson } from './submission.js';
 import type { ViewListener } from './types.js';
 
-export const openIncidentSubmitted: ViewListener = {
+export const openIncidentSubmitted: ViewListener<Submission> = {
   kind: 'view',
   id: OPEN_INCIDENT_CALLBACK,
-  async handle({ ack, body, view }, ctx) {
-    const log = ctx.logger.child({ view: OPEN_INCIDENT_CALLBACK, user: body.user.id, viewId: view.id });
-    const result = readOpenIncidentSubmission(view.state.values);
+  read: submission,
+  async handle({ ack }, ctx, submitted) {
+    const log = ctx.logger.child({ view: OPEN_INCIDENT_CALLBACK, user: submitted.userId, viewId: submitted.viewId });
+    const result = readOpenIncidentSubmission(submitted.values);
     if (!result.ok) {
       await ack({ response_action: 'errors', errors: result.errors });
       return;
     }
-    const parsed = openIncidentMetadata.safeParse(safeJson(view.private_metadata));
+    const parsed = openIncidentMetadata.safeParse(safeJson(submitted.metadata));
     if (!parsed.success) log.warn('modal metadata unreadable; answering in a direct message');
-    const meta = parsed.success ? parsed.data : { channelId: body.user.id };
+    const meta = parsed.success ? parsed.data : { channelId: submitted.userId };
+    if (!submitted.teamId) {
+      // Slack always says which workspace; without one there is no workspace to number the incident in.
+      log.warn('a declaration without a workspace was ignored');
+      await ack({ response_action: 'errors', errors: { title: 'Slack did not say which workspace this form belongs to; close it and run /incident open again.' } });
+      return;
+    }
     await ack();
-    const teamId = submittingTeam({ body, view });
+    const teamId = submitted.teamId;
     ctx.inflight.run('declare incident', async () => {
       await openIncident(ctx, {
         ...result.declaration,
         teamId,
-        reporterId: body.user.id,
+        reporterId: submitted.userId,
         declaredAt: ctx.clock.now(),
         // Slack gives a new hash to every version of a view: the same id and hash is the same submission.
-        sourceKey: `view:${view.id}:${view.hash}`,
+        sourceKey: `view:${submitted.viewId}:${submitted.viewHash}`,
         replyChannel: meta.channelId,
       });
     });

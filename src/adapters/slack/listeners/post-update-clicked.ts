@@ -1,5 +1,4 @@
 /** "Post an update" on an incident card: opens the update form for that incident. */
-import type { ButtonAction } from '@slack/bolt';
 import { resolvedMessage } from '../../../app/incidents/outcome.js';
 import { ACTIONS } from '../../../core/incident/card.js';
 import { isOpen } from '../../../core/incident/incident.js';
@@ -8,20 +7,22 @@ import { formView } from '../forms.js';
 import { openModalWhenReady } from '../modal.js';
 import { errorReply } from '../reply-error.js';
 import { answerPrivately } from './answer.js';
-import { incidentFromValue } from './incident-button.js';
+import { buttonClick, incidentFromValue, type ButtonClick } from './incident-button.js';
 import type { ActionListener } from './types.js';
 
-export const postUpdateClicked: ActionListener<ButtonAction> = {
+export const postUpdateClicked: ActionListener<ButtonClick> = {
   kind: 'action',
   id: ACTIONS.postUpdate,
+  read: buttonClick,
   // A modal must be opened with the click's trigger within 3 s, so this work does not wait in the background.
-  async handle({ ack, body, action, respond, client }, ctx) {
+  async handle({ ack, respond, client }, ctx, clicked) {
     await ack();
-    const log = ctx.logger.child({ action: ACTIONS.postUpdate, user: body.user.id });
-    const channelId = body.channel?.id ?? body.user.id;
+    const log = ctx.logger.child({ action: ACTIONS.postUpdate, user: clicked.userId });
+    const channelId = clicked.channelId ?? clicked.userId;
     try {
-      await openModalWhenReady(client, body.trigger_id, async () => {
-        const incident = await incidentFromValue(ctx, action.value);
+      if (!clicked.triggerId) throw new FirebreakError('CHAT_FAILED', 'Slack sent this click without the means to open a form; click the button again.');
+      await openModalWhenReady(client, clicked.triggerId, async () => {
+        const incident = await incidentFromValue(ctx, clicked.action.value);
         if (!incident) throw new FirebreakError('NOT_FOUND', 'This button belongs to an incident Firebreak does not know (any more).');
         if (!isOpen(incident)) throw new FirebreakError('INVALID_INPUT', resolvedMessage(incident));
         return formView(ctx, { form: 'update-incident', incident }, channelId);

@@ -1,37 +1,44 @@
 /**
  * The declarative shape of a Slack listener: which interaction it answers (a view's callback_id,
- * an action_id, an event type) and what it does with it. index.ts registers the list in one loop.
+ * an action_id, an event type), what it reads of the payload (a zod schema, checked before it
+ * runs) and what it does with it. index.ts registers the list in one loop.
  */
-import type { AllMiddlewareArgs, BlockAction, BlockElementAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { z } from 'zod';
 import type { AppContext } from '../../../app/context.js';
 
 export type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
-/** `A`: the element behind the action_id. Like Bolt's own type parameter, it is trusted, not checked. */
-export type ActionArgs<A extends BlockElementAction = BlockElementAction> = SlackActionMiddlewareArgs<BlockAction<A>> & AllMiddlewareArgs;
+export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 export type EventArgs<E extends string = string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;
 
-// `handle` is declared as a method so that its parameter is checked bivariantly: a listener typed
-// for its own element (a button, checkboxes) or event then fits the one list of all listeners.
+// `handle` is declared as a method so that its parameters are checked bivariantly: a listener
+// typed for what it reads then fits the one list of all listeners.
 
-export interface ViewListener {
+export interface ViewListener<P = unknown> {
   kind: 'view';
   /** The modal's callback_id. */
   id: string | RegExp;
-  handle(args: ViewArgs, ctx: AppContext): Promise<void>;
+  /** Read from `{ body, view }`. */
+  read: z.ZodType<P>;
+  handle(args: ViewArgs, ctx: AppContext, submitted: P): Promise<void>;
 }
 
-export interface ActionListener<A extends BlockElementAction = BlockElementAction> {
+export interface ActionListener<P = unknown> {
   kind: 'action';
   /** The element's action_id; a RegExp when the id carries data after a prefix. */
   id: string | RegExp;
-  handle(args: ActionArgs<A>, ctx: AppContext): Promise<void>;
+  /** Read from `{ body, action }`. */
+  read: z.ZodType<P>;
+  handle(args: ActionArgs, ctx: AppContext, clicked: P): Promise<void>;
 }
 
-export interface EventListener<E extends string = string> {
+export interface EventListener<P = unknown> {
   kind: 'event';
   /** The Events API event type. */
-  id: E;
-  handle(args: EventArgs<E>, ctx: AppContext): Promise<void>;
+  id: string;
+  /** Read from `{ body, event }`. */
+  read: z.ZodType<P>;
+  handle(args: EventArgs, ctx: AppContext, event: P): Promise<void>;
 }
 
 export type Listener = ViewListener | ActionListener | EventListener;

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { DiagCatalogue, DiagKind, DiagRequest } from '../../../ports.js';
 import { parseDuration } from '../../../core/duration.js';
 import { input, plainText, reader, stateValues, textInput } from './fields.js';
+import { replyTarget } from '../ids.js';
 
 export const DIAG_CALLBACK = 'diag_form';
-export const diagFormMetadata = z.object({ channelId: z.string().min(1) });
+export const diagFormMetadata = z.object({ channelId: replyTarget });
 
 const KINDS: Array<{ kind: DiagKind; label: string; targets: (c: DiagCatalogue) => string[] }> = [
   { kind: 'db', label: 'PostgreSQL', targets: (c) => c.postgres },

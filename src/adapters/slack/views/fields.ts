@@ -1,5 +1,6 @@
 /** Small builders for modal inputs, shared by every form Firebreak opens. */
 import { z } from 'zod';
+import { replyTarget } from '../ids.js';
 
 export const plainText = (text: string) => ({ type: 'plain_text', text, emoji: true });
 
@@ -55,5 +56,5 @@ export function reader(values: StateValues) {
 }
 
 /** What travels in private_metadata of the incident forms: which incident, where to answer. */
-export const incidentFormMetadata = z.object({ incidentId: z.uuid(), channelId: z.string().min(1) });
+export const incidentFormMetadata = z.object({ incidentId: z.uuid(), channelId: replyTarget });
 export type IncidentFormMetadata = z.infer<typeof incidentFormMetadata>;

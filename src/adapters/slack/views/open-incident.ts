@@ -8,6 +8,7 @@ import { SEVERITY_LEVELS, formatResponseTime, type Severity, type SeverityLevel 
 import { toPlainLine, truncate } from '../../../core/render/text.js';
 import { TITLE_MAX } from '../../../core/incident/limits.js';
 import { input, plainText, reader, stateValues, textInput } from './fields.js';
+import { replyTarget } from '../ids.js';
 
 export const OPEN_INCIDENT_CALLBACK = 'incident_open';
 
@@ -23,7 +24,7 @@ export const FIELDS = {
 } as const;
 
 /** What travels in private_metadata: where the command was typed, to answer there. */
-export const openIncidentMetadata = z.object({ channelId: z.string().min(1) });
+export const openIncidentMetadata = z.object({ channelId: replyTarget });
 export type OpenIncidentMetadata = z.infer<typeof openIncidentMetadata>;
 
 export function severityOption(s: Severity) {
