@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { missingServices } from './services.js';
@@ -43,6 +43,8 @@ export default async function setup(): Promise<() => void> {
 
   const previous = process.env.TMPDIR;
   const runDir = mkdtempSync(path.join(tmpdir(), 'fb-test-run-'));
+  // Open like the system's own temporary folder: tests run servers as the postgres user in it.
+  chmodSync(runDir, 0o1777);
   process.env.TMPDIR = runDir;
 
   return () => {
