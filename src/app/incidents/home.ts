@@ -8,6 +8,7 @@ import { checklistItems } from '../../core/render/checklist.js';
 import { describeCause } from '../../core/errors.js';
 import type { Message } from '../../core/render/message.js';
 import { plain } from '../../core/render/message.js';
+import { escapeTokens } from '../../core/render/text.js';
 import { inOrder, type AppContext } from '../context.js';
 
 /** When the next update is due (the same rule the reminder engine follows). */
@@ -55,11 +56,12 @@ export function announcementFor(ctx: AppContext, incident: Incident): Message {
 export async function reportSideStep(ctx: AppContext, incident: Incident, step: string, err: unknown): Promise<void> {
   const why = describeCause(err);
   ctx.logger.warn({ err, incident: humanId(incident), step }, 'side step failed');
+  // `why` comes from elsewhere (Slack, PagerDuty, the database): shown, never a live token.
   await ctx.store
     .addTimelineEvent({ incidentId: incident.id, kind: 'side_step_failed', actorId: null, at: ctx.clock.now(), data: { step, error: why } })
     .catch((e: unknown) => ctx.logger.warn({ err: e }, 'could not record the failed step'));
   await ctx.chat
-    .post(ctx.config.incidents.channel, plain(notices(ctx.config.incidents.locale).sideStep(humanId(incident), step, why)), incident.announcement ? { threadTs: incident.announcement.ts } : {})
+    .post(ctx.config.incidents.channel, plain(notices(ctx.config.incidents.locale).sideStep(humanId(incident), step, escapeTokens(why))), incident.announcement ? { threadTs: incident.announcement.ts } : {})
     .catch((e: unknown) => ctx.logger.warn({ err: e }, 'could not report the failed step'));
 }
 

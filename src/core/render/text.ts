@@ -66,3 +66,35 @@ export function userMention(userId: string | null | undefined): string | null {
 export function channelMention(channelId: string): string {
   return /^[CG][A-Z0-9]+$/.test(channelId) ? `<#${channelId}>` : escapeMrkdwn(channelId);
 }
+
+/**
+ * Makes `&`, `<` and `>` entities, so the text can never become a mention, a broadcast or a link,
+ * but leaves formatting characters alone: for error codes such as not_in_channel, shown as sent.
+ */
+export function escapeTokens(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * A user in mrkdwn: their mention when `userId` is a user id; anything else (a crafted id) is
+ * shown escaped, as it was given, and never acts as a token; `absent` when there is none.
+ */
+export function userRef(userId: string | null | undefined, absent = '—'): string {
+  if (userId === null || userId === undefined || userId === '') return absent;
+  return userMention(userId) ?? escapeMrkdwn(userId);
+}
+
+/** A sentence in two forms: mrkdwn for Slack, and raw for logs and the audit trail. */
+export interface Phrase {
+  mrkdwn: string;
+  raw: string;
+}
+
+/**
+ * Tagged template for a sentence with values in it: in `mrkdwn` every value is escaped while the
+ * template's own markup (backticks, bold) is kept; in `raw` the values are as given.
+ */
+export function phrase(strings: TemplateStringsArray, ...values: Array<string | number>): Phrase {
+  const join = (show: (v: string) => string) => strings.reduce((out, s, i) => out + s + (i < values.length ? show(String(values[i])) : ''), '');
+  return { mrkdwn: join(escapeMrkdwn), raw: join((v) => v) };
+}
