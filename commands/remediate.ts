@@ -8,7 +8,7 @@ import type { SlashCommandModule, Subcommand } from './contract.js';
 import { defineCommand } from './define-command.js';
 import { requestRemediation } from '../src/app/remediation/flow.js';
 import { plain } from '../src/core/render/message.js';
-import { dateToken, escapeMrkdwn, truncate } from '../src/core/render/text.js';
+import { dateToken, escapeMrkdwn, truncate, userRef } from '../src/core/render/text.js';
 import { tokens, unescapeSlack } from './args.js';
 
 const list: Subcommand<string> = {
@@ -38,7 +38,7 @@ const audit: Subcommand<{ limit: number }> = {
   }),
   async run(ctx, { limit }) {
     const entries = await ctx.app.store.remediation.listAudit(limit);
-    const lines = entries.map((e) => `${dateToken(e.at)} · <@${e.actorId}> *${e.event}* \`${escapeMrkdwn(truncate(`${e.actionId} ${e.args.join(' ')}`, 80))}\` on ${escapeMrkdwn(e.targetName)}${e.detail ? `: ${escapeMrkdwn(truncate(e.detail, 150))}` : ''}`);
+    const lines = entries.map((e) => `${dateToken(e.at)} · ${userRef(e.actorId)} *${e.event}* \`${escapeMrkdwn(truncate(`${e.actionId} ${e.args.join(' ')}`, 80))}\` on ${escapeMrkdwn(e.targetName)}${e.detail ? `: ${escapeMrkdwn(truncate(e.detail, 150))}` : ''}`);
     await ctx.reply(plain(lines.length ? lines.join('\n').slice(0, 2900) : 'No remediation attempt yet.'));
   },
 };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Probe } from '../../core/diagnostics/probe.js';
 import type { ActionDefinition, ActionTargetKind } from '../../core/remediation/action.js';
+import { escapeMrkdwn } from '../../core/render/text.js';
 import type { DiagCatalogue, DiagKind, DiagRequest, Diagnostics, RemediationCatalogue } from '../../ports.js';
 import type { DiagnosticEntry, TargetKind } from './kind.js';
 import { httpKind } from './http/index.js';
@@ -47,7 +48,7 @@ export function diagnosticsFor(config: { targets: TargetsConfig; diagnostics: { 
     const list = listOf(targets, kind);
     if (list.length === 0) return `No ${kind.label} target is configured: add one under targets.${kind.key} in the configuration.`;
     const target = request.target === undefined ? list[0] : (kind.find ?? ((l, name) => l.find((t) => t.name === name)))(list, request.target);
-    if (!target) return `There is no ${kind.label} target "${request.target}". Configured: ${list.map((t) => t.name).join(', ')}.`;
+    if (!target) return `There is no ${kind.label} target "${escapeMrkdwn(String(request.target))}". Configured: ${list.map((t) => t.name).join(', ')}.`;
     return entry.probe(target, request);
   }
 

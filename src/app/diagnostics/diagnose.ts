@@ -8,7 +8,7 @@ import { renderReports, summaryLine } from '../../core/diagnostics/render.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Message } from '../../core/render/message.js';
 import { plain } from '../../core/render/message.js';
-import { escapeMrkdwn, userMention } from '../../core/render/text.js';
+import { escapeMrkdwn, userRef } from '../../core/render/text.js';
 import type { MessageRef } from '../../core/incident/incident.js';
 import type { DiagRequest } from '../../ports.js';
 import type { AppContext } from '../context.js';
@@ -31,7 +31,7 @@ export async function diagnose(ctx: AppContext, args: DiagnoseArgs): Promise<voi
 
   let ref: MessageRef | null = null;
   try {
-    ref = await ctx.chat.post(args.channelId, plain(`:hourglass_flowing_sand: Running diagnostics on ${escapeMrkdwn(names)} (at most ${formatDuration(ctx.diagnostics.timeoutMs)}), asked by ${userMention(args.userId) ?? 'someone'}…`));
+    ref = await ctx.chat.post(args.channelId, plain(`:hourglass_flowing_sand: Running diagnostics on ${escapeMrkdwn(names)} (at most ${formatDuration(ctx.diagnostics.timeoutMs)}), asked by ${userRef(args.userId, 'someone')}…`));
   } catch (err) {
     // Not allowed to post here (a private channel without Firebreak, a DM): the report goes privately.
     log.info({ err }, 'diagnostics answered privately');

@@ -2,7 +2,7 @@
 import { humanId, isOpen, type Incident } from '../../core/incident/incident.js';
 import { notices } from '../../core/incident/messages.js';
 import { plain } from '../../core/render/message.js';
-import { dateToken, userMention } from '../../core/render/text.js';
+import { dateToken, userRef } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { postHome, refreshIncident } from './home.js';
 import { syncSchedule } from '../reminders/sync.js';
@@ -21,17 +21,17 @@ export async function acknowledge(ctx: AppContext, incident: Incident, userId: s
   if (!acked.applied) {
     const current = acked.incident;
     if (!isOpen(current)) return resolvedRefusal(current);
-    return refused(`${id} was already acknowledged by ${userMention(current.acknowledgedBy) ?? 'someone'} at ${dateToken(current.acknowledgedAt ?? at)}.`);
+    return refused(`${id} was already acknowledged by ${userRef(current.acknowledgedBy, 'someone')} at ${dateToken(current.acknowledgedAt ?? at)}.`);
   }
   const n = notices(ctx.config.incidents.locale);
-  const lines = [n.acknowledged(id, userMention(userId) ?? userId)];
+  const lines = [n.acknowledged(id, userRef(userId))];
   const commander = await ctx.store.updateIncident({
     id: incident.id,
     set: { commanderId: userId },
     when: { commanderId: null },
     event: { kind: 'role_changed', actorId: userId, at, data: { role: 'commander', userId, previous: null, reason: 'acknowledged' } },
   });
-  if (commander.applied) lines.push(n.commanderFromAck(userMention(userId) ?? userId));
+  if (commander.applied) lines.push(n.commanderFromAck(userRef(userId)));
   await syncSchedule(ctx, incident.id);
   await postHome(ctx, commander.incident, plain(lines.join(' ')));
   await refreshIncident(ctx, incident.id);

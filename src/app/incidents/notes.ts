@@ -2,7 +2,7 @@
 import { humanId, type Incident } from '../../core/incident/incident.js';
 import { notices } from '../../core/incident/messages.js';
 import { plain } from '../../core/render/message.js';
-import { userMention } from '../../core/render/text.js';
+import { userRef } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { postHome } from './home.js';
 import { done, type Outcome } from './outcome.js';
@@ -11,7 +11,7 @@ export const NOTE_MAX = 2000;
 
 export async function addNote(ctx: AppContext, incident: Incident, args: { actorId: string; text: string }): Promise<Outcome> {
   await ctx.store.addTimelineEvent({ incidentId: incident.id, kind: 'note', actorId: args.actorId, at: ctx.clock.now(), data: { text: args.text } });
-  await postHome(ctx, incident, plain(notices(ctx.config.incidents.locale).note(userMention(args.actorId) ?? args.actorId)));
+  await postHome(ctx, incident, plain(notices(ctx.config.incidents.locale).note(userRef(args.actorId))));
   return done(`Note added to the timeline of ${humanId(incident)}.`);
 }
 

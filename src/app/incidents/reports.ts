@@ -8,7 +8,7 @@ import { computeStats, statsMessage } from '../../core/incident/stats.js';
 import { chronological, describeEventPlain, pageLines, timelineLines } from '../../core/incident/timeline.js';
 import { checklistItems } from '../../core/render/checklist.js';
 import type { Message } from '../../core/render/message.js';
-import { escapeMrkdwn, toPlainLine, truncate, userMention } from '../../core/render/text.js';
+import { escapeMrkdwn, toPlainLine, truncate, userRef } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { nextUpdateDue } from './home.js';
 
@@ -23,7 +23,7 @@ export async function listOpen(ctx: AppContext, teamId: string): Promise<Message
     const due = nextUpdateDue(ctx, i);
     const overdue = due && due.getTime() < now.getTime() ? ' :warning: *update overdue*' : '';
     const since = formatDuration(now.getTime() - i.lastUpdateAt.getTime());
-    return `${severityTag(s)} *${humanId(i)}* ${escapeMrkdwn(truncate(toPlainLine(i.title), 80))} · ${statusLabel(i.status, locale)} · open ${formatDuration(now.getTime() - i.declaredAt.getTime())} · commander ${userMention(i.commanderId) ?? '—'} · last update ${since} ago${overdue}`;
+    return `${severityTag(s)} *${humanId(i)}* ${escapeMrkdwn(truncate(toPlainLine(i.title), 80))} · ${statusLabel(i.status, locale)} · open ${formatDuration(now.getTime() - i.declaredAt.getTime())} · commander ${userRef(i.commanderId)} · last update ${since} ago${overdue}`;
   };
   const pages = pageLines(open.map(line), 2900);
   const shown = pages.slice(0, 40);

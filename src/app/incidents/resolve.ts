@@ -3,7 +3,7 @@ import { humanId, type Incident, type Resolution } from '../../core/incident/inc
 import { checklistMessage, notices, resolutionMessage } from '../../core/incident/messages.js';
 import { OPEN_STATUSES, transition } from '../../core/incident/status.js';
 import { plain } from '../../core/render/message.js';
-import { userMention } from '../../core/render/text.js';
+import { userRef } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { postHome, refreshIncident, reportSideStep } from './home.js';
 import { syncSchedule } from '../reminders/sync.js';
@@ -50,7 +50,7 @@ export async function reopenIncident(ctx: AppContext, incident: Incident, args: 
   });
   if (!result.applied) return refused(`${id} was reopened meanwhile by someone else.`);
   await syncSchedule(ctx, incident.id);
-  await postHome(ctx, result.incident, plain(notices(locale).reopened(id, userMention(args.actorId) ?? args.actorId)), { alsoThread: true });
+  await postHome(ctx, result.incident, plain(notices(locale).reopened(id, userRef(args.actorId))), { alsoThread: true });
   await refreshIncident(ctx, incident.id);
   return done(`${id} is open again (investigating).`);
 }

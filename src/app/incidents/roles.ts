@@ -3,7 +3,7 @@ import { humanId, isOpen, type Incident } from '../../core/incident/incident.js'
 import { roleLabel, type Role } from '../../core/incident/labels.js';
 import { notices } from '../../core/incident/messages.js';
 import { plain } from '../../core/render/message.js';
-import { userMention } from '../../core/render/text.js';
+import { userRef } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { postHome, refreshIncident, reportSideStep } from './home.js';
 import { done, refused, resolvedRefusal, type Outcome } from './outcome.js';
@@ -14,7 +14,7 @@ export async function assignRole(ctx: AppContext, incident: Incident, args: { ac
   const field = args.role === 'commander' ? 'commanderId' : 'commsLeadId';
   const previous = incident[field];
   const label = roleLabel(args.role, ctx.config.incidents.locale);
-  if (previous === args.userId) return refused(`${userMention(args.userId)} is already ${label.toLowerCase()} of ${id}.`);
+  if (previous === args.userId) return refused(`${userRef(args.userId)} is already ${label.toLowerCase()} of ${id}.`);
   const at = ctx.clock.now();
   const { incident: updated } = await ctx.store.updateIncident({
     id: incident.id,
@@ -24,7 +24,7 @@ export async function assignRole(ctx: AppContext, incident: Incident, args: { ac
   if (updated.channelId) {
     await ctx.chat.invite(updated.channelId, [args.userId]).catch((err: unknown) => reportSideStep(ctx, updated, `inviting the new ${label.toLowerCase()}`, err));
   }
-  await postHome(ctx, updated, plain(notices(ctx.config.incidents.locale).role(id, label, userMention(args.userId) ?? args.userId)));
+  await postHome(ctx, updated, plain(notices(ctx.config.incidents.locale).role(id, label, userRef(args.userId))));
   await refreshIncident(ctx, incident.id);
-  return done(`${userMention(args.userId)} is now ${label.toLowerCase()} of ${id}.`);
+  return done(`${userRef(args.userId)} is now ${label.toLowerCase()} of ${id}.`);
 }

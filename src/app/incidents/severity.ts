@@ -3,7 +3,7 @@ import { humanId, isOpen, type Incident } from '../../core/incident/incident.js'
 import { notices, severityRaisedMessage } from '../../core/incident/messages.js';
 import { localizeSeverity, SEVERITY_LEVELS, type SeverityLevel } from '../../core/incident/severity.js';
 import { plain } from '../../core/render/message.js';
-import { userMention } from '../../core/render/text.js';
+import { userRef } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { postHome, refreshIncident, reportSideStep } from './home.js';
 import { syncSchedule } from '../reminders/sync.js';
@@ -36,7 +36,7 @@ export async function changeSeverity(ctx: AppContext, incident: Incident, args: 
   }
   const updated = result.incident;
   await syncSchedule(ctx, incident.id);
-  await postHome(ctx, updated, plain(notices(locale).severity(id, name(from), name(args.to), userMention(args.actorId) ?? args.actorId)));
+  await postHome(ctx, updated, plain(notices(locale).severity(id, name(from), name(args.to), userRef(args.actorId))));
   if (rank(args.to) < rank(from) && rank(args.to) <= rank('P1')) {
     const message = severityRaisedMessage({
       incident: updated,

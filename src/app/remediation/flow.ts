@@ -8,6 +8,7 @@ import type { ActionContext } from '../../core/remediation/action.js';
 import type { Clock, RemediationCatalogue } from '../../ports.js';
 import type { AuditEntry, RemediationRequest } from '../../core/remediation/request.js';
 import { describeCause } from '../../core/errors.js';
+import { escapeMrkdwn, phrase, truncatePlain, type Phrase } from '../../core/render/text.js';
 import type { AppContext } from '../context.js';
 import { done, refused, type Outcome } from '../incidents/outcome.js';
 import { approvalMessage } from './messages.js';
@@ -26,6 +27,16 @@ function actionContext(clock: Clock, ms: number): ActionContext & { done(): void
   const timer = setTimeout(() => controller.abort(), ms);
   return { deadline: Date.now() + ms, signal: controller.signal, now: () => clock.now(), done: () => clearTimeout(timer) };
 }
+
+/**
+ * Why something was refused: mrkdwn whose values are already escaped (the policy's reasons, which
+ * mention people), or a Phrase when it carries values from users, actions or targets.
+ */
+type Reason = string | Phrase;
+const asPhrase = (reason: Reason): Phrase => (typeof reason === 'string' ? { mrkdwn: reason, raw: reason } : reason);
+
+/** What actions and systems say (summaries, refusals, errors) is plain text: escaped to be shown. */
+const said = (text: string): Phrase => ({ mrkdwn: escapeMrkdwn(text), raw: text });
 
 async function audit(ctx: AppContext, entry: Omit<AuditEntry, 'at' | 'approvers' | 'before' | 'after' | 'permalink'> & Partial<AuditEntry>): Promise<void> {
   await ctx.store.remediation.audit({ at: ctx.clock.now(), approvers: [], before: null, after: null, permalink: null, ...entry });
@@ -52,16 +63,22 @@ export interface AskInput {
 
 export async function requestRemediation(ctx: AppContext, catalogue: RemediationCatalogue, input: AskInput): Promise<Outcome> {
   const base = { actorId: input.actorId, actionId: input.actionId, args: input.args, targetName: input.targetName ?? '', requestId: null };
-  const refuse = async (reason: string) => {
-    await audit(ctx, { ...base, event: 'refused', detail: reason });
-    return refused(reason);
+  const refuse = async (reason: Reason) => {
+    const { mrkdwn, raw } = asPhrase(reason);
+    await audit(ctx, { ...base, event: 'refused', detail: raw });
+    return refused(mrkdwn);
   };
   const action = catalogue.actions.get(input.actionId);
-  if (!action) return refuse(`There is no action "${input.actionId}". \`/remediate list\` shows them.`);
+  if (!action) return refuse(phrase`There is no action "${input.actionId}". \`/remediate list\` shows them.`);
   const params = action.params.safeParse(input.args);
-  if (!params.success) return refuse(`\`${action.id} ${action.usage}\`: ${params.error.issues.map((i) => i.message).join('; ')}`);
+  if (!params.success) {
+    const problems = said(params.error.issues.map((i) => i.message).join('; '));
+    // The usage is the action's own markup ("<pid>"), not anyone's input.
+    const usage = `\`${action.id} ${action.usage}\`: `;
+    return refuse({ mrkdwn: usage + problems.mrkdwn, raw: usage + problems.raw });
+  }
   const target = catalogue.target(action.targetKind, input.targetName);
-  if (!target.ok) return refuse(target.message);
+  if (!target.ok) return refuse(said(target.message));
   const namespace = action.namespaced ? input.args[0]?.split('/')[0] : undefined;
   const allowed = allowedTarget(action.targetKind, target.name, namespace, ctx.config.remediation.allow);
   if (!allowed.allowed) return refuse(allowed.reason);
@@ -71,11 +88,11 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
   try {
     preview = await action.preview(target.target, params.data, pctx);
   } catch (err) {
-    return refuse(`Could not read ${target.name} to preview the change (${describeCause(err)}).`);
+    return refuse(phrase`Could not read ${target.name} to preview the change (${describeCause(err)}).`);
   } finally {
     pctx.done();
   }
-  if (preview.refusal) return refuse(preview.refusal);
+  if (preview.refusal) return refuse(said(preview.refusal));
 
   const now = ctx.clock.now();
   const incident = await ctx.store.findIncidentByChannel(input.teamId, input.channelId).catch(() => null);
@@ -88,24 +105,33 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
   const ref = await ctx.chat.post(input.channelId, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun }));
   await ctx.store.remediation.setMessage(request.id, ref);
   if (incident) await ctx.store.addTimelineEvent({ incidentId: incident.id, kind: 'action_requested', actorId: input.actorId, at: now, data: { action: `${action.id} ${input.args.join(' ')}`, reason: preview.change.join('; ') } });
-  return done(`Asked for approval of \`${action.id} ${input.args.join(' ')}\` on ${target.name}.`);
+  return done(phrase`Asked for approval of \`${`${action.id} ${input.args.join(' ')}`}\` on ${target.name}.`.mrkdwn);
 }
 
 async function redraw(ctx: AppContext, request: RemediationRequest): Promise<void> {
   if (request.message) await ctx.chat.update(request.message, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun })).catch((err: unknown) => ctx.logger.warn({ err }, 'could not redraw the approval message'));
 }
 
+/** A click on a request that is not (or no longer) stored: audited too, under no request. */
+async function unknownRequest(ctx: AppContext, decision: 'approve' | 'reject', requestId: string, actorId: string): Promise<Outcome> {
+  const detail = `${decision}: no request ${JSON.stringify(truncatePlain(requestId, 80))}`;
+  await audit(ctx, { actorId, actionId: '', args: [], targetName: '', requestId: null, event: 'refused', detail });
+  return refused('This request no longer exists.');
+}
+
 export async function rejectRemediation(ctx: AppContext, requestId: string, actorId: string): Promise<Outcome> {
   const request = await ctx.store.remediation.get(requestId);
-  if (!request) return refused('This request no longer exists.');
+  if (!request) return unknownRequest(ctx, 'reject', requestId, actorId);
   const base = { actorId, actionId: request.actionId, args: request.args, targetName: request.targetName, requestId };
+  const refuse = async (reason: string) => {
+    await audit(ctx, { ...base, event: 'refused', detail: `reject: ${reason}` });
+    return refused(reason);
+  };
   const verdict = canReject(actorId, request, await approvalPolicy(ctx), ctx.clock.now());
-  if (!verdict.allowed) {
-    await audit(ctx, { ...base, event: 'refused', detail: `reject: ${verdict.reason}` });
-    return refused(verdict.reason);
-  }
+  if (!verdict.allowed) return refuse(verdict.reason);
   const result = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'rejected', set: { decidedBy: actorId } });
-  if (!result.applied) return refused('It was decided meanwhile by someone else.');
+  // Lost the race to another decision: still an attempt, so still audited.
+  if (!result.applied) return refuse('It was decided meanwhile by someone else.');
   await audit(ctx, { ...base, event: 'rejected', detail: null });
   await redraw(ctx, result.request);
   return done('Rejected; nothing ran.');
@@ -114,15 +140,17 @@ export async function rejectRemediation(ctx: AppContext, requestId: string, acto
 export async function approveRemediation(ctx: AppContext, catalogue: RemediationCatalogue, requestId: string, actorId: string): Promise<Outcome> {
   const now = ctx.clock.now();
   const request = await ctx.store.remediation.get(requestId);
-  if (!request) return refused('This request no longer exists.');
+  if (!request) return unknownRequest(ctx, 'approve', requestId, actorId);
   const base = { actorId, actionId: request.actionId, args: request.args, targetName: request.targetName, requestId };
+  const refuse = async (reason: string) => {
+    await audit(ctx, { ...base, event: 'refused', detail: `approve: ${reason}` });
+    return refused(reason);
+  };
   const verdict = canApprove(actorId, request, await approvalPolicy(ctx), now);
-  if (!verdict.allowed) {
-    await audit(ctx, { ...base, event: 'refused', detail: `approve: ${verdict.reason}` });
-    return refused(verdict.reason);
-  }
+  if (!verdict.allowed) return refuse(verdict.reason);
   const approved = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'approved', notExpiredAt: now, approval: { userId: actorId, at: now } });
-  if (!approved.applied) return refused(approved.request.status === 'requested' ? 'It expired; ask for it again if it is still needed.' : 'It was decided meanwhile by someone else.');
+  // Lost the race (or the clock): still an attempt, so still audited.
+  if (!approved.applied) return refuse(approved.request.status === 'requested' ? 'It expired; ask for it again if it is still needed.' : 'It was decided meanwhile by someone else.');
   await audit(ctx, { ...base, event: 'approved', detail: null, approvers: [actorId] });
   if (request.incidentId) {
     await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_approved', actorId, at: now, data: { action: `${request.actionId} ${request.args.join(' ')}` } });
@@ -136,7 +164,7 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   }
   // Claim the run: whatever the clicks and replicas, only one caller gets here.
   const running = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'running' });
-  if (!running.applied) return refused('It is already running.');
+  if (!running.applied) return refuse('It is already running.');
   await audit(ctx, { ...base, event: 'started', detail: null, approvers: [actorId] });
   await redraw(ctx, running.request);
   const result = await execute(ctx, catalogue, running.request);
@@ -150,7 +178,7 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   if (request.incidentId) {
     await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId, at: ctx.clock.now(), data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: result.summary } });
   }
-  return result.ok ? done(`Done: ${result.summary}`) : refused(`It failed: ${result.summary}`);
+  return result.ok ? done(`Done: ${escapeMrkdwn(result.summary)}`) : refused(`It failed: ${escapeMrkdwn(result.summary)}`);
 }
 
 async function execute(ctx: AppContext, catalogue: RemediationCatalogue, request: RemediationRequest) {

@@ -1,7 +1,7 @@
 /** The approval message of a remediation request, as it changes: asked, decided, ran. */
 import type { Message } from '../../core/render/message.js';
 import type { RemediationRequest } from '../../core/remediation/request.js';
-import { dateToken, escapeMrkdwn, truncate, userMention } from '../../core/render/text.js';
+import { dateToken, escapeMrkdwn, truncate, userRef } from '../../core/render/text.js';
 
 export const REMEDIATION_ACTIONS = { approve: 'remediation_approve', reject: 'remediation_reject' } as const;
 
@@ -18,7 +18,7 @@ const STATUS_LINE: Record<RemediationRequest['status'], string> = {
 const lines = (items: string[]) => items.map((l) => `• ${escapeMrkdwn(truncate(l, 300))}`).join('\n') || '—';
 
 export function approvalMessage(request: RemediationRequest, options: { dryRun: boolean }): Message {
-  const who = (id: string | null) => userMention(id) ?? '—';
+  const who = (id: string | null) => userRef(id);
   const command = `${request.actionId} ${request.args.join(' ')}`.trim();
   const risk = request.risk === 'critical' ? ':red_circle: critical: needs an approver other than the requester' : ':large_orange_circle: high: one approver';
   const blocks: Message['blocks'] = [
@@ -51,5 +51,6 @@ export function approvalMessage(request: RemediationRequest, options: { dryRun: 
       ],
     });
   }
-  return { text: `Remediation ${command} on ${request.targetName}: ${STATUS_LINE[request.status].replace(/^:[a-z_]+: /, '')}`, blocks };
+  // The notification text is mrkdwn too: what was typed must not ping from there either.
+  return { text: `Remediation ${escapeMrkdwn(truncate(command, 200))} on ${escapeMrkdwn(request.targetName)}: ${STATUS_LINE[request.status].replace(/^:[a-z_]+: /, '')}`, blocks };
 }
