@@ -28,7 +28,7 @@ async function sql(text: string): Promise<void> {
 
 async function slowStatements(thresholdMs = 150): Promise<Finding> {
   const controller = new AbortController();
-  const findings = await postgresProbe({ name: 'own', url: cluster.url(), thresholds: { slowStatementMeanMs: thresholdMs } }).run({ deadline: Date.now() + 10_000, signal: controller.signal });
+  const findings = await postgresProbe({ name: 'own', url: cluster.url(), thresholds: { slowStatementMeanMs: thresholdMs } }).run({ deadline: Date.now() + 10_000, signal: controller.signal, now: () => new Date() });
   const f = findings.find((x) => x.check === 'slow statements');
   if (!f) throw new Error(`no slow statements finding in ${findings.map((x) => x.check).join(', ')}`);
   return f;
