@@ -7,35 +7,36 @@ import { EXPIRES_AFTER_MS, OPS, remediationWorld, REQUESTER, type WorldOptions }
 const FAR_FUTURE = new Date('2999-01-01T00:00:00.000Z');
 
 describe('requestRemediation refuses, audits the refusal, and stores and posts nothing', () => {
-  // `defaulted`: refused after the default target was resolved. The audit then records the name as typed
-  // (''), not the target refused; that targetName is deliberately not asserted until it is settled.
-  it.each<{ name: string; input: Partial<AskInput>; reason: string; world?: WorldOptions; defaulted?: true }>([
+  // `resolved`: refused after the target was resolved (the default, when none was named): the audit
+  // names the target refused, not the name as typed.
+  it.each<{ name: string; input: Partial<AskInput>; reason: string; world?: WorldOptions; resolved?: string }>([
     { name: 'an unknown action', input: { actionId: 'fake.nope' }, reason: 'There is no action "fake.nope". `/remediate list` shows them.' },
     // Every issue the schema finds is listed, joined by "; ".
     { name: 'missing arguments', input: { args: [] }, reason: '`fake.restart <name>`: expected exactly one argument; expected a name like "payments/api"' },
     { name: 'arguments its schema refuses', input: { args: ['Payments API'] }, reason: '`fake.restart <name>`: expected a name like "payments/api"' },
     { name: 'an unknown target', input: { targetName: 'nope-db' }, reason: 'There is no postgres target "nope-db". Configured: orders-db, analytics-db.' },
-    { name: 'a target not in remediation.allow', input: { targetName: 'analytics-db' }, reason: 'Target "analytics-db" is not in remediation.allow.postgres (orders-db).' },
+    { name: 'a target not in remediation.allow', input: { targetName: 'analytics-db' }, reason: 'Target "analytics-db" is not in remediation.allow.postgres (orders-db).', resolved: 'analytics-db' },
     {
       name: 'a namespace not in remediation.allow',
       input: { actionId: 'fake.rollout', args: ['kube-system/coredns'] },
       reason: 'Namespace "kube-system" is not in remediation.allow.kubernetes.namespaces (payments).',
+      resolved: 'prod-cluster',
     },
     {
       name: 'a target that cannot be read for the preview',
       input: {},
       reason: 'Could not read orders-db to preview the change (ECONNREFUSED).',
-      defaulted: true,
+      resolved: 'orders-db',
       world: { restart: { preview: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' })) } },
     },
     {
       name: 'what the preview itself refuses',
       input: {},
       reason: 'payments-api is paused; resume it first',
-      defaulted: true,
+      resolved: 'orders-db',
       world: { restart: { preview: () => ({ current: ['paused'], change: [], guard: {}, refusal: 'payments-api is paused; resume it first' }) } },
     },
-  ])('$name', async ({ input, reason, world: options, defaulted }) => {
+  ])('$name', async ({ input, reason, world: options, resolved }) => {
     const world = remediationWorld(options);
     const { ctx } = world;
 
@@ -48,7 +49,7 @@ describe('requestRemediation refuses, audits the refusal, and stores and posts n
     expect(await auditTrail(ctx)).toStrictEqual([
       {
         at: ctx.clock.now(), actorId: REQUESTER, event: 'refused', actionId: input.actionId ?? 'fake.restart', args: input.args ?? ['payments-api'],
-        targetName: defaulted ? expect.any(String) : (input.targetName ?? ''), requestId: null, detail: reason, approvers: [], before: null, after: null, permalink: null,
+        targetName: resolved ?? input.targetName ?? '', requestId: null, detail: reason, approvers: [], before: null, after: null, permalink: null,
       },
     ]);
     expect(world.restart.steps.filter((s) => s.step !== 'preview')).toEqual([]);

@@ -62,10 +62,12 @@ export interface AskInput {
 }
 
 export async function requestRemediation(ctx: AppContext, catalogue: RemediationCatalogue, input: AskInput): Promise<Outcome> {
-  const base = { actorId: input.actorId, actionId: input.actionId, args: input.args, targetName: input.targetName ?? '', requestId: null };
+  const base = { actorId: input.actorId, actionId: input.actionId, args: input.args, requestId: null };
+  // The target as named, until it is resolved: then the one it resolved to (the default when none was named).
+  let targetName = input.targetName ?? '';
   const refuse = async (reason: Reason) => {
     const { mrkdwn, raw } = asPhrase(reason);
-    await audit(ctx, { ...base, event: 'refused', detail: raw });
+    await audit(ctx, { ...base, targetName, event: 'refused', detail: raw });
     return refused(mrkdwn);
   };
   const action = catalogue.actions.get(input.actionId);
@@ -79,6 +81,7 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
   }
   const target = catalogue.target(action.targetKind, input.targetName);
   if (!target.ok) return refuse(said(target.message));
+  targetName = target.name;
   const namespace = action.namespaced ? input.args[0]?.split('/')[0] : undefined;
   const allowed = allowedTarget(action.targetKind, target.name, namespace, ctx.config.remediation.allow);
   if (!allowed.allowed) return refuse(allowed.reason);
