@@ -49,7 +49,9 @@ describe('diagnostic reports in Slack', () => {
       if (truncated) expect(out.blocks.at(-1)).toMatchObject({ type: 'context' });
       expect(fullText.length).toBeGreaterThan(0);
     }
-  });
+    // Rendering up to 6,000 findings 200 times is CPU-bound: on a loaded 2-core machine it can take
+    // half a minute. A limit on it would measure the machine, not the code.
+  }, 120_000);
 
   it('leads with the worst status, counts what is hidden, and keeps hostile text inert', () => {
     const findings: Finding[] = Array.from({ length: 1000 }, (_, i) => ({ check: 'blocked sessions', component: `pid ${i}`, status: 'critical', value: `<!channel> blocked by ${i}`, evidence: ['SELECT 1 ``` <@U1>'] }));
