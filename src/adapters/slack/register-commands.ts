@@ -3,6 +3,7 @@
  * 3 seconds: replies that need no I/O travel in the ack itself; everything else runs after it.
  */
 import type { App } from '@slack/bolt';
+import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
 import { toBlockKit } from './block-kit.js';
 import type { CommandContext, SlashCommandModule } from '../../../commands/contract.js';
@@ -12,6 +13,16 @@ import { openModalWhenReady } from './modal.js';
 import { formView } from './forms.js';
 import { FirebreakError, describeCause } from '../../core/errors.js';
 import { truncate } from '../../core/render/text.js';
+import { channelId, teamId, userId } from './ids.js';
+
+/** What a handler reads of a slash command: ids that reach the use cases must be Slack's. */
+const slashCommand = z.object({
+  user_id: userId,
+  team_id: teamId,
+  channel_id: channelId,
+  text: z.string().optional(),
+  trigger_id: z.string().max(255),
+});
 
 /** Slack refuses a modal whose trigger expired (3 s) or was used: the user only needs to retry. */
 function modalError(err: unknown, typed: string): unknown {
@@ -26,7 +37,15 @@ function modalError(err: unknown, typed: string): unknown {
 
 export function registerCommands(app: App, ctx: AppContext, modules: readonly SlashCommandModule[]): void {
   for (const module of modules) {
-    app.command(module.command, async ({ ack, command, respond, client }) => {
+    app.command(module.command, async ({ ack, command: payload, respond, client }) => {
+      const read = slashCommand.safeParse(payload);
+      if (!read.success) {
+        const issue = read.error.issues[0];
+        ctx.logger.warn({ command: module.command, why: `${issue?.path.join('.')}: ${issue?.message}` }, `ignored a ${module.command} command that cannot be read`);
+        await ack();
+        return;
+      }
+      const command = read.data;
       const log = ctx.logger.child({ command: module.command, user: command.user_id, channel: command.channel_id });
       const d = dispatch(module, command.text ?? '');
       if (d.kind !== 'run') {
