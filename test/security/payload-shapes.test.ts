@@ -299,14 +299,19 @@ describe('a real Firebreak process', () => {
     try {
       const port = await servingPort(p);
       const driver = createSlackDriver({ appUrl: `http://127.0.0.1:${port}`, signingSecret: SIGNING_SECRET, standIn });
-      const crashers: Array<[string, string]> = [
-        ['payload=null', FORM], ['null', 'application/json'], ['payload=%5B%5D', FORM], ['[]', 'application/json'], ['payload=1', FORM],
-        ['"ssl_check"', 'application/json'], ['payload=%7B%22type%22%3A%22view_submission%22%2C%22view%22%3Anull%7D', FORM],
-        ['{"event":{"type":"reaction_added","channel":1},"type":"event_callback","team_id":"T0TEST"}', 'application/json'],
+      // Not objects: refused (400). Objects Bolt cannot read (a null view, a numeric channel): ignored (200).
+      const crashers: Array<[string, string, number]> = [
+        ['payload=null', FORM, 400], ['null', 'application/json', 400], ['payload=%5B%5D', FORM, 400], ['[]', 'application/json', 400],
+        ['payload=1', FORM, 400], ['"ssl_check"', 'application/json', 400],
+        ['payload=%7B%22type%22%3A%22view_submission%22%2C%22view%22%3Anull%7D', FORM, 200],
+        ['{"event":{"type":"reaction_added","channel":1},"type":"event_callback","team_id":"T0TEST"}', 'application/json', 200],
       ];
-      for (const [body, contentType] of crashers) {
-        const res = await driver.post(body, { ...driver.sign(body), 'content-type': contentType });
-        expect(res.status, body).toBeLessThan(500);
+      for (const [body, contentType, expected] of crashers) {
+        // Bounded, so that a request the app never answers fails here instead of hanging the suite.
+        const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+          method: 'POST', body, headers: { ...driver.sign(body), 'content-type': contentType }, signal: AbortSignal.timeout(10_000),
+        }).catch((err: unknown) => ({ status: `no answer (${String(err)})` }));
+        expect(res.status, body).toBe(expected);
         expect(p.child.exitCode, `after ${body}:\n${p.err()}`).toBeNull();
       }
       const help = await driver.command({ command: '/incident', text: 'help' });
