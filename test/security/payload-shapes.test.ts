@@ -12,6 +12,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackDriver, signatureFor } from '../slack/driver.js';
 import { BOT_USER_ID, newTriggerId, startSlackStandIn, TEAM_ID } from '../slack/web-api.js';
+import { startSocketModeStandIn } from '../slack/socket-mode.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startFirebreak } from '../../src/server.js';
+import { Writable } from 'node:stream';
 import { declareIncident, type Declared } from '../e2e/flows.js';
 import { SIGNING_SECRET, startAppUnderTest, type AppUnderTest } from '../e2e/app-under-test.js';
 import { runFirebreak, servingPort } from '../e2e/spawn.js';
@@ -321,6 +326,47 @@ describe('a real Firebreak process', () => {
       if (p.child.exitCode === null) p.child.kill('SIGKILL');
       await p.exited;
       await standIn.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('over Socket Mode (no signatures there; the same screening)', () => {
+  it('acknowledges and ignores what it cannot read, and still serves a good command', async () => {
+    const webApi = await startSlackStandIn();
+    const socket = await startSocketModeStandIn(webApi);
+    const dir = mkdtempSync(path.join(tmpdir(), 'fb-shapes-socket-'));
+    writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INCIDENTS\n');
+    const loaded = loadConfig(
+      { SLACK_BOT_TOKEN: 'xoxb-sock', SLACK_SIGNING_SECRET: 'sock-secret', SLACK_APP_TOKEN: 'xapp-1-sock', SLACK_API_URL: webApi.apiUrl, PORT: '0', FIREBREAK_DATA_DIR: 'memory://' },
+      dir,
+    );
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    const app = await startFirebreak(loaded.config, createLogger({ level: 'silent', secrets: [], destination: new Writable({ write: (_c, _e, done) => done() }) }));
+    try {
+      await socket.connected();
+      const unreadable: Array<['interactive' | 'events_api' | 'slash_commands', unknown]> = [
+        // events_api envelopes always carry an event object here: the Socket Mode client itself reads payload.event.type.
+        ['interactive', null], ['interactive', []], ['slash_commands', 'x'], ['events_api', { type: 'event_callback', event: { type: 7 } }],
+        ['interactive', { type: 'block_actions', user: { id: '<!channel>' }, team: { id: TEAM_ID }, actions: [{ action_id: 'incident_ack', type: 'button', value: 'x' }] }],
+        ['interactive', { type: 'view_submission', user: { id: 'U0ALICE' }, view: null }],
+        ['events_api', { type: 'event_callback', team_id: TEAM_ID, event: { type: 'reaction_added', user: 'U0ALICE', channel: 1 } }],
+        ['slash_commands', { command: '/incident', text: 'ack', user_id: '<!here>', channel_id: 'C0GENERAL', team_id: TEAM_ID, trigger_id: newTriggerId() }],
+      ];
+      for (const [type, payload] of unreadable) {
+        const ack = await socket.send(type, payload as Record<string, unknown>);
+        expect(ack.envelope_id, JSON.stringify(payload)).toEqual(expect.any(String));
+      }
+      const help = await socket.send('slash_commands', {
+        command: '/incident', text: 'help', user_id: 'U0ALICE', channel_id: 'C0GENERAL', team_id: TEAM_ID, trigger_id: newTriggerId(), response_url: webApi.responseUrl(),
+      });
+      expect((help.payload as { text?: string }).text).toContain('`/incident open [title]`');
+      await app.ctx.inflight.drain(5000);
+      expect(webApi.calls.filter((c) => !['auth.test', 'apps.connections.open'].includes(c.method)).map((c) => c.method)).toEqual([]);
+    } finally {
+      await app.stop({ drainMs: 2000 });
+      await socket.close();
+      await webApi.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
