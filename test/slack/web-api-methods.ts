@@ -238,8 +238,23 @@ function postMessage(w: SlackWorld, a: Args): Answer {
     ts,
   };
   if (a.thread_ts !== undefined) message.thread_ts = a.thread_ts;
+  // Message metadata is kept, and shown only to readers that ask for it (include_all_metadata).
+  if (isObject(a.metadata)) message.metadata = a.metadata;
   w.remember(channel, message);
-  return ok({ channel, ts, message });
+  return ok({ channel, ts, message: withoutMetadata(message) });
+}
+
+function withoutMetadata(message: Record<string, unknown>): Record<string, unknown> {
+  if (!('metadata' in message)) return message;
+  const { metadata: _hidden, ...rest } = message;
+  return rest;
+}
+
+/** What conversations.history and .replies return of `messages`: newer than `oldest`, metadata only on request. */
+function readable(messages: Array<Record<string, unknown>>, a: Args): Array<Record<string, unknown>> {
+  const oldest = str(a, 'oldest');
+  const after = oldest ? messages.filter((m) => Number(m.ts) > Number(oldest)) : messages;
+  return truthy(a.include_all_metadata) ? after : after.map(withoutMetadata);
 }
 
 const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
@@ -325,7 +340,7 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     const inclusive = truthy(a.inclusive);
     const limit = Number(str(a, 'limit') ?? 100);
     const top = w.messagesIn(channel).filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts);
-    const upTo = top.filter((m) => !latest || (inclusive ? Number(m.ts) <= Number(latest) : Number(m.ts) < Number(latest)));
+    const upTo = readable(top, a).filter((m) => !latest || (inclusive ? Number(m.ts) <= Number(latest) : Number(m.ts) < Number(latest)));
     return ok({ messages: upTo.reverse().slice(0, limit), has_more: upTo.length > limit });
   },
   'conversations.replies': (w, a) => {
@@ -336,7 +351,11 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     const parent = all.find((m) => m.ts === ts);
     if (!parent) return fail('thread_not_found');
     const root = (parent.thread_ts as string | undefined) ?? ts;
-    return ok({ messages: all.filter((m) => m.ts === root || m.thread_ts === root), has_more: false });
+    const thread = all.filter((m) => m.ts === root || m.thread_ts === root);
+    // The thread's first message always comes first, as Slack returns it; `oldest` applies to the replies.
+    const [first, ...rest] = thread;
+    const shown = first && !truthy(a.include_all_metadata) ? withoutMetadata(first) : first;
+    return ok({ messages: [...(shown ? [shown] : []), ...readable(rest, a)], has_more: false });
   },
   'conversations.list': (w) => ok({ channels: w.allChannels(), response_metadata: { next_cursor: '' } }),
 

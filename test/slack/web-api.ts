@@ -20,7 +20,7 @@ export interface ApiCall {
   token: string | undefined;
   /** Date.now() when the call arrived. */
   at: number;
-  /** HTTP status the stand-in answered with. */
+  /** HTTP status the stand-in answered with; 0 when it never answered (a hang). */
   status: number;
   /** The JSON body the stand-in answered with (for views.* it holds the view id and hash). */
   result: unknown;
@@ -31,7 +31,13 @@ export interface ResponseUrlPost {
   body: unknown;
 }
 
-export type Failure = { error: string } | { status: 429; retryAfter: number } | { status: number };
+/**
+ * How a call fails: a Slack error in a 200 answer, an HTTP status (429 with Retry-After), or a hang:
+ * the connection is accepted and never answered. A hang with `deliver` does the call's work first
+ * (the message is posted, the channel created), so only the answer is lost, as when Slack stalls
+ * after acting.
+ */
+export type Failure = { error: string } | { status: 429; retryAfter: number } | { status: number } | { hang: true; deliver?: boolean };
 
 export interface SlackStandIn {
   apiUrl: string;
@@ -49,6 +55,13 @@ export interface SlackStandIn {
   userMessage(channel: string, user: string, text: string, threadTs?: string): { ts: string; text: string };
   /** Holds every answer of `method` for `ms` before sending it (until reset), like a slow Slack. */
   delay(method: string, ms: number): void;
+  /**
+   * Every call to `method` (`*`: to any method) fails as said until cleared with null; a queued
+   * failNext still comes first. Calls left hanging stay so (the app must give up on them).
+   */
+  fault(method: string, failure: Failure | null): void;
+  /** The messages the workspace holds in `channel`, oldest first: what people see, whatever the answers said. */
+  messagesIn(channel: string): Array<Record<string, unknown>>;
   uploadedFile(fileId: string): Buffer | undefined;
   reset(): void;
   close(): Promise<void>;
@@ -154,6 +167,7 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
   const failures = new Map<string, Array<{ failure: Failure; when: (args: Record<string, unknown>) => boolean }>>();
   const overrides = new Map<string, (args: Record<string, unknown>) => object>();
   const delays = new Map<string, number>();
+  const faults = new Map<string, Failure>();
   let responseUrlSeq = 0;
   // The world needs the base URL (for upload URLs), known only once the server listens.
   let world = new SlackWorld('');
@@ -169,7 +183,15 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     let headers: Record<string, string> = {};
     const queue = failures.get(method) ?? [];
     const index = queue.findIndex((f) => f.when(args));
-    const failure = index === -1 ? undefined : queue.splice(index, 1)[0]?.failure;
+    const failure = index === -1 ? (faults.get(method) ?? faults.get('*')) : queue.splice(index, 1)[0]?.failure;
+    if (failure && 'hang' in failure) {
+      call.status = 0;
+      if (failure.deliver) call.result = world.handle(method, args);
+      calls.push(call);
+      for (const s of [...callSubscribers]) s(call);
+      // Never answered: the socket stays open until the app gives up or the stand-in closes.
+      return;
+    }
     if (failure && 'error' in failure) {
       call.result = { ok: false, error: failure.error };
     } else if (failure) {
@@ -260,6 +282,8 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     },
     setHandler: (method, handler) => void overrides.set(method, handler),
     delay: (method, ms) => void delays.set(method, ms),
+    fault: (method, failure) => void (failure ? faults.set(method, failure) : faults.delete(method)),
+    messagesIn: (channel) => world.messagesIn(channel),
     uploadedFile: (fileId) => world.uploads.get(fileId),
     userMessage: (channel, user, text, threadTs) => world.userMessage(channel, user, text, threadTs) as { ts: string; text: string },
     reset: () => {
@@ -268,6 +292,7 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
       failures.clear();
       overrides.clear();
       delays.clear();
+      faults.clear();
       world.reset();
     },
     close: () =>
