@@ -1,33 +1,63 @@
 /**
- * The Chat port over Slack's Web API. Rate limits: the Web API client honours Retry-After on 429
- * (it pauses and retries, see the retry policy in server.ts); on top of that, posts to one channel
- * are paced to about one a second, as Slack asks.
+ * The Chat port over Slack's Web API. Every call is bounded by the clients' timeout (compose.ts).
+ * Posts and channel creation go through callOnce: retried without being repeated (a post carries a
+ * key in its message metadata, so Slack can be asked whether an attempt that got no answer landed),
+ * with 429 Retry-After honoured. Posts to one channel are paced to about one a second, as Slack asks.
  */
+import { randomUUID } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
 import type { MessageRef } from '../../core/incident/incident.js';
 import type { Chat } from '../../ports.js';
 import { toBlockKit } from './block-kit.js';
+import { callOnce, type CallOncePolicy } from './call-once.js';
 import { createPacer, type Pacer } from './pacer.js';
+import type { BotIdentity } from './slack-auth.js';
 
 /** Errors of chat.postEphemeral that a direct message can get around. */
 const EPHEMERAL_UNREACHABLE = new Set(['channel_not_found', 'not_in_channel', 'user_not_in_channel', 'is_archived']);
+/** The metadata event type of Firebreak's posts; its payload's `post` is the key of one post() call. */
+export const POST_EVENT = 'firebreak_post';
+/** Slack's clock and ours may differ a little: a landed attempt is looked for from this long before the first. */
+const CLOCK_SLACK_S = 60;
+
+export interface SlackChatOptions {
+  /** A client that makes one attempt per call (no retries of its own): callOnce decides what is retried. */
+  once?: webApi.WebClient;
+  policy?: CallOncePolicy;
+  /** The bot's ids, to recognise a channel it created itself. */
+  identity?: () => BotIdentity | undefined;
+}
+
+const DEFAULT_POLICY: CallOncePolicy = { budgetMs: 60_000, onRateLimit: 'wait' };
 
 export function slackError(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } } | undefined)?.data;
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
-export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer()): Chat {
+export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer(), options: SlackChatOptions = {}): Chat {
+  const once = options.once ?? client;
+  const policy = options.policy ?? DEFAULT_POLICY;
   const chat: Chat = {
-    async post(channel, message, options) {
+    async post(channel, message, postOptions) {
       await pacer.take(channel);
-      const res = await client.chat.postMessage({
-        channel,
-        ...toBlockKit(message),
-        ...(options?.threadTs ? { thread_ts: options.threadTs } : {}),
-        unfurl_links: false,
-      });
-      return { channel: res.channel ?? channel, ts: res.ts as string } satisfies MessageRef;
+      const key = randomUUID();
+      const since = Date.now() / 1000 - CLOCK_SLACK_S;
+      const threadTs = postOptions?.threadTs;
+      return callOnce(
+        async () => {
+          const res = await once.chat.postMessage({
+            channel,
+            ...toBlockKit(message),
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+            unfurl_links: false,
+            metadata: { event_type: POST_EVENT, event_payload: { post: key } },
+          });
+          return { channel: res.channel ?? channel, ts: res.ts as string } satisfies MessageRef;
+        },
+        () => findPost(once, { channel, threadTs, key, since }),
+        policy,
+      );
     },
     async postEphemeral(channel, user, message) {
       try {
@@ -43,12 +73,19 @@ export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer()
       await client.chat.update({ channel: ref.channel, ts: ref.ts, ...toBlockKit(message) });
     },
     async createChannel(name) {
+      const since = Date.now() / 1000 - CLOCK_SLACK_S;
+      // After an attempt that got no answer, "name_taken" may be that attempt's own channel.
+      let unsure = false;
+      const find = async () => {
+        unsure = true;
+        const id = await findChannel(once, name, since, options.identity?.());
+        return id ? { id } : undefined;
+      };
       try {
-        const res = await client.conversations.create({ name, is_private: false });
-        return { id: res.channel?.id as string };
+        return await callOnce(async () => ({ id: (await once.conversations.create({ name, is_private: false })).channel?.id as string }), find, policy);
       } catch (err) {
-        if (slackError(err) === 'name_taken') return { taken: true };
-        throw err;
+        if (slackError(err) !== 'name_taken') throw err;
+        return (unsure && (await find())) || { taken: true };
       }
     },
     async invite(channel, userIds) {
@@ -101,4 +138,28 @@ export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer()
     },
   };
   return chat;
+}
+
+/** The message one post() call produced, if an attempt of it landed in `channel` (or in its thread). */
+async function findPost(client: webApi.WebClient, where: { channel: string; threadTs: string | undefined; key: string; since: number }): Promise<MessageRef | undefined> {
+  const common = { channel: where.channel, oldest: where.since.toFixed(6), include_all_metadata: true, limit: 200 };
+  const res = where.threadTs ? await client.conversations.replies({ ...common, ts: where.threadTs }) : await client.conversations.history(common);
+  const landed = res.messages?.find((m) => {
+    const metadata = (m as { metadata?: { event_type?: string; event_payload?: { post?: unknown } } }).metadata;
+    return metadata?.event_type === POST_EVENT && metadata.event_payload?.post === where.key;
+  });
+  return landed?.ts ? { channel: where.channel, ts: landed.ts } : undefined;
+}
+
+/** The channel named `name` that the bot created since `since` (a retry's "name_taken" is then its own). */
+async function findChannel(client: webApi.WebClient, name: string, since: number, bot: BotIdentity | undefined): Promise<string | undefined> {
+  let cursor: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const res = await client.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 1000, ...(cursor ? { cursor } : {}) });
+    const found = res.channels?.find((c) => c.name === name && (c.created ?? 0) >= Math.floor(since) && (!bot?.botUserId || c.creator === bot.botUserId));
+    if (found?.id) return found.id;
+    cursor = res.response_metadata?.next_cursor || undefined;
+    if (!cursor) return undefined;
+  }
+  return undefined;
 }
