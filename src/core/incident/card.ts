@@ -6,7 +6,7 @@ import { formatDuration } from '../duration.js';
 import type { Block, Button, Message } from '../render/message.js';
 import type { ChecklistItem } from '../render/checklist.js';
 import type { Locale } from '../render/templates-catalogue.js';
-import { channelMention, dateToken, escapeMrkdwn, toPlainLine, truncate, userMention } from '../render/text.js';
+import { channelMention, dateToken, escapeMrkdwn, escapeTokens, toPlainLine, truncate, userMention } from '../render/text.js';
 import { humanId, isOpen, type Incident } from './incident.js';
 import { roleLabel, statusLabel, WORDS } from './labels.js';
 import { localizeSeverity, severityTag, type Severity, type SeverityLevel } from './severity.js';
@@ -89,9 +89,12 @@ export function summaryCard(input: CardInput): Message {
   };
 }
 
-/** Channel topic: severity · status · commander, in plain words (topics show no formatting). */
+/**
+ * Channel topic: severity · status · commander, in plain words (topics show no formatting, but
+ * Slack still turns `<!everyone>` or `<@U…>` in one into a mention: the title's tokens are made inert).
+ */
 export function channelTopic(incident: Incident, severities: Readonly<Record<SeverityLevel, Severity>>, locale: Locale): string {
   const s = localizeSeverity(severities[incident.severity], locale);
   const commander = userMention(incident.commanderId) ?? WORDS[locale].nobody;
-  return truncate(`${s.level} ${s.name} · ${statusLabel(incident.status, locale)} · ${roleLabel('commander', locale)}: ${commander} · ${humanId(incident)}: ${toPlainLine(incident.title)}`, 250);
+  return truncate(`${s.level} ${s.name} · ${statusLabel(incident.status, locale)} · ${roleLabel('commander', locale)}: ${commander} · ${humanId(incident)}: ${escapeTokens(toPlainLine(incident.title))}`, 250);
 }
