@@ -1,6 +1,6 @@
 /** Running Firebreak as its own process (`node src/main.ts`), as an operator does. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -35,6 +35,54 @@ export function runFirebreak(env: Record<string, string>, cwd?: string): Proc {
     }),
   );
   return { child, out: () => out, err: () => err, exited };
+}
+
+/**
+ * `npm start` in the repository, as a process manager runs it: signals go to npm's pid. `env`
+ * must name the configuration (FIREBREAK_CONFIG), since the working directory is the repository.
+ */
+export function runNpmStart(env: Record<string, string>): Proc {
+  const child = spawn('npm', ['start', '--silent'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+/** Every process below `pid` (children, grandchildren…), read from /proc. */
+export function descendantsOf(pid: number): number[] {
+  const children = (p: number): number[] => {
+    try {
+      return readdirSync(`/proc/${p}/task`).flatMap((task) =>
+        readFileSync(`/proc/${p}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+      );
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return []; // gone already
+      throw err;
+    }
+  };
+  const found: number[] = [];
+  for (let queue = children(pid); queue.length > 0; ) {
+    const next = queue.shift()!;
+    found.push(next);
+    queue.push(...children(next));
+  }
+  return found;
+}
+
+/** Whether a process with this pid still exists (a zombie counts as gone). */
+export function isAlive(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /** Resolves with the HTTP port once the process logged that it serves. */
