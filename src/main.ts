@@ -1,12 +1,18 @@
 /**
  * Owns the process: reads the configuration, starts Firebreak (server.ts, which takes its parts
- * from compose.ts), and handles exit codes, signals and graceful shutdown. Exit 2 means "fix the
- * configuration"; 1 means "could not start".
+ * from compose.ts), and handles exit codes, signals, graceful shutdown and the last resort for
+ * errors nothing caught. Exit 2 means "fix the configuration" (a refused Slack token included);
+ * 1 means "could not start", or "stopped after an uncaught exception".
  */
 import { loadConfig, secretsOf } from './config.js';
 import { isFirebreakError } from './core/errors.js';
-import { createLogger, makeScrubber } from './logger.js';
-import { startFirebreak } from './server.js';
+import { createLogger, makeScrubber, type Logger } from './logger.js';
+import { startFirebreak, type RunningFirebreak } from './server.js';
+
+/** Errors that ask for a change of configuration: exit 2, as for an invalid configuration. */
+const FIX_THE_CONFIGURATION = new Set(['TEMPLATE_INVALID', 'SLACK_TOKEN_REJECTED']);
+/** After an uncaught exception, work in flight gets this long to finish before the exit. */
+const CRASH_DRAIN_MS = 5000;
 
 async function main(): Promise<void> {
   const loaded = loadConfig();
@@ -17,43 +23,93 @@ async function main(): Promise<void> {
     return;
   }
   const { config } = loaded;
-  const secrets = secretsOf(config);
-  const logger = createLogger({ level: config.logLevel, secrets });
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  let running: RunningFirebreak | undefined;
+  const exit = exitAfterStopping(logger, () => running);
+  lastResort(logger, () => running, exit);
 
-  let running;
   try {
     running = await startFirebreak(config, logger);
   } catch (err) {
-    if (isFirebreakError(err) && err.code === 'TEMPLATE_INVALID') {
+    if (isFirebreakError(err) && FIX_THE_CONFIGURATION.has(err.code)) {
       process.stderr.write(`Firebreak cannot start: ${err.userMessage}\n`);
-      process.exitCode = 2;
-      return;
+      process.exit(2);
     }
     const message = isFirebreakError(err) ? err.userMessage : (err as Error).message;
     logger.fatal({ err }, 'Firebreak could not start');
-    process.stderr.write(`Firebreak could not start: ${makeScrubber(secrets)(message)}\n`);
-    process.exitCode = 1;
-    return;
+    process.stderr.write(`Firebreak could not start: ${makeScrubber(secretsOf(config))(message)}\n`);
+    // What start-up opened is closed, but a request still on its way (to Slack, to the database)
+    // would keep the process alive until it times out: the logs are written (synchronously), so go.
+    process.exit(1);
   }
 
-  let shuttingDown = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (shuttingDown) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
+  void running.refused.then((err) => {
+    process.stderr.write(`Firebreak is stopping: ${err.userMessage}\n`);
+    void exit({ code: 2, reason: 'slack token refused', drainMs: 10_000 });
+  });
+  const onSignal = (signal: NodeJS.Signals) => void exit({ code: 0, reason: signal, drainMs: 10_000 });
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+interface Exit {
+  code: number;
+  reason: string;
+  drainMs: number;
+}
+
+/** Stops Firebreak (bounded drain) then exits with `code`; a second call while stopping exits at once. */
+function exitAfterStopping(logger: Logger, current: () => RunningFirebreak | undefined): (how: Exit) => Promise<void> {
+  let stopping = false;
+  return async ({ code, reason, drainMs }) => {
+    if (stopping) {
+      logger.warn({ reason }, 'asked to stop again while stopping: exiting now');
+      process.exit(code === 0 ? 1 : code);
     }
-    shuttingDown = true;
-    logger.info({ signal }, 'shutting down');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    stopping = true;
+    logger.info({ reason }, 'shutting down');
+    // Stopping is bounded piece by piece; this bounds the whole, whatever hangs.
+    setTimeout(() => {
+      logger.error({ reason }, 'shutdown did not finish in time: exiting now');
+      process.exit(code === 0 ? 1 : code);
+    }, drainMs + 5000).unref();
+    const running = current();
+    try {
+      await running?.stop({ drainMs });
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(code === 0 ? 1 : code);
+    }
+    process.exit(code);
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+}
+
+/**
+ * What nothing caught. An unhandled rejection is a promise nobody awaited: one background task
+ * ended there (its result is lost, and the log names what else was in flight) but nothing was
+ * unwound half-way, so the bot keeps serving. An uncaught exception unwound a stack in the middle
+ * of something: the process's state is unknown, so it drains what it can (bounded) and exits 1 for
+ * the process manager to start a clean one.
+ */
+function lastResort(logger: Logger, current: () => RunningFirebreak | undefined, exit: (how: Exit) => Promise<void>): void {
+  const inflight = () => current()?.inflightLabels() ?? [];
+  process.on('unhandledRejection', (reason) => {
+    logger.error(
+      { err: reason, inflight: inflight() },
+      'unhandled rejection: the background task that raised it stopped there and its result is lost; Firebreak keeps running',
+    );
+  });
+  process.on('uncaughtException', (err, origin) => {
+    const running = current();
+    logger.fatal(
+      { err, origin, inflight: inflight() },
+      running
+        ? `uncaught exception: Firebreak's state is unknown; letting work in flight finish (up to ${CRASH_DRAIN_MS / 1000} s), then exiting 1 so that the process manager restarts it`
+        : 'uncaught exception during start-up: exiting 1',
+    );
+    if (!running) process.exit(1);
+    void exit({ code: 1, reason: 'uncaught exception', drainMs: CRASH_DRAIN_MS });
+  });
 }
 
 void main();

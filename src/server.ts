@@ -1,14 +1,20 @@
 /**
  * Firebreak served to Slack: the composition, the Slack receiver in front of it, and the
  * background workers behind it. main.ts adds the process (signals, exit codes); tests call this.
+ *
+ * Start-up asks Slack whether it takes the bot token (auth.test, bounded) while the store opens.
+ * A refused token stops start-up (main exits 2). A Slack that cannot be reached does not: Firebreak
+ * serves, says so on /healthz (503, "slack":"unreachable") and keeps asking until Slack answers.
  */
 import path from 'node:path';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { AppContext } from './app/context.js';
-import { composeFirebreak, type ComposeOptions } from './compose.js';
-import { checkHealth } from './adapters/slack/health.js';
-import { startSlackServer } from './adapters/slack/server.js';
+import { FirebreakError } from './core/errors.js';
+import { composeFirebreak, type ComposeOptions, type Composition } from './compose.js';
+import { healthCheck } from './adapters/slack/health.js';
+import { startSlackServer, type SlackServer } from './adapters/slack/server.js';
+import { slackLink } from './adapters/slack/slack-auth.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -18,46 +24,78 @@ export interface RunningFirebreak {
   port: number;
   mode: 'http' | 'socket';
   ctx: AppContext;
+  /** Settles if Slack refuses a token while Firebreak runs: it cannot go on, and main stops it. */
+  refused: Promise<FirebreakError>;
+  /** What is running in ctx.inflight now, by label. */
+  inflightLabels(): string[];
   /** Stops taking requests, waits (bounded) for work in flight, closes the store. */
   stop(options?: { drainMs?: number }): Promise<void>;
 }
 
-export type StartOptions = ComposeOptions;
+export type StartOptions = Omit<ComposeOptions, 'slackIdentity'>;
+
+export function botTokenRefused(code: string): FirebreakError {
+  return new FirebreakError(
+    'SLACK_TOKEN_REJECTED',
+    `Slack refused SLACK_BOT_TOKEN (${code}). Set it to the app's Bot User OAuth Token (xoxb-…, under OAuth & Permissions once the app is installed in the workspace), then start Firebreak again.`,
+  );
+}
 
 export async function startFirebreak(config: Readonly<Config>, logger: Logger, options: StartOptions = {}): Promise<RunningFirebreak> {
-  const firebreak = await composeFirebreak(config, logger, options);
+  let refusedLater: (err: FirebreakError) => void = () => undefined;
+  const refused = new Promise<FirebreakError>((resolve) => (refusedLater = resolve));
+  const link = slackLink({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger, onRefused: (r) => refusedLater(botTokenRefused(r.error)) });
+  // Both may take a few seconds (a Slack that does not answer, a database that is slow to open).
+  const [reach, composed] = await Promise.allSettled([link.start(), composeFirebreak(config, logger, { ...options, slackIdentity: link.identity })]);
+  const giveUp = async (err: unknown): Promise<never> => {
+    link.stop();
+    if (composed.status === 'fulfilled') await composed.value.stop({ drainMs: 0 });
+    throw err;
+  };
+  // A broken template or database says more than the token: it is reported first.
+  if (composed.status === 'rejected') return giveUp(composed.reason);
+  if (reach.status === 'rejected') return giveUp(reach.reason);
+  if (reach.value.state === 'refused') return giveUp(botTokenRefused(reach.value.error));
+  const firebreak: Composition = composed.value;
   const { ctx } = firebreak;
+
   let stopping = false;
   // The embedded database's directory, absolute: this process holds its lock.
   const dataDir = config.store.databaseUrl || config.store.dataDir.startsWith('memory://') ? undefined : path.resolve(config.store.dataDir);
-  let slack;
+  let slack: SlackServer | undefined;
+  const health = healthCheck({ store: ctx.store, version: VERSION, stopping: () => stopping, slack: () => link.reach(), socket: () => slack?.socketState?.(), dataDir });
   try {
     slack = await startSlackServer(ctx, {
       slack: config.slack,
       port: config.http.port,
       clientOptions: firebreak.slackClientOptions,
-      health: () => checkHealth(ctx.store, VERSION, stopping, dataDir),
+      health,
+      identity: link.identity,
+      onRefused: refusedLater,
     });
   } catch (err) {
-    await firebreak.stop({ drainMs: 0 });
-    throw err;
+    return giveUp(err);
   }
   firebreak.startWorkers();
   logger.info(
     // The logger scrubs the password out of the URL.
-    { port: slack.port, mode: slack.mode, store: ctx.store.kind, database: config.store.databaseUrl ?? dataDir, version: VERSION },
+    { port: slack.port, mode: slack.mode, store: ctx.store.kind, database: config.store.databaseUrl ?? dataDir, slack: reach.value.state, version: VERSION },
     'Firebreak is serving',
   );
 
+  const server = slack;
   return {
-    port: slack.port,
-    mode: slack.mode,
+    port: server.port,
+    mode: server.mode,
     ctx,
+    refused,
+    inflightLabels: () => firebreak.inflightLabels(),
     async stop({ drainMs = 10_000 } = {}) {
       stopping = true;
-      await slack.stop();
+      link.stop();
+      await server.stop();
       const { abandoned } = await firebreak.stop({ drainMs });
-      if (abandoned > 0) logger.warn({ left: abandoned }, 'shutdown: work still running after the drain period was abandoned');
+      if (abandoned > 0) logger.warn({ left: abandoned, work: firebreak.inflightLabels() }, 'shutdown: work still running after the drain period was abandoned');
       logger.info('Firebreak stopped');
     },
   };

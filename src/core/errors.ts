@@ -17,7 +17,9 @@ export type ErrorCode =
   /** A remediation action could not read or change its target; the message says what happened. */
   | 'ACTION_FAILED'
   /** A system did not answer before the deadline of the probe or action. */
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  /** Slack refused a token of the configuration (invalid_auth, token_revoked…): fix it, then restart. */
+  | 'SLACK_TOKEN_REJECTED';
 
 export class FirebreakError extends Error {
   readonly code: ErrorCode;

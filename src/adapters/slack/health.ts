@@ -1,38 +1,120 @@
-/** GET /healthz: 200 when the app can serve, 503 while the store is unreachable or during shutdown. */
-import type { ServerResponse } from 'node:http';
+/**
+ * GET /healthz: 200 when Firebreak can serve, 503 when a dependency it needs cannot be reached (the
+ * store, Slack, in Socket Mode the WebSocket) or during shutdown. It answers within about a second
+ * whatever hangs, so probes with the usual 1 s timeout read a 503 rather than time out: the store
+ * gets a bounded ping (one at a time: a hung ping is waited on again, not doubled), Slack and the
+ * socket are read from what their own checks last saw.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describeCause } from '../../core/errors.js';
 import type { Store } from '../../ports.js';
+import type { SlackReach } from './slack-auth.js';
+
+export type SocketState = 'connected' | 'connecting' | 'disconnected';
 
 export interface HealthBody {
   status: 'ok' | 'unavailable' | 'stopping';
   store: 'ok' | 'unreachable';
+  slack: 'ok' | 'unreachable' | 'refused';
+  /** Socket Mode only: the WebSocket Slack sends requests over. */
+  socket?: SocketState;
   backend: Store['kind'];
   version: string;
   /** The directory the embedded database owns (its lock is held), when the backend is PGlite. */
   dataDir?: string;
+  /** What is wrong, dependency by dependency. */
   error?: string;
 }
 
-export async function checkHealth(store: Store, version: string, stopping: boolean, dataDir?: string): Promise<{ code: number; body: HealthBody }> {
-  const owned = store.kind === 'pglite' && dataDir ? { dataDir } : {};
-  try {
-    await store.ping();
-    const body: HealthBody = { status: stopping ? 'stopping' : 'ok', store: 'ok', backend: store.kind, version, ...owned };
-    return { code: stopping ? 503 : 200, body };
-  } catch (err) {
-    return { code: 503, body: { status: 'unavailable', store: 'unreachable', backend: store.kind, version, ...owned, error: describeCause(err) } };
-  }
+export interface Health {
+  code: number;
+  body: HealthBody;
 }
 
-export function healthRoute(getHealth: () => Promise<{ code: number; body: HealthBody }>) {
+export interface HealthSources {
+  store: Store;
+  version: string;
+  stopping: () => boolean;
+  slack: () => SlackReach;
+  socket?: () => SocketState | undefined;
+  dataDir?: string;
+  /** A store ping that has not answered by then counts as unreachable. */
+  storeTimeoutMs?: number;
+}
+
+export function healthCheck(sources: HealthSources): () => Promise<Health> {
+  const timeoutMs = sources.storeTimeoutMs ?? 800;
+  let ping: Promise<string | null> | undefined;
+  const pingStore = () => {
+    ping ??= sources.store.ping().then(
+      () => null,
+      (err: unknown) => describeCause(err),
+    );
+    const current = ping;
+    void current.then(() => ping === current && (ping = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+    });
+    return Promise.race([current, late]).finally(() => clearTimeout(timer));
+  };
+
+  return async () => {
+    const storeError = await pingStore();
+    const slack = sources.slack();
+    const socket = sources.socket?.();
+    const problems = [
+      storeError && `store: ${storeError}`,
+      slack.state !== 'ok' && `slack: ${slack.error}`,
+      socket && socket !== 'connected' && `socket: ${socket}`,
+    ].filter((p): p is string => typeof p === 'string');
+    const stopping = sources.stopping();
+    const body: HealthBody = {
+      status: stopping ? 'stopping' : problems.length > 0 ? 'unavailable' : 'ok',
+      store: storeError ? 'unreachable' : 'ok',
+      slack: slack.state,
+      ...(socket ? { socket } : {}),
+      backend: sources.store.kind,
+      version: sources.version,
+      ...(sources.store.kind === 'pglite' && sources.dataDir ? { dataDir: sources.dataDir } : {}),
+      ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
+    };
+    return { code: body.status === 'ok' ? 200 : 503, body };
+  };
+}
+
+function answer(res: ServerResponse, getHealth: () => Promise<Health>): void {
+  getHealth()
+    .catch((err: unknown): Health => ({ code: 503, body: { status: 'unavailable', error: describeCause(err) } as HealthBody }))
+    .then(({ code, body }) => {
+      res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(body));
+    })
+    .catch(() => res.destroy());
+}
+
+export function healthRoute(getHealth: () => Promise<Health>) {
   return {
     path: '/healthz',
     method: ['GET'],
-    handler: (_req: unknown, res: ServerResponse) => {
-      void getHealth().then(({ code, body }) => {
-        res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(body));
-      });
-    },
+    handler: (_req: unknown, res: ServerResponse) => answer(res, getHealth),
   };
+}
+
+/** In Socket Mode nothing else listens on PORT: a server of its own for /healthz. Rejects when the port is taken. */
+export async function serveHealth(port: number, getHealth: () => Promise<Health>): Promise<{ server: Server; port: number }> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/healthz') return answer(res, getHealth);
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('Not found: Firebreak serves only /healthz on this port (Slack requests arrive over Socket Mode).\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return { server, port: (server.address() as AddressInfo).port };
 }

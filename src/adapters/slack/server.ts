@@ -9,16 +9,21 @@ import type { AppContext } from '../../app/context.js';
 import type { Config } from '../../config.js';
 import { COMMANDS } from '../../../commands/index.js';
 import { boltLogger } from './bolt-logger.js';
-import { healthRoute, type HealthBody } from './health.js';
+import { healthRoute, serveHealth, type Health, type SocketState } from './health.js';
 import { registerCommands } from './register-commands.js';
 import { listenerRoutes, registerListeners } from './listeners/index.js';
 import { createHttpReceiver } from './http-receiver.js';
 import { ScreenedApp } from './screened-app.js';
+import type { BotIdentity } from './slack-auth.js';
+import { socketLink } from './socket-link.js';
+import type { FirebreakError } from '../../core/errors.js';
 
 export interface SlackServer {
   /** HTTP port actually listened on (also in Socket Mode, for /healthz). */
   port: number;
   mode: 'http' | 'socket';
+  /** Socket Mode: the WebSocket's state. */
+  socketState?: () => SocketState;
   /** Stops receiving; what was acknowledged already goes on in the context's inflight work. */
   stop(): Promise<void>;
 }
@@ -27,7 +32,11 @@ export interface SlackServerOptions {
   slack: Config['slack'];
   port: number;
   clientOptions: webApi.WebClientOptions;
-  health: () => Promise<{ code: number; body: HealthBody }>;
+  health: () => Promise<Health>;
+  /** The bot's ids once Slack has told them (auth.test); requests are served before that too. */
+  identity: () => BotIdentity | undefined;
+  /** Slack refused the app token while Firebreak ran (Socket Mode). */
+  onRefused: (err: FirebreakError) => void;
 }
 
 export async function startSlackServer(ctx: AppContext, options: SlackServerOptions): Promise<SlackServer> {
@@ -35,16 +44,19 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
   const socketMode = slack.appToken !== undefined;
   const logger = boltLogger(ctx.logger);
   const customRoutes = [healthRoute(options.health)];
+  const socket = slack.appToken === undefined ? undefined : socketLink({ appToken: slack.appToken, clientOptions, boltLogger: logger, logger: ctx.logger, onRefused: options.onRefused });
   const app = new ScreenedApp(
     {
-      token: slack.botToken,
+      // Not `token`: with it Bolt calls auth.test itself, holds every request until Slack answers
+      // and throws (unhandled) when Slack refuses or cannot be reached. server.ts asks Slack instead.
+      authorize: async () => ({ botToken: slack.botToken, ...options.identity() }),
       logger,
       clientOptions,
-      // In Socket Mode the receiver's own client (apps.connections.open) must honour SLACK_API_URL too;
-      // its HTTP server then only serves /healthz, on PORT. Over HTTP, requests are screened
+      // In Socket Mode the receiver is socket-link's (its client honours SLACK_API_URL too) and
+      // /healthz gets a server of its own on PORT. Over HTTP, requests are screened
       // (signature both ways in time, replays, body shape) before Bolt's receiver sees them.
-      ...(socketMode
-        ? { signingSecret: slack.signingSecret, customRoutes, socketMode: true, appToken: slack.appToken, installerOptions: { port: options.port, clientOptions } }
+      ...(socket
+        ? { receiver: socket.receiver }
         : { receiver: createHttpReceiver({ signingSecret: slack.signingSecret, replays: ctx.store.replays, logger: ctx.logger, boltLogger: logger, customRoutes }) }),
     },
     { routes: { commands: COMMANDS.map((m) => m.command), ...listenerRoutes() }, logger: ctx.logger },
@@ -56,8 +68,14 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
   });
 
   let port = options.port;
-  if (socketMode) {
-    await app.start();
+  let healthServer: Awaited<ReturnType<typeof serveHealth>>['server'] | undefined;
+  if (socket) {
+    const served = await serveHealth(options.port, options.health);
+    ({ server: healthServer, port } = served);
+    await socket.start().catch((err: unknown) => {
+      served.server.close();
+      throw err;
+    });
   } else {
     const server = (await app.start(options.port)) as { address(): AddressInfo | string | null };
     const address = server.address();
@@ -66,7 +84,14 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
   return {
     port,
     mode: socketMode ? 'socket' : 'http',
+    ...(socket ? { socketState: socket.state } : {}),
     async stop() {
+      if (socket) {
+        await socket.stop();
+        healthServer?.closeAllConnections();
+        await new Promise((resolve) => healthServer?.close(resolve));
+        return;
+      }
       await app.stop().catch((err: unknown) => ctx.logger.warn({ err }, 'stopping the Slack receiver'));
     },
   };
