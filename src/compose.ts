@@ -88,7 +88,7 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
   const ctx: AppContext = {
     config,
     store,
-    chat: slackChat(client, pacer, { once: onceClient(logger), policy: { budgetMs: POST_BUDGET_MS, onRateLimit: 'wait' }, identity: () => options.slackIdentity?.() }),
+    chat: slackChat(client, pacer, { oneAttempt: onceClient(logger), policy: { budgetMs: POST_BUDGET_MS, onRateLimit: 'wait' }, identity: () => options.slackIdentity?.() }),
     clock: options.clock ?? systemClock,
     logger,
     templates,
@@ -119,7 +119,7 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
         logger: boltLogger(logger),
       });
       // A post gets a short budget (well inside the 60 s lease); a 429 goes back to the engine, which reschedules it.
-      const engineChat = slackChat(engineClient, pacer, { once: onceClient(logger), policy: { budgetMs: 20_000, onRateLimit: 'fail' }, identity: () => options.slackIdentity?.() });
+      const engineChat = slackChat(engineClient, pacer, { oneAttempt: onceClient(logger), policy: { budgetMs: 20_000, onRateLimit: 'fail' }, identity: () => options.slackIdentity?.() });
       const engine = startEngine(ctx, { chat: engineChat, backoffMs: (attempt) => backoffMs(attempt, { baseMs: 1000, maxMs: 60_000 }) });
       wakers.add(engine.poke);
       // Requests nobody decided lose their buttons once expired (a click after that is refused anyway).

@@ -200,7 +200,8 @@ export interface Store {
 
 /** Outgoing chat messages and the channel operations an incident needs. */
 export interface Chat {
-  post(channel: string, message: Message, options?: { threadTs?: string }): Promise<MessageRef>;
+  /** `once.key` names the post across retries and processes; with `lookFirst`, a post of that key already there is not made again. */
+  post(channel: string, message: Message, options?: { threadTs?: string; once?: { key: string; lookFirst: boolean } }): Promise<MessageRef>;
   /** A message only `user` sees in `channel`; falls back to a direct message when that is refused. */
   postEphemeral(channel: string, user: string, message: Message): Promise<void>;
   update(ref: MessageRef, message: Message): Promise<void>;

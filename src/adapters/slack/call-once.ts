@@ -58,13 +58,14 @@ export interface CallOncePolicy {
 
 /**
  * `attempt` until it succeeds, within the policy. `recover` answers what the call produced if an
- * earlier attempt landed, undefined if none did; it is asked only after a "maybe-done" failure.
+ * earlier attempt landed, undefined if none did; it is asked after a "maybe-done" failure, and
+ * before the first attempt when `lookFirst` (an earlier call, maybe in another process, tried).
  */
-export async function callOnce<T>(attempt: () => Promise<T>, recover: () => Promise<T | undefined>, policy: CallOncePolicy): Promise<T> {
+export async function callOnce<T>(attempt: () => Promise<T>, recover: () => Promise<T | undefined>, policy: CallOncePolicy, lookFirst = false): Promise<T> {
   const startedAt = Date.now();
   const backoff = policy.backoffMs ?? { first: 500, max: 4000 };
   let wait = backoff.first;
-  let unsure = false;
+  let unsure = lookFirst;
   let lastError: unknown;
   for (;;) {
     let pause = wait * (0.8 + Math.random() * 0.4);
@@ -74,8 +75,13 @@ export async function callOnce<T>(attempt: () => Promise<T>, recover: () => Prom
         if (landed !== undefined) return landed;
         unsure = false;
       } catch (err) {
+        const failure = classifyFailure(err);
         // Slack cannot tell (no access to that conversation): it will not tell later either.
-        if (classifyFailure(err).kind === 'final') unsure = false;
+        if (failure.kind === 'final') unsure = false;
+        if (failure.kind === 'rate-limited') {
+          if (policy.onRateLimit === 'fail') throw err;
+          pause = failure.retryAfterMs;
+        }
         lastError ??= err;
       }
     }

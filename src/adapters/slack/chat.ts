@@ -19,10 +19,12 @@ const EPHEMERAL_UNREACHABLE = new Set(['channel_not_found', 'not_in_channel', 'u
 export const POST_EVENT = 'firebreak_post';
 /** Slack's clock and ours may differ a little: a landed attempt is looked for from this long before the first. */
 const CLOCK_SLACK_S = 60;
+/** A keyed post's earlier attempts (failed ones retried with backoff, a dead process's) are looked for this far back. */
+const KEYED_LOOKBACK_S = 3600;
 
 export interface SlackChatOptions {
   /** A client that makes one attempt per call (no retries of its own): callOnce decides what is retried. */
-  once?: webApi.WebClient;
+  oneAttempt?: webApi.WebClient;
   policy?: CallOncePolicy;
   /** The bot's ids, to recognise a channel it created itself. */
   identity?: () => BotIdentity | undefined;
@@ -36,17 +38,18 @@ export function slackError(err: unknown): string | undefined {
 }
 
 export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer(), options: SlackChatOptions = {}): Chat {
-  const once = options.once ?? client;
+  const oneAttempt = options.oneAttempt ?? client;
   const policy = options.policy ?? DEFAULT_POLICY;
   const chat: Chat = {
     async post(channel, message, postOptions) {
       await pacer.take(channel);
-      const key = randomUUID();
-      const since = Date.now() / 1000 - CLOCK_SLACK_S;
+      const once = postOptions?.once;
+      const key = once?.key ?? randomUUID();
+      const since = Date.now() / 1000 - (once ? KEYED_LOOKBACK_S : CLOCK_SLACK_S);
       const threadTs = postOptions?.threadTs;
       return callOnce(
         async () => {
-          const res = await once.chat.postMessage({
+          const res = await oneAttempt.chat.postMessage({
             channel,
             ...toBlockKit(message),
             ...(threadTs ? { thread_ts: threadTs } : {}),
@@ -55,8 +58,9 @@ export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer()
           });
           return { channel: res.channel ?? channel, ts: res.ts as string } satisfies MessageRef;
         },
-        () => findPost(once, { channel, threadTs, key, since }),
+        () => findPost(oneAttempt, { channel, threadTs, key, since }),
         policy,
+        once?.lookFirst ?? false,
       );
     },
     async postEphemeral(channel, user, message) {
@@ -78,11 +82,11 @@ export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer()
       let unsure = false;
       const find = async () => {
         unsure = true;
-        const id = await findChannel(once, name, since, options.identity?.());
+        const id = await findChannel(oneAttempt, name, since, options.identity?.());
         return id ? { id } : undefined;
       };
       try {
-        return await callOnce(async () => ({ id: (await once.conversations.create({ name, is_private: false })).channel?.id as string }), find, policy);
+        return await callOnce(async () => ({ id: (await oneAttempt.conversations.create({ name, is_private: false })).channel?.id as string }), find, policy);
       } catch (err) {
         if (slackError(err) !== 'name_taken') throw err;
         return (unsure && (await find())) || { taken: true };

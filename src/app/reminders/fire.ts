@@ -25,6 +25,14 @@ export interface FireContext {
 /** After this many failed attempts a PagerDuty event is given up (and that is reported). */
 export const PAGER_MAX_ATTEMPTS = 8;
 
+/** Fired this late, an earlier attempt may have been made by a process that died holding the claim (its lease is a minute). */
+const MAYBE_TRIED_LATE_MS = 30_000;
+
+/** One firing of `item`, named the same by every attempt at it (retries, a replica taking over). */
+function onceFor(item: ScheduledItem, lateMs: number): { key: string; lookFirst: boolean } {
+  return { key: `${item.id}:${item.firedCount}`, lookFirst: item.attempts > 0 || lateMs >= MAYBE_TRIED_LATE_MS };
+}
+
 /** Retry-After from a rate-limited Slack call, in ms, if the error carries one. */
 function retryAfterMs(err: unknown): number | null {
   const seconds = (err as { retryAfter?: unknown } | undefined)?.retryAfter;
@@ -48,8 +56,9 @@ export async function fireChatItem(f: FireContext, item: ScheduledItem): Promise
     return;
   }
   try {
-    if (item.kind === UPDATE_REMINDER) await sendReminder(f, incident, decision.lateMs, now);
-    else await sendEscalation(f, incident, item.kind, now);
+    const once = onceFor(item, decision.lateMs);
+    if (item.kind === UPDATE_REMINDER) await sendReminder(f, incident, decision.lateMs, now, once);
+    else await sendEscalation(f, incident, item.kind, now, once);
   } catch (err) {
     const retryAt = new Date(now.getTime() + (retryAfterMs(err) ?? f.backoffMs(item.attempts + 1)));
     ctx.logger.warn({ err, incident: humanId(incident), kind: item.kind, retryAt }, 'scheduled post failed; it stays due');
@@ -59,11 +68,11 @@ export async function fireChatItem(f: FireContext, item: ScheduledItem): Promise
   await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: nextAfterFire(item.kind, incident, ctx.policy, now), fired: true, at: now });
 }
 
-async function sendReminder(f: FireContext, incident: Incident, lateMs: number, now: Date): Promise<void> {
+async function sendReminder(f: FireContext, incident: Incident, lateMs: number, now: Date, once: ReturnType<typeof onceFor>): Promise<void> {
   const { ctx } = f;
   const home = incidentHome(incident) ?? { channel: ctx.config.incidents.channel };
   const intervalMs = ctx.policy.updateIntervalMs(incident.severity);
-  await f.chat.post(home.channel, reminderMessage({ incident, locale: ctx.config.incidents.locale, now, intervalMs, lateMs }), home.threadTs ? { threadTs: home.threadTs } : {});
+  await f.chat.post(home.channel, reminderMessage({ incident, locale: ctx.config.incidents.locale, now, intervalMs, lateMs }), home.threadTs ? { threadTs: home.threadTs, once } : { once });
   await ctx.store
     .addTimelineEvent({
       incidentId: incident.id,
@@ -75,16 +84,16 @@ async function sendReminder(f: FireContext, incident: Incident, lateMs: number, 
     .catch((err: unknown) => ctx.logger.warn({ err }, 'reminder sent but not recorded on the timeline'));
 }
 
-async function sendEscalation(f: FireContext, incident: Incident, kind: string, now: Date): Promise<void> {
+async function sendEscalation(f: FireContext, incident: Incident, kind: string, now: Date, once: ReturnType<typeof onceFor>): Promise<void> {
   const { ctx } = f;
   const level = levelOf(kind, incident, ctx.policy);
   if (!level) return;
   const locale = ctx.config.incidents.locale;
   const message = escalationMessage({ incident, level, severity: ctx.severities[incident.severity], template: ctx.templates.get(locale, 'escalation'), locale, now });
   const home = incidentHome(incident) ?? { channel: ctx.config.incidents.channel };
-  await f.chat.post(home.channel, message, home.threadTs ? { threadTs: home.threadTs } : {});
+  await f.chat.post(home.channel, message, home.threadTs ? { threadTs: home.threadTs, once } : { once });
   if (home.channel !== ctx.config.incidents.channel || home.threadTs) {
-    await f.chat.post(ctx.config.incidents.channel, message).catch((err: unknown) => reportSideStep(ctx, incident, 'posting the escalation in the incidents channel', err));
+    await f.chat.post(ctx.config.incidents.channel, message, { once: { ...once, key: `${once.key}:incidents` } }).catch((err: unknown) => reportSideStep(ctx, incident, 'posting the escalation in the incidents channel', err));
   }
   if (level.pagerduty) await ctx.store.schedule.enqueue(incident.id, `${PAGER_TRIGGER}${level.name}`, now, { level: level.name, action: 'trigger' });
   await ctx.store
