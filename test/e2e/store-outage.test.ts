@@ -25,12 +25,13 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-async function submit(title: string) {
-  const cmd = await t.driver.command({ command: '/incident', text: 'open', channelId: 'C0WAR' });
+async function submit(title: string, userId = 'U0ALICE') {
+  const cmd = await t.driver.command({ command: '/incident', text: 'open', channelId: 'C0WAR', userId });
   const open = await t.standIn.waitFor('views.open', (c) => c.args.trigger_id === cmd.triggerId);
   return t.driver.viewSubmission({
     view: viewFromCall(open),
     values: declarationValues({ title, severity: 'P0', impact: 'All users', symptoms: 'Site down' }),
+    userId,
   });
 }
 
@@ -57,6 +58,16 @@ describe('when the store is unreachable', () => {
     // still serving Slack
     const help = await t.driver.command({ command: '/incident', text: 'help' });
     expect(help.status).toBe(200);
+
+    // Everyone who needs the store meanwhile is told, not only the first: a command, another declaration.
+    const list = await t.driver.command({ command: '/incident', text: 'list', userId: 'U0BOB', channelId: 'C0WAR' });
+    expect(list.status).toBe(200);
+    const listed = await t.standIn.waitForResponse((r) => r.path === new URL(list.responseUrl).pathname, 15_000);
+    expect(JSON.stringify(listed.body)).toContain("Firebreak's database is unreachable");
+    expect((await submit('Search down', 'U0CAROL')).status).toBe(200);
+    const told = await t.standIn.waitFor('chat.postEphemeral', (c) => c.args.user === 'U0CAROL', 15_000);
+    expect(told.args.text).toContain('>*Title:* Search down');
+    expect(t.standIn.callsTo('chat.postMessage')).toHaveLength(0);
 
     await proxy.restore();
     await expect.poll(async () => (await fetch(`${t.url}/healthz`)).status, { timeout: 10_000 }).toBe(200);
