@@ -73,3 +73,24 @@ describe('views', () => {
     expect(viewProblems(view)).toContain(error);
   });
 });
+
+describe('the Web API stand-in', () => {
+  it('refuses over HTTP what Slack refuses, with the details Slack gives, and takes the rest', async () => {
+    const { startSlackStandIn } = await import('./web-api.js');
+    const standIn = await startSlackStandIn();
+    try {
+      const call = async (method: string, body: Record<string, unknown>) => {
+        const res = await fetch(`${standIn.apiUrl}${method}`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', authorization: 'Bearer xoxb-test' }, body: JSON.stringify(body) });
+        return (await res.json()) as Record<string, unknown>;
+      };
+      const tooMany = await call('chat.postMessage', { channel: 'C0X', text: 't', blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) });
+      expect(tooMany).toMatchObject({ ok: false, error: 'invalid_blocks', errors: ['must provide no more than 50 items [json-pointer:/blocks]'] });
+      const long = await call('chat.update', { channel: 'C0X', ts: '1.2', text: 't', blocks: [section('x'.repeat(3001))] });
+      expect(long).toMatchObject({ ok: false, error: 'invalid_blocks' });
+      expect(await call('chat.postEphemeral', { channel: 'C0X', user: 'U0A', text: 't'.repeat(40_001) })).toMatchObject({ ok: false, error: 'msg_too_long' });
+      expect(await call('chat.postMessage', { channel: 'C0X', text: 't', blocks: [section('fine')] })).toMatchObject({ ok: true });
+    } finally {
+      await standIn.close();
+    }
+  });
+});

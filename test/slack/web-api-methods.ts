@@ -4,6 +4,7 @@
  * Transport, recording and failure injection live in web-api.ts.
  */
 import { randomBytes } from 'node:crypto';
+import { messageProblems, viewProblems } from './block-kit-rules.js';
 
 export type Args = Record<string, unknown>;
 /** A Web API answer body: `{ ok: true, ... }` or `{ ok: false, error }`. */
@@ -30,6 +31,18 @@ export function userNameFor(userId: string): string {
 
 const fail = (error: string): Answer => ({ ok: false, error });
 const ok = (fields: Record<string, unknown> = {}): Answer => ({ ok: true, ...fields });
+
+/** Slack's answer to blocks or text it will not take: the error, and what was wrong where (as Slack details it). */
+export function blocksRefusal(a: { blocks?: unknown; text?: unknown }): Answer | null {
+  const problem = messageProblems(a.blocks, a.text);
+  if (!problem) return null;
+  return { ok: false, error: problem.error, ...(problem.errors.length ? { errors: problem.errors, response_metadata: { messages: problem.errors.map((e) => `[ERROR] ${e}`) } } : {}) };
+}
+
+function viewRefusal(view: unknown): Answer | null {
+  const problems = viewProblems(view);
+  return problems.length ? { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems.map((e) => `[ERROR] ${e}`) } } : null;
+}
 const str = (a: Args, key: string): string | undefined => {
   const v = a[key];
   if (v === undefined || v === null || v === '') return undefined;
@@ -219,6 +232,8 @@ function openView(w: SlackWorld, a: Args): Answer {
   const triggerError = w.exchangeTrigger(str(a, 'trigger_id'));
   if (triggerError) return fail(triggerError);
   if (!isObject(a.view)) return fail('invalid_arguments');
+  const refusal = viewRefusal(a.view);
+  if (refusal) return refusal;
   return ok({ view: w.storeView(w.nextId('V'), a.view) });
 }
 
@@ -226,6 +241,8 @@ function postMessage(w: SlackWorld, a: Args): Answer {
   const channel = str(a, 'channel');
   if (!channel) return fail('channel_not_found');
   if (!str(a, 'text') && a.blocks === undefined && a.attachments === undefined) return fail('no_text');
+  const refusal = blocksRefusal(a);
+  if (refusal) return refusal;
   const ts = w.nextTs();
   const message: Record<string, unknown> = {
     type: 'message',
@@ -267,12 +284,16 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     if (!channel) return fail('channel_not_found');
     const ts = str(a, 'ts');
     if (!ts) return fail('message_not_found');
+    const refusal = blocksRefusal(a);
+    if (refusal) return refusal;
     return ok({ channel, ts, text: a.text ?? '', message: { type: 'message', text: a.text ?? '', blocks: a.blocks, bot_id: BOT_ID, user: BOT_USER_ID } });
   },
   'chat.postEphemeral': (w, a) => {
     if (!str(a, 'channel')) return fail('channel_not_found');
     if (!str(a, 'user')) return fail('user_not_in_channel');
     if (!str(a, 'text') && a.blocks === undefined && a.attachments === undefined) return fail('no_text');
+    const refusal = blocksRefusal(a);
+    if (refusal) return refusal;
     return ok({ message_ts: w.nextTs() });
   },
   'chat.getPermalink': (_w, a) => {
@@ -289,6 +310,8 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     const id = str(a, 'view_id');
     if (!id && !str(a, 'external_id')) return fail('invalid_arguments');
     if (!isObject(a.view)) return fail('invalid_arguments');
+    const viewRefused = viewRefusal(a.view);
+    if (viewRefused) return viewRefused;
     const viewId = id ?? w.nextId('V');
     // Optimistic locking as Slack does it: a stale hash means someone else updated the view first.
     const current = w.viewHash(viewId);

@@ -10,7 +10,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SlackWorld, type Answer, type Args } from './web-api-methods.js';
+import { blocksRefusal, SlackWorld, type Answer, type Args } from './web-api-methods.js';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export { newTriggerId, userNameFor, TEAM_ID, BOT_USER_ID, BOT_ID, APP_ID } from './web-api-methods.js';
 
@@ -223,7 +225,9 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
       const post: ResponseUrlPost = { path, body: text === '' ? undefined : decodeValue(text) };
       responses.push(post);
       for (const s of [...responseSubscribers]) s(post);
-      return sendJson(res, 200, { ok: true });
+      // A response_url refuses what chat.postMessage refuses (the post is still recorded, for the tests to see).
+      const refusal = isRecord(post.body) ? blocksRefusal(post.body) : null;
+      return sendJson(res, 200, refusal ?? { ok: true });
     }
     if (path.startsWith('/upload/')) {
       // web-api posts the bytes as a multipart form (one field); accept raw bodies too.
