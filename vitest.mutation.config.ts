@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/core/**/*.test.ts', 'test/app/**/*.test.ts'],
+    include: ['test/core/**/*.test.ts', 'test/app/**/*.test.ts', 'test/security/log-redaction.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
     update: 'none',

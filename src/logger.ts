@@ -23,7 +23,15 @@ export function makeScrubber(secrets: readonly string[]): (text: string) => stri
 
 function scrubDeep(value: unknown, scrub: (s: string) => string, depth = 0): unknown {
   if (typeof value === 'string') return scrub(value);
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than this, the rest is logged as scrubbed text: nothing escapes the scrub, and a cycle ends here.
+  if (depth > 8) {
+    try {
+      return scrub(JSON.stringify(value));
+    } catch {
+      return '[unserialisable]';
+    }
+  }
   if (value instanceof Error) {
     const { code, cause } = value as { code?: unknown; cause?: unknown };
     return {
