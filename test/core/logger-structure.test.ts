@@ -49,6 +49,26 @@ describe('the log line structure', () => {
     expect(level).toBe(JSON.stringify(nested(4, { pw: '[redacted]' })));
   });
 
+  it('keeps null as null', () => {
+    const { logger, lines } = capture();
+    logger.info({ nothing: null, list: [null] }, 'x');
+    expect(lines[0]).toMatchObject({ nothing: null, list: [null] });
+  });
+
+  it('counts arrays and causes in the depth like objects', () => {
+    const { logger, lines } = capture();
+    const arrays = (levels: number): unknown => (levels === 0 ? SECRET : [arrays(levels - 1)]);
+    const causes = (levels: number): Error => new Error(`level ${levels}`, levels === 0 ? {} : { cause: causes(levels - 1) });
+    logger.info({ arrays: arrays(12), failure: causes(12) }, 'x');
+    let a: unknown = lines[0]?.arrays;
+    for (let i = 0; i < 8; i++) a = (a as unknown[])[0];
+    expect(a).toBe(JSON.stringify(arrays(4)).replace(SECRET, '[redacted]'));
+    let c: unknown = lines[0]?.failure;
+    for (let i = 0; i < 8; i++) c = (c as { cause: unknown }).cause;
+    expect(typeof c).toBe('string');
+    expect(JSON.stringify(lines[0])).not.toContain(SECRET);
+  });
+
   it('survives a cycle', () => {
     const { logger, lines } = capture();
     const cyclic: Record<string, unknown> = { pw: SECRET };
