@@ -2,7 +2,10 @@
  * The Chat port over Slack's Web API. Every call is bounded by the clients' timeout (compose.ts).
  * Posts and channel creation go through callOnce: retried without being repeated (a post carries a
  * key in its message metadata, so Slack can be asked whether an attempt that got no answer landed),
- * with 429 Retry-After honoured. Posts to one channel are paced to about one a second, as Slack asks.
+ * with 429 Retry-After honoured. Other calls retry inside the client: updates, topics, pins and
+ * invites come to the same end however often they run; an ephemeral message cannot be looked up,
+ * so one whose answer was lost may show twice to its one reader, which beats not showing at all.
+ * Posts to one channel are paced to about one a second, as Slack asks.
  */
 import { randomUUID } from 'node:crypto';
 import type { webApi } from '@slack/bolt';
