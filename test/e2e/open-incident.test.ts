@@ -221,9 +221,9 @@ describe('request signing', () => {
 });
 
 describe('/healthz', () => {
-  it('answers 200 with status, store and version', async () => {
+  it('answers 200 with status, store, Slack and version', async () => {
     const res = await fetch(`${t.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', store: 'ok', backend: 'postgres', version: '0.1.0' });
+    expect(await res.json()).toEqual({ status: 'ok', store: 'ok', slack: 'ok', backend: 'postgres', version: '0.1.0' });
   });
 });

@@ -70,6 +70,8 @@ describe('two bot processes', () => {
       ),
     );
     await expect.poll(async () => (await root.query(`select status from ${SCHEMA}.remediation_requests`)).rows[0]?.status, { timeout: 20_000 }).toMatch(/succeeded|failed/);
+    // The outcome's audit row is written just after the status: wait for it, then count everything.
+    await expect.poll(async () => (await root.query(`select count(*)::int as n from ${SCHEMA}.remediation_audit where request_id = $1 and event in ('succeeded', 'failed')`, [approve.value])).rows[0].n, { timeout: 10_000 }).toBeGreaterThan(0);
     const events = (await root.query(`select event from ${SCHEMA}.remediation_audit where request_id = $1`, [approve.value])).rows.map((r) => r.event as string);
     expect(events.filter((e) => e === 'approved')).toHaveLength(1);
     expect(events.filter((e) => e === 'started')).toHaveLength(1);

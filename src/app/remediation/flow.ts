@@ -171,11 +171,12 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   await audit(ctx, { ...base, event: 'started', detail: null, approvers: [actorId] });
   await redraw(ctx, running.request);
   const result = await execute(ctx, catalogue, running.request);
+  // Asked of Slack before the outcome is stored, so the outcome and its audit row follow each other.
+  const permalink = request.message ? await ctx.chat.permalink(request.message).catch(() => null) : null;
   const final = await ctx.store.remediation.transition({
     id: requestId, from: ['running'], to: result.ok ? 'succeeded' : 'failed',
     set: { outcome: result.summary, before: result.before ?? null, after: result.after ?? null },
   });
-  const permalink = request.message ? await ctx.chat.permalink(request.message).catch(() => null) : null;
   await audit(ctx, { ...base, event: result.ok ? 'succeeded' : 'failed', detail: result.summary, approvers: [actorId], before: result.before ?? null, after: result.after ?? null, permalink });
   await redraw(ctx, final.request);
   if (request.incidentId) {
