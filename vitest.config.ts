@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time: most of the suite waits on servers, processes and timers, not on the CPU
+    // (vitest's default on 2 cores is one file at a time).
+    maxWorkers: 2,
     // A missing or different golden file fails the run, in CI and locally alike: rewriting golden
     // files is the explicit `npm run golden:update`.
     update: 'none',
