@@ -5,7 +5,7 @@
  * parameter of every query goes through here, on pg and PGlite alike, so no column can be
  * forgotten: such characters are stored as U+FFFD, the replacement character, and read back so.
  */
-import type { Db } from './db.js';
+import type { Db } from './query-interface.js';
 
 export const REPLACEMENT = '\uFFFD';
 
