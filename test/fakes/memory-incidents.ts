@@ -7,45 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { INCIDENT_STATUSES, type Incident, type NewIncident } from '../../src/core/incident/incident.js';
 import { SEVERITY_LEVELS } from '../../src/core/incident/severity.js';
+import { incidentGuardSchema, incidentPatchSchema } from '../../src/core/incident/change-schema.js';
 import { TIMELINE_KINDS, type IncidentChange, type Store, type TimelineEvent } from '../../src/ports.js';
 import { asJson, byTime, copy, date, parseOrThrow, sqlError, UUID } from './memory-rows.js';
 
 const status = z.enum(INCIDENT_STATUSES);
 const severity = z.enum(SEVERITY_LEVELS);
 
-const resolution = z.object({
-  rootCause: z.string().nullable(),
-  fixApplied: z.string().nullable(),
-  finalImpact: z.string().nullable(),
-  postmortemDate: z.string().nullable(),
-});
-
-/** What `set` may contain; unknown keys are refused (a typo must not be a silent no-op). */
-const patchSchema = z.strictObject({
-  title: z.string(),
-  severity,
-  status,
-  commanderId: z.string().nullable(),
-  commsLeadId: z.string().nullable(),
-  acknowledgedAt: date.nullable(),
-  acknowledgedBy: z.string().nullable(),
-  resolvedAt: date.nullable(),
-  lastUpdateAt: date,
-  channelId: z.string().nullable(),
-  card: z.object({ channel: z.string(), ts: z.string() }).nullable(),
-  resolution: resolution.nullable(),
-  checklist: z.array(z.string()),
-  reminderSnoozedUntil: date.nullable(),
-}).partial();
-
-/** What `when` may contain; the time guards can only say "is null". */
-const guardSchema = z.strictObject({
-  status: z.union([status, z.array(status)]),
-  severity,
-  commanderId: z.string().nullable(),
-  acknowledgedAt: z.null(),
-  resolvedAt: z.null(),
-}).partial();
+const patchSchema = incidentPatchSchema;
+const guardSchema = incidentGuardSchema;
 
 type Guard = z.infer<typeof guardSchema>;
 

@@ -7,17 +7,8 @@ import { z } from 'zod';
 import { INCIDENT_STATUSES, type Incident, type MessageRef } from '../../core/incident/incident.js';
 import { SEVERITY_LEVELS } from '../../core/incident/severity.js';
 import { TIMELINE_KINDS, type TimelineEvent } from '../../ports.js';
-
-/** The `resolution` jsonb column: null, or what the resolution form said. */
-export const resolutionSchema = z.object({
-  rootCause: z.string().nullable(),
-  fixApplied: z.string().nullable(),
-  finalImpact: z.string().nullable(),
-  postmortemDate: z.string().nullable(),
-});
-
-/** The `checklist` jsonb column: keys of the items ticked so far. */
-export const checklistSchema = z.array(z.string());
+// The `resolution` and `checklist` columns hold what an IncidentChange may set.
+import { checklistSchema, resolutionSchema } from '../../core/incident/change-schema.js';
 
 const incidentRow = z.object({
   id: z.string(),

@@ -6,43 +6,14 @@
  * "acknowledge if not yet acknowledged" exactly one applies.
  */
 import { z } from 'zod';
-import { INCIDENT_STATUSES, type Incident } from '../../core/incident/incident.js';
-import { SEVERITY_LEVELS } from '../../core/incident/severity.js';
+import type { Incident } from '../../core/incident/incident.js';
+import { incidentGuardSchema, incidentPatchSchema } from '../../core/incident/change-schema.js';
 import { TIMELINE_KINDS, type IncidentChange, type TimelineEvent } from '../../ports.js';
 import type { Db } from './db.js';
-import { checklistSchema, INCIDENT_COLUMNS, resolutionSchema, toIncident, UUID } from './incident-rows.js';
+import { INCIDENT_COLUMNS, toIncident, UUID } from './incident-rows.js';
 
-const status = z.enum(INCIDENT_STATUSES);
-const severity = z.enum(SEVERITY_LEVELS);
-// z.date() refuses an Invalid Date too.
-const validDate = z.date();
-
-/** What `set` may contain; unknown keys are refused. */
-const patchSchema = z.strictObject({
-  title: z.string(),
-  severity,
-  status,
-  commanderId: z.string().nullable(),
-  commsLeadId: z.string().nullable(),
-  acknowledgedAt: validDate.nullable(),
-  acknowledgedBy: z.string().nullable(),
-  resolvedAt: validDate.nullable(),
-  lastUpdateAt: validDate,
-  channelId: z.string().nullable(),
-  card: z.object({ channel: z.string(), ts: z.string() }).nullable(),
-  resolution: resolutionSchema.nullable(),
-  checklist: checklistSchema,
-  reminderSnoozedUntil: validDate.nullable(),
-}).partial();
-
-/** What `when` may contain; unknown keys are refused. */
-const guardSchema = z.strictObject({
-  status: z.union([status, z.array(status)]),
-  severity,
-  commanderId: z.string().nullable(),
-  acknowledgedAt: z.null(),
-  resolvedAt: z.null(),
-}).partial();
+const patchSchema = incidentPatchSchema;
+const guardSchema = incidentGuardSchema;
 
 type Patch = z.infer<typeof patchSchema>;
 type Assignment = [column: string, value: unknown, cast?: '::jsonb'];
