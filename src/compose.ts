@@ -21,6 +21,7 @@ import type { BotIdentity } from './adapters/slack/slack-auth.js';
 import { createPacer } from './adapters/slack/pacer.js';
 import { diagnosticsFor, remediationCatalogueFor } from './adapters/targets/registry.js';
 import { loadTemplates } from './adapters/templates/load-templates.js';
+import { runbookCatalogue } from './core/runbook/catalogue.js';
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -101,6 +102,7 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
       for (const wake of wakers) wake();
     },
     ...composeTargets(config),
+    runbooks: runbookCatalogue([]),
   };
 
   let stopWorkers: (() => Promise<void>) | undefined;

@@ -11,6 +11,9 @@ import type { Message } from './core/render/message.js';
 import type { Template } from './core/render/template.js';
 import type { Locale, TemplateKind } from './core/render/templates-catalogue.js';
 import type { TimelineEvent } from './core/incident/timeline-event.js';
+import type { CustomCheck, StepState } from './core/runbook/model.js';
+export type { RunbookCatalogue } from './core/runbook/catalogue.js';
+import type { Finding, Status } from './core/diagnostics/finding.js';
 
 export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from './core/incident/timeline-event.js';
 
@@ -156,11 +159,85 @@ export interface ReplayStore {
   prune(now: Date): Promise<number>;
 }
 
+/** What a run knows of one step: its state, its outcome, who did it and when. */
+export interface RunbookStepRecord {
+  stepId: string;
+  state: StepState;
+  /** A check's worst status, once it ran. */
+  status: Status | null;
+  /** One line for people: "2 findings, worst critical", "approved and executed", "done by <@U1>". */
+  summary: string | null;
+  /** A check's findings (bounded), shown under the step. */
+  findings: Finding[];
+  /** The remediation request an action step asked for. */
+  requestId: string | null;
+  actorId: string | null;
+  updatedAt: Date | null;
+  /** While running: the claim ends then (a process that died mid-step lets someone else run it). */
+  claimedUntil: Date | null;
+}
+
+export interface RunbookRun {
+  id: string;
+  teamId: string;
+  runbookId: string;
+  /** The incident the run is attached to, if any. */
+  incidentId: string | null;
+  /** Where the run's message is. */
+  channelId: string;
+  message: MessageRef | null;
+  params: Record<string, string>;
+  startedBy: string;
+  startedAt: Date;
+  status: 'running' | 'finished' | 'abandoned';
+  /** Steps that have a record (the others are pending), by step id. */
+  steps: Record<string, RunbookStepRecord>;
+}
+
+/** Runbook runs and their steps: each step claimed by one caller at a time, across replicas. */
+export interface RunbookRunStore {
+  create(input: Pick<RunbookRun, 'teamId' | 'runbookId' | 'incidentId' | 'channelId' | 'params' | 'startedBy' | 'startedAt'>): Promise<RunbookRun>;
+  get(id: string): Promise<RunbookRun | null>;
+  /** Runs attached to an incident, oldest first. */
+  listForIncident(incidentId: string): Promise<RunbookRun[]>;
+  setMessage(id: string, ref: MessageRef): Promise<void>;
+  /**
+   * Atomically moves a step to "running" for `actorId` until `leaseUntil` when it is in one of
+   * `from` (a step with no record is "pending"), or is "running" with a lease ended at or before
+   * `at`. Exactly one of concurrent callers gets `applied: true`.
+   */
+  claimStep(input: { runId: string; stepId: string; actorId: string; at: Date; leaseUntil: Date; from: StepState[] }): Promise<{ run: RunbookRun; applied: boolean }>;
+  /** Records a step's outcome (state, status, summary, findings, request) unconditionally, or only when it is in `from`. */
+  setStep(input: { runId: string; stepId: string; state: StepState; at: Date; actorId: string | null; status?: Status | null; summary?: string | null; findings?: Finding[]; requestId?: string | null; from?: StepState[] }): Promise<{ run: RunbookRun; applied: boolean }>;
+  /** The run whose action step asked for that remediation request, and the step. */
+  findByRequest(requestId: string): Promise<{ run: RunbookRun; stepId: string } | null>;
+  setStatus(id: string, status: RunbookRun['status']): Promise<void>;
+}
+
+/**
+ * Alertmanager groups (by `groupKey`) and the incident each opened. A group opens at most one
+ * incident while that incident is open; once it is resolved, the group firing again opens a new one.
+ */
+export interface AlertGroupStore {
+  /**
+   * The group's current generation: created (1) if the group is new, bumped when the incident it
+   * opened is resolved. Concurrent callers for one group get the same answer. `incidentId` is the
+   * open incident of that generation, once linked.
+   */
+  current(teamId: string, groupKey: string, at: Date): Promise<{ generation: number; incidentId: string | null }>;
+  /** Links the generation to the incident opened for it (no-op if already linked). */
+  link(teamId: string, groupKey: string, generation: number, incidentId: string): Promise<void>;
+  /** Records a notification received for the group (its firing count, status), returns how many were received. */
+  record(teamId: string, groupKey: string, input: { at: Date; firing: number; resolved: number; status: 'firing' | 'resolved' }): Promise<{ notifications: number }>;
+}
+
 /** Firebreak's own state. Every method throws FirebreakError('STORE_UNAVAILABLE') when the database cannot be reached. */
 export interface Store {
   readonly schedule: ScheduleStore;
   readonly remediation: RemediationStore;
   readonly replays: ReplayStore;
+  readonly runbooks: RunbookRunStore;
+  readonly alerts: AlertGroupStore;
   /** 'postgres' for a server reached with pg, 'pglite' for the embedded database. */
   readonly kind: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query within a short timeout. */
@@ -256,6 +333,11 @@ export interface Diagnostics {
   /** Deployments of the Kubernetes targets' namespaces, read within `timeoutMs` (what answered in time). */
   deployments(timeoutMs: number): Promise<Array<{ target: string; namespace: string; name: string }>>;
   timeoutMs: number;
+  /**
+   * A runbook's custom read-only check (SQL on a PostgreSQL target, PromQL, an HTTP request) as a
+   * probe, or why it cannot run (unknown target).
+   */
+  custom(check: CustomCheck): { ok: true; probe: Probe } | { ok: false; message: string };
 }
 export interface DiagCatalogue {
   postgres: string[];

@@ -1,7 +1,7 @@
 /** Everything a use case may touch, passed explicitly: no module-level singletons. */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Chat, Clock, Diagnostics, Pager, RemediationCatalogue, Store, Templates } from '../ports.js';
+import type { Chat, Clock, Diagnostics, Pager, RemediationCatalogue, RunbookCatalogue, Store, Templates } from '../ports.js';
 import type { SchedulePolicy } from '../core/reminders/plan.js';
 import type { Severity, SeverityLevel } from '../core/incident/severity.js';
 import type { Inflight } from './inflight.js';
@@ -23,6 +23,8 @@ export interface AppContext {
   pager: Pager;
   diagnostics: Diagnostics;
   remediation: RemediationCatalogue;
+  /** The runbooks of runbooks.dir, validated at start. */
+  runbooks: RunbookCatalogue;
   /** Wakes the reminder engine after a schedule change; a no-op until the engine runs. */
   wakeScheduler(): void;
 }

@@ -19,6 +19,7 @@ import { memoryStore, type MemoryStore } from './memory-store.js';
 import { recordingChat, type RecordingChat } from './recording-chat.js';
 import { recordingPager, type RecordingPager } from './recording-pager.js';
 import { fakeCatalogue } from './remediation.js';
+import { runbookCatalogue } from '../../src/core/runbook/catalogue.js';
 
 /** The incidents channel of the default configuration. */
 export const INCIDENTS_CHANNEL = 'C0INCIDENTS';
@@ -38,6 +39,7 @@ export interface FakeContextOptions {
   chat?: RecordingChat;
   clock?: ManualClock;
   pager?: RecordingPager;
+  runbooks?: AppContext['runbooks'];
   diagnostics?: AppContext['diagnostics'];
   remediation?: AppContext['remediation'];
 }
@@ -86,6 +88,7 @@ function noDiagnostics(timeoutMs: number): AppContext['diagnostics'] {
     probes: () => ({ ok: false, message: 'No diagnostic target is configured.' }),
     catalogue: () => ({ postgres: [], redis: [], kubernetes: [], http: [], prometheus: [] }),
     deployments: async () => [],
+    custom: () => ({ ok: false, message: 'No diagnostic target is configured.' }),
     timeoutMs,
   };
 }
@@ -115,6 +118,7 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     pager: options.pager ?? recordingPager(),
     diagnostics: options.diagnostics ?? noDiagnostics(config.diagnostics.timeout),
     remediation: options.remediation ?? fakeCatalogue(),
+    runbooks: options.runbooks ?? runbookCatalogue([]),
     logs,
     wakes: 0,
     backgroundErrors,

@@ -66,7 +66,7 @@ function toStoredEvent(event: TimelineEvent): TimelineEvent {
   return stored;
 }
 
-export type IncidentMethods = Omit<Store, 'schedule' | 'remediation' | 'replays' | 'kind' | 'ping' | 'close'>;
+export type IncidentMethods = Omit<Store, 'schedule' | 'remediation' | 'replays' | 'runbooks' | 'alerts' | 'kind' | 'ping' | 'close'>;
 
 /** The incident half of the Store, plus `has` for the parts whose rows reference an incident. */
 export function memoryIncidents(): IncidentMethods & { has(id: string): boolean } {

@@ -9,6 +9,8 @@ import type { Store } from '../../src/ports.js';
 import { memoryIncidents } from './memory-incidents.js';
 import { memoryRemediation } from './memory-remediation.js';
 import { memorySchedule } from './memory-schedule.js';
+import { memoryRunbooks } from './memory-runbooks.js';
+import { memoryAlerts } from './memory-alerts.js';
 
 export interface MemoryStore extends Store {
   /** Empties the scheduled items: claimDue and nextWake see every item, so tests sharing a store start clean. */
@@ -48,6 +50,8 @@ export function memoryStore(): MemoryStore {
     schedule: scheduleMethods,
     remediation: remediationMethods,
     replays: memoryReplays(),
+    runbooks: memoryRunbooks(incidents.has),
+    alerts: memoryAlerts(() => false),
     // The Store type knows two backends. Nothing branches on `kind` (only the start-up log and
     // /healthz show it), and PGlite is the one this resembles: in-process, one session, no server.
     kind: 'pglite',

@@ -196,6 +196,67 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX seen_requests_expiry ON seen_requests (expires_at);
     `,
   },
+  {
+    version: 6,
+    name: 'runbook runs',
+    sql: `
+      -- A runbook followed from Slack: its params, where its message is, and one row per step that
+      -- has been touched (a step with no row is pending). Claims on a step are leases.
+      CREATE TABLE runbook_runs (
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        team_id text NOT NULL,
+        runbook_id text NOT NULL,
+        incident_id uuid REFERENCES incidents (id) ON DELETE CASCADE,
+        channel_id text NOT NULL,
+        message_channel text,
+        message_ts text,
+        params jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(params) = 'object'),
+        started_by text NOT NULL,
+        started_at timestamptz NOT NULL,
+        status text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'finished', 'abandoned')),
+        CONSTRAINT runbook_runs_message_complete CHECK ((message_channel IS NULL) = (message_ts IS NULL))
+      );
+
+      CREATE INDEX runbook_runs_incident ON runbook_runs (incident_id, started_at);
+
+      CREATE TABLE runbook_steps (
+        run_id uuid NOT NULL REFERENCES runbook_runs (id) ON DELETE CASCADE,
+        step_id text NOT NULL,
+        state text NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed', 'requested', 'skipped')),
+        status text CHECK (status IN ('critical', 'warning', 'unknown', 'ok')),
+        summary text,
+        findings jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(findings) = 'array'),
+        request_id uuid,
+        actor_id text,
+        updated_at timestamptz,
+        claimed_until timestamptz,
+        PRIMARY KEY (run_id, step_id)
+      );
+
+      CREATE INDEX runbook_steps_request ON runbook_steps (request_id) WHERE request_id IS NOT NULL;
+    `,
+  },
+  {
+    version: 7,
+    name: 'alert groups',
+    sql: `
+      -- Alertmanager groups (groupKey) and the incident each generation opened: a group opens one
+      -- incident while it is open; the generation goes up once that incident is resolved.
+      CREATE TABLE alert_groups (
+        team_id text NOT NULL,
+        group_key text NOT NULL,
+        generation int NOT NULL DEFAULT 1,
+        incident_id uuid REFERENCES incidents (id) ON DELETE SET NULL,
+        first_at timestamptz NOT NULL,
+        last_at timestamptz NOT NULL,
+        notifications int NOT NULL DEFAULT 0,
+        firing int NOT NULL DEFAULT 0,
+        resolved int NOT NULL DEFAULT 0,
+        last_status text CHECK (last_status IN ('firing', 'resolved')),
+        PRIMARY KEY (team_id, group_key)
+      );
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migration runs (any fixed bigint; "firebrk1" in ASCII). */

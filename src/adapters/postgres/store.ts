@@ -11,6 +11,8 @@ import { EVENT_COLUMNS, INCIDENT_COLUMNS, toEvent, toIncident, UUID } from './in
 import { insertEvent, updateIncident } from './incident-updates.js';
 import { createRemediationStore } from './remediation-store.js';
 import { createReplayStore } from './replay-store.js';
+import { createRunbookRunStore } from './runbook-store.js';
+import { createAlertGroupStore } from './alert-store.js';
 import { createScheduleStore } from './schedule-store.js';
 
 export { isConnectionError };
@@ -64,6 +66,8 @@ export function createStore(db: Db): Store {
     schedule: createScheduleStore(db),
     remediation: createRemediationStore(db),
     replays: createReplayStore(db),
+    runbooks: createRunbookRunStore(db),
+    alerts: createAlertGroupStore(db),
 
     async ping() {
       let timer: NodeJS.Timeout | undefined;

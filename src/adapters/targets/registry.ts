@@ -73,6 +73,7 @@ export function diagnosticsFor(config: { targets: TargetsConfig; diagnostics: { 
       );
       return lists.flat();
     },
+    custom: () => ({ ok: false, message: 'Custom runbook checks cannot run yet.' }),
     catalogue(): DiagCatalogue {
       return {
         postgres: targets.postgres.map((t) => t.name),

@@ -5,7 +5,7 @@ export const TIMELINE_KINDS = [
   'opened', 'acknowledged', 'role_changed', 'severity_changed', 'status_changed', 'update_posted',
   'note', 'pinned_message', 'diagnostic_run', 'action_requested', 'action_approved', 'action_executed',
   'reminder_sent', 'reminder_snoozed', 'escalation_sent', 'resolved', 'reopened', 'checklist_ticked', 'postmortem_generated',
-  'side_step_failed',
+  'side_step_failed', 'runbook_started', 'runbook_step', 'alert_received',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

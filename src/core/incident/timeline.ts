@@ -133,6 +133,22 @@ function describe(event: TimelineEvent, locale: Locale, f: Format, severities: S
       const error = text('error', MAX.long);
       return `${t('Side step failed', 'Étape annexe en échec')}${colon}${text('step') ?? DASH}${error ? ` — ${error}` : ''}`;
     }
+    case 'runbook_started': {
+      const name = text('title', MAX.title) ?? text('runbook') ?? DASH;
+      return `${t(`Runbook started${by}`, `Runbook lancé${by}`)}${colon}${name}`;
+    }
+    case 'runbook_step': {
+      const step = text('step', MAX.title) ?? DASH;
+      const runbook = text('runbook');
+      const outcome = text('outcome', MAX.long);
+      return join(`${t(`Runbook step${by}`, `Étape de runbook${by}`)}${colon}${runbook ? `${runbook} › ` : ''}${step}`, suffix(null, outcome));
+    }
+    case 'alert_received': {
+      const firing = numberField(data, 'firing');
+      const name = text('alertname') ?? DASH;
+      const state = text('status') === 'resolved' ? t('resolved', 'résolue') : t('firing', 'en cours');
+      return join(`${t('Alert', 'Alerte')} ${name} ${state}`, firing !== null ? t(`${firing} firing`, `${firing} en cours`) : '');
+    }
     default: {
       const kind: string = event.kind;
       return truncate(f.text(kind.replace(/_/g, ' ')), MAX.short) + by;

@@ -61,6 +61,9 @@ export const FULL_DATA: Record<TimelineKind, Record<string, unknown>> = {
   checklist_ticked: { item: 'item-2', text: 'Resolution notice sent', checked: true },
   postmortem_generated: { permalink: 'https://example.slack.com/files/F1' },
   side_step_failed: { step: 'create_channel', error: 'name_taken' },
+  runbook_started: { runbook: 'pg-long-queries', title: 'Locks and long-running queries' },
+  runbook_step: { runbook: 'pg-long-queries', step: 'Long queries', outcome: 'critical: 1 query running for 12 min' },
+  alert_received: { alertname: 'PostgresDown', status: 'firing', firing: 3 },
 };
 
 export const HOSTILE = '<!channel> *bold* <@U0CEO> <https://evil.example|login> & `x` ' + 'é🔥'.repeat(5000);
