@@ -20,10 +20,15 @@ export type OpenIncidentResult =
 export interface OpenIncidentInput extends NewIncident {
   /** Where the reporter typed the command: confirmations and errors go there, only to them. */
   replyChannel: string;
+  /**
+   * What the runbook suggestion goes on besides the title and symptoms: the alert names of an
+   * Alertmanager group, and the runbook its `runbook_id` annotation names (started, not suggested).
+   */
+  runbookHints?: { alertnames: string[]; runbookId?: string | undefined };
 }
 
 export async function openIncident(ctx: AppContext, input: OpenIncidentInput): Promise<OpenIncidentResult> {
-  const { replyChannel, ...declaration } = input;
+  const { replyChannel, runbookHints: _hints, ...declaration } = input;
   const log = ctx.logger.child({ teamId: input.teamId, reporter: input.reporterId });
   const tellReporter = (text: string) =>
     ctx.chat.postEphemeral(replyChannel, input.reporterId, plain(text)).catch((err: unknown) => {
