@@ -220,14 +220,23 @@ export interface RunbookRunStore {
  */
 export interface AlertGroupStore {
   /**
-   * The group's current generation: created (1) if the group is new, bumped when the incident it
-   * opened is resolved. Concurrent callers for one group get the same answer. `incidentId` is the
-   * open incident of that generation, once linked.
+   * The group's current generation, atomically: created (1, first seen at `at`) if the group is
+   * new; moved to the next one, unlinked, when the incident linked to it is resolved (status
+   * resolved or a resolution time). Concurrent callers for one group get the same answer.
+   * `incidentId` is the open incident of that generation, once linked. A group key is any text
+   * (any length, NUL included); two keys are one group only when they are the same string.
    */
   current(teamId: string, groupKey: string, at: Date): Promise<{ generation: number; incidentId: string | null }>;
-  /** Links the generation to the incident opened for it (no-op if already linked). */
+  /**
+   * Links the generation to the incident opened for it; a no-op when it is already linked or the
+   * group has moved to another generation. Throws for an unknown incident or a group never seen.
+   */
   link(teamId: string, groupKey: string, generation: number, incidentId: string): Promise<void>;
-  /** Records a notification received for the group (its firing count, status), returns how many were received. */
+  /**
+   * Records a notification received for the group (creating the group, generation 1, if new): its
+   * time, how many of its alerts fire and how many are resolved, and its status, kept as the
+   * group's latest. Returns how many notifications the group has received.
+   */
   record(teamId: string, groupKey: string, input: { at: Date; firing: number; resolved: number; status: 'firing' | 'resolved' }): Promise<{ notifications: number }>;
 }
 

@@ -68,8 +68,11 @@ function toStoredEvent(event: TimelineEvent): TimelineEvent {
 
 export type IncidentMethods = Omit<Store, 'schedule' | 'remediation' | 'replays' | 'runbooks' | 'alerts' | 'kind' | 'ping' | 'close'>;
 
-/** The incident half of the Store, plus `has` for the parts whose rows reference an incident. */
-export function memoryIncidents(): IncidentMethods & { has(id: string): boolean } {
+/**
+ * The incident half of the Store, plus `has` for the parts whose rows reference an incident and
+ * `isResolved` (the incident exists and is resolved) for the alert groups.
+ */
+export function memoryIncidents(): IncidentMethods & { has(id: string): boolean; isResolved(id: string): boolean } {
   const incidents = new Map<string, Incident>();
   const counters = new Map<string, number>();
   const timelines = new Map<string, StoredEvent[]>();
@@ -93,6 +96,10 @@ export function memoryIncidents(): IncidentMethods & { has(id: string): boolean 
 
   return {
     has: (id) => incidents.has(id),
+    isResolved: (id) => {
+      const incident = incidents.get(id);
+      return incident !== undefined && (incident.resolvedAt !== null || incident.status === 'resolved');
+    },
 
     async openIncident(input: NewIncident) {
       const valid = parseOrThrow(newIncidentSchema, 'openIncident: invalid input', input);

@@ -42,7 +42,7 @@ export function memoryStore(): MemoryStore {
   const incidents = memoryIncidents();
   const schedule = memorySchedule(incidents.has);
   const remediation = memoryRemediation(incidents.has);
-  const { has: _has, ...incidentMethods } = incidents;
+  const { has: _has, isResolved: _isResolved, ...incidentMethods } = incidents;
   const { clear, ...scheduleMethods } = schedule;
   const { clearRequests, ...remediationMethods } = remediation;
   return {
@@ -51,7 +51,7 @@ export function memoryStore(): MemoryStore {
     remediation: remediationMethods,
     replays: memoryReplays(),
     runbooks: memoryRunbooks(incidents.has),
-    alerts: memoryAlerts(() => false),
+    alerts: memoryAlerts(incidents),
     // The Store type knows two backends. Nothing branches on `kind` (only the start-up log and
     // /healthz show it), and PGlite is the one this resembles: in-process, one session, no server.
     kind: 'pglite',

@@ -9,12 +9,18 @@ import { openStore } from '../../src/adapters/postgres/open-store.js';
 import { migrationContract } from './migration-contract.js';
 import { newIncident, newTeam, storeContract } from './store-contract.js';
 import { replayContract } from './replay-contract.js';
+import { alertContract, alertSqlContract } from './alert-contract.js';
 
 describe('PGlite store (in memory)', () => {
   storeContract(() => openStore({ dataDir: 'memory://' }));
 });
 
 describe('PGlite store: replays', () => replayContract(() => openStore({ dataDir: 'memory://' })));
+
+describe('PGlite store: alert groups', () => {
+  alertContract(() => openStore({ dataDir: 'memory://' }));
+  alertSqlContract(() => openStore({ dataDir: 'memory://' }));
+});
 
 describe('migrate on PGlite', () => {
   migrationContract(() => pgliteDb({ dataDir: 'memory://' }));

@@ -8,6 +8,7 @@ import { TEST_DATABASE_URL } from '../services.js';
 import { migrationContract } from './migration-contract.js';
 import { storeContract } from './store-contract.js';
 import { replayContract } from './replay-contract.js';
+import { alertContract, alertSqlContract } from './alert-contract.js';
 
 const schemas: string[] = [];
 const newSchema = (): string => {
@@ -37,7 +38,8 @@ describe('PostgreSQL store', () => {
         [schema],
       );
       expect(rows.map((r) => r.table_name)).toEqual([
-        'incident_events', 'incidents', 'remediation_audit', 'remediation_requests', 'scheduled_items', 'schema_migrations', 'seen_requests', 'workspace_counters',
+        'alert_groups', 'incident_events', 'incidents', 'remediation_audit', 'remediation_requests', 'runbook_runs', 'runbook_steps',
+        'scheduled_items', 'schema_migrations', 'seen_requests', 'workspace_counters',
       ]);
     } finally {
       await admin.close();
@@ -46,6 +48,11 @@ describe('PostgreSQL store', () => {
 });
 
 describe('PostgreSQL store: replays', () => replayContract(() => openStore({ databaseUrl: TEST_DATABASE_URL, schema: newSchema(), dataDir: 'unused', max: 5 })));
+
+describe('PostgreSQL store: alert groups', () => {
+  alertContract(() => openStore({ databaseUrl: TEST_DATABASE_URL, schema: newSchema(), dataDir: 'unused', max: 10 }));
+  alertSqlContract(() => openStore({ databaseUrl: TEST_DATABASE_URL, schema: newSchema(), dataDir: 'unused', max: 2 }));
+});
 
 describe('migrate on PostgreSQL', () => {
   migrationContract(async () => pgDb({ connectionString: TEST_DATABASE_URL, schema: newSchema(), max: 2 }));

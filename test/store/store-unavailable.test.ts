@@ -65,6 +65,10 @@ describe('closed port', () => {
     };
     await expectUnavailable(remediation.audit(entry), 'write the audit trail');
     await expectUnavailable(remediation.listAudit(10), 'read the audit trail');
+    const { alerts } = store;
+    await expectUnavailable(alerts.current('T1', 'g', now), 'look up the alert group');
+    await expectUnavailable(alerts.link('T1', 'g', 1, id), 'link the alert group to its incident');
+    await expectUnavailable(alerts.record('T1', 'g', { at: now, firing: 1, resolved: 0, status: 'firing' }), 'record the alert notification');
   });
 
   it('openStore reports it too', async () => {

@@ -242,8 +242,12 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: `
       -- Alertmanager groups (groupKey) and the incident each generation opened: a group opens one
       -- incident while it is open; the generation goes up once that incident is resolved.
+      -- A group key is any text Alertmanager sends, of any length: rows are keyed by its SHA-256
+      -- (hex, of its UTF-16 code units, computed before NUL is replaced for storage), since a long
+      -- key does not fit in a btree entry; group_key keeps the text for people.
       CREATE TABLE alert_groups (
         team_id text NOT NULL,
+        key_hash text NOT NULL CHECK (key_hash ~ '^[0-9a-f]{64}$'),
         group_key text NOT NULL,
         generation int NOT NULL DEFAULT 1,
         incident_id uuid REFERENCES incidents (id) ON DELETE SET NULL,
@@ -253,7 +257,7 @@ export const MIGRATIONS: readonly Migration[] = [
         firing int NOT NULL DEFAULT 0,
         resolved int NOT NULL DEFAULT 0,
         last_status text CHECK (last_status IN ('firing', 'resolved')),
-        PRIMARY KEY (team_id, group_key)
+        PRIMARY KEY (team_id, key_hash)
       );
     `,
   },
