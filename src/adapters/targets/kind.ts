@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Probe } from '../../core/diagnostics/probe.js';
 import type { ActionDefinition } from '../../core/remediation/action.js';
+import type { CustomCheck } from '../../core/runbook/model.js';
 import type { DiagKind, DiagRequest } from '../../ports.js';
 
 /** A `/diag` word this kind answers ("db" for PostgreSQL) and how it builds the probe. */
@@ -15,6 +16,22 @@ export interface DiagnosticEntry<T> {
   probe(target: T, request: DiagRequest): Probe | string;
   /** Whether `/diag all` runs it for every target of the kind. */
   inAll: boolean;
+}
+
+/** What a custom check's probe may need besides its target and the check. */
+export interface CustomCheckEnvironment {
+  /** The diagnostics timeout (`diagnostics.timeout`), in milliseconds. */
+  timeoutMs: number;
+}
+
+/** The kind of runbook check (`sql`, `promql`, `http`) this kind of target runs, and its probe. */
+export interface CustomCheckEntry<T> {
+  check: CustomCheck['kind'];
+  /**
+   * The probe, or a message for people when the check cannot run on that target. Only ever given
+   * a check of `check`'s kind (the registry picks the entry by it).
+   */
+  probe(target: T, check: CustomCheck, env: CustomCheckEnvironment): Probe | string;
 }
 
 /** What the actions of a kind may need besides their target. */
@@ -36,6 +53,8 @@ export interface TargetKind<K extends string, S extends z.ZodType<{ name: string
   /** The target a command names; by default the one with that name. */
   find?(targets: readonly z.output<S>[], name: string): z.output<S> | undefined;
   actions?(env: ActionEnvironment<z.output<S>>): ActionDefinition<z.output<S>, any>[];
+  /** The runbooks' custom read-only check this kind runs, if any. */
+  custom?: CustomCheckEntry<z.output<S>>;
   /** Passwords and keys inside a target's configuration, so the logger can scrub them. */
   secrets(target: z.output<S>): string[];
 }

@@ -73,7 +73,22 @@ export function diagnosticsFor(config: { targets: TargetsConfig; diagnostics: { 
       );
       return lists.flat();
     },
-    custom: () => ({ ok: false, message: 'Custom runbook checks cannot run yet.' }),
+    custom(check) {
+      // The kind that runs this kind of check (sql → postgres, promql → prometheus, http → http).
+      const kind = kinds.find((k) => k.custom?.check === check.kind);
+      if (!kind?.custom) return { ok: false, message: `Firebreak cannot run a "${escapeMrkdwn(String(check.kind))}" check.` };
+      const list = listOf(targets, kind);
+      if (list.length === 0) return { ok: false, message: `No ${kind.label} target is configured: add one under targets.${kind.key} in the configuration.` };
+      const named = check.target === undefined || check.target === '' ? undefined : check.target;
+      const target = named === undefined ? list[0] : (kind.find ?? ((l, name) => l.find((t) => t.name === name)))(list, named);
+      if (!target) return { ok: false, message: `There is no ${kind.label} target "${escapeMrkdwn(named ?? '')}". Configured: ${list.map((t) => t.name).join(', ')}.` };
+      try {
+        const probe = kind.custom.probe(target, check, { timeoutMs: config.diagnostics.timeout });
+        return typeof probe === 'string' ? { ok: false, message: probe } : { ok: true, probe };
+      } catch (err) {
+        return { ok: false, message: `The ${kind.label} target "${escapeMrkdwn(target.name)}" cannot run this check: ${err instanceof Error ? err.message : String(err)}` };
+      }
+    },
     catalogue(): DiagCatalogue {
       return {
         postgres: targets.postgres.map((t) => t.name),

@@ -15,7 +15,7 @@ export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A JSON value for people: strings quoted, so "1" and 1 differ. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (value === undefined) return '(missing)';
   const text = JSON.stringify(value);
   return text === undefined ? String(value) : excerpt(text, 120);

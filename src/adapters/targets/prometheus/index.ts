@@ -1,5 +1,6 @@
 /** Prometheus targets: the configured PromQL checks and the alerts firing in Alertmanager (`/diag prom`). */
 import { defineTargetKind, urlPassword } from '../kind.js';
+import { promqlCheckProbe } from './probe/promql-check.js';
 import { prometheusProbe } from './probe/prometheus-probe.js';
 import { prometheusTargetSchema } from './target.js';
 
@@ -11,5 +12,6 @@ export const prometheusKind = defineTargetKind({
   label: 'Prometheus',
   schema: prometheusTargetSchema,
   diagnostics: [{ word: 'prom', probe: (target) => prometheusProbe(target), inAll: true }],
+  custom: { check: 'promql', probe: promqlCheckProbe },
   secrets: (target) => [...urlPassword(target.url), ...urlPassword(target.alertmanager)],
 });

@@ -57,6 +57,8 @@ export interface GetOptions {
   /** Larger answers are refused (an "unknown", not "unreachable"). */
   maxBytes: number;
   accept: string;
+  /** A runbook's HTTP check: another method, headers over Accept and User-Agent, a body sent as given. */
+  request?: { method: string; headers: Record<string, string>; body?: string | undefined };
 }
 
 /** After the deadline, how long the request may still take to wind down before it is given up. */
@@ -196,7 +198,9 @@ export async function boundedGet(url: string, ctx: ProbeContext, options: GetOpt
   try {
     const request = axios.request<unknown>({
       url,
-      method: 'GET',
+      method: options.request?.method ?? 'GET',
+      data: options.request?.body,
+      transformRequest: [(data: unknown) => data],
       adapter: 'http',
       proxy: false,
       maxRedirects: 0,
@@ -209,7 +213,7 @@ export async function boundedGet(url: string, ctx: ProbeContext, options: GetOpt
       maxContentLength: options.maxBytes,
       httpAgent: plainAgent,
       httpsAgent: certAgent,
-      headers: { Accept: options.accept, 'User-Agent': USER_AGENT },
+      headers: { Accept: options.accept, 'User-Agent': USER_AGENT, ...options.request?.headers },
     });
     const res = await Promise.race([request, giveUp]);
     if (res === 'gave up') return { ok: false, unreachable: true, why: `no answer from ${where} within ${budgetMs} ms` };

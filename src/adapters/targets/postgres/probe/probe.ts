@@ -62,11 +62,11 @@ function queryWithLane(pool: pg.Pool, lane: pg.PoolClient): CheckEnv['query'] {
   };
 }
 
-const DEADLINE = Symbol('deadline');
-type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | typeof DEADLINE;
+export const DEADLINE = Symbol('deadline');
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown } | typeof DEADLINE;
 
 /** `p`'s outcome, or DEADLINE if the deadline comes first; `p` never rejects unhandled. */
-function settle<T>(p: Promise<T>, deadline: Promise<typeof DEADLINE>): Promise<Outcome<T>> {
+export function settle<T>(p: Promise<T>, deadline: Promise<typeof DEADLINE>): Promise<Outcome<T>> {
   const outcome = p.then(
     (value): Outcome<T> => ({ ok: true, value }),
     (error: unknown): Outcome<T> => ({ ok: false, error }),
@@ -74,7 +74,7 @@ function settle<T>(p: Promise<T>, deadline: Promise<typeof DEADLINE>): Promise<O
   return Promise.race([outcome, deadline]);
 }
 
-function deadlineOf(ctx: ProbeContext): { promise: Promise<typeof DEADLINE>; clear(): void } {
+export function deadlineOf(ctx: ProbeContext): { promise: Promise<typeof DEADLINE>; clear(): void } {
   let timer: NodeJS.Timeout | undefined;
   let onAbort = (): void => {};
   const promise = new Promise<typeof DEADLINE>((resolve) => {

@@ -127,7 +127,7 @@ function vectorFindings(target: PrometheusTarget, check: PrometheusCheck, mode: 
   return [...shown, summary];
 }
 
-async function runCheck(target: PrometheusTarget, check: PrometheusCheck, ctx: ProbeContext): Promise<Outcome> {
+export async function runCheck(target: PrometheusTarget, check: PrometheusCheck, ctx: ProbeContext): Promise<Outcome> {
   const seconds = Math.max(1, Math.floor((ctx.deadline - Date.now()) / 1000));
   const url = endpoint(target.url, 'api/v1/query', { query: check.query, timeout: `${seconds}s` });
   const answer = await boundedGet(url, ctx, { maxBytes: MAX_PROMETHEUS_BYTES, accept: 'application/json' });
