@@ -124,6 +124,34 @@ const remediationSchema = z
   })
   .strict();
 
+/**
+ * POST /hooks/alertmanager: Alertmanager's webhook (payload version 4) opens incidents. Off (the
+ * route answers 404) until a token is set; an empty token (an unset `${VAR:-}`) leaves it off.
+ */
+const alertmanagerSchema = z
+  .object({
+    token: z
+      .string({ error: 'expected the bearer token Alertmanager sends, like "${ALERTMANAGER_TOKEN}"' })
+      .refine((t) => t === '' || /^[\x21-\x7e]{16,512}$/.test(t), {
+        message: 'expected a bearer token of 16 to 512 visible ASCII characters, no spaces (generate one with `openssl rand -hex 32`)',
+      })
+      .transform((t) => (t === '' ? undefined : t))
+      .optional(),
+    severityLabel: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,99}$/, { message: 'expected a Prometheus label name like "severity"' })
+      .default('severity'),
+    severities: z
+      .record(
+        z.string().min(1, 'a label value cannot be empty').max(100, 'keep label values to 100 characters'),
+        z.enum(SEVERITY_LEVELS, { error: `expected one of ${SEVERITY_LEVELS.join(', ')}` }),
+      )
+      .refine((m) => Object.keys(m).length <= 50, { message: 'at most 50 label values' })
+      .default({ critical: 'P1', warning: 'P2' }),
+    defaultSeverity: z.enum(SEVERITY_LEVELS, { error: `expected one of ${SEVERITY_LEVELS.join(', ')}` }).default('P3'),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     incidents: z.preprocess((v) => v ?? {}, z
@@ -144,6 +172,7 @@ const fileSchema = z
     diagnostics: z.preprocess((v) => v ?? {}, z.object({ timeout: duration.default(5000) }).strict()),
     approvals: z.preprocess((v) => v ?? {}, approvalsSchema),
     remediation: z.preprocess((v) => v ?? {}, remediationSchema),
+    alertmanager: z.preprocess((v) => v ?? {}, alertmanagerSchema),
   })
   .strict();
 
@@ -169,6 +198,7 @@ export interface Config {
   diagnostics: FileConfig['diagnostics'];
   approvals: FileConfig['approvals'];
   remediation: FileConfig['remediation'];
+  alertmanager: FileConfig['alertmanager'];
   /** The YAML file read, if any. */
   configFile: string | undefined;
 }
@@ -302,6 +332,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), options:
     diagnostics: parsed.diagnostics,
     approvals: parsed.approvals,
     remediation: parsed.remediation,
+    alertmanager: parsed.alertmanager,
     configFile: file,
   };
   return { ok: true, config: deepFreeze(config) };
@@ -320,6 +351,7 @@ export function secretsOf(config: Config): string[] {
   const out = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken];
   for (const level of [...config.escalation.levels, config.escalation.responseDeadline]) out.push(level.pagerduty);
   out.push(...targetSecrets(config.targets));
+  out.push(config.alertmanager.token);
   out.push(...urlPassword(config.store.databaseUrl));
   // Endpoints that could be given with credentials in them (a proxy in front of Slack, a PagerDuty relay).
   out.push(...urlPassword(config.slack.apiUrl), ...urlPassword(config.escalation.pagerduty.url));
