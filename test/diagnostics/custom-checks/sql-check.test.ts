@@ -74,6 +74,8 @@ describe('SQL check: grading', () => {
   it('grades the column named by "value", the first column otherwise', async () => {
     const sql = `SELECT name, agents FROM ${schema}.sites ORDER BY agents DESC`;
     expect(await only({ sql, value: 'agents', warn: 30, critical: 50 })).toMatchObject({ status: 'warning', value: '40' });
+    // An unquoted alias is folded to lower case by PostgreSQL; the step may write it as in the SQL.
+    expect(await only({ sql: `SELECT 'x' AS label, 12 AS Late`, value: 'Late', warn: 10, critical: 20 })).toMatchObject({ status: 'warning', value: '12' });
     const first = await only({ sql, warn: 30, critical: 50 });
     expect(first).toMatchObject({ status: 'unknown', value: 'not a number: paris' });
     const missing = await only({ sql, value: 'sites', warn: 30, critical: 50 });

@@ -93,6 +93,17 @@ function evidenceOf(answer: Answer, url: string): string[] {
   return lines;
 }
 
+/**
+ * The column named `name`: exactly, else the only one equal to it ignoring case (PostgreSQL folds
+ * an unquoted `AS Late` to "late"); -1 when there is none.
+ */
+function columnIndex(fields: readonly string[], name: string): number {
+  const exact = fields.indexOf(name);
+  if (exact >= 0) return exact;
+  const folded = fields.flatMap((f, i) => (f.toLowerCase() === name.toLowerCase() ? [i] : []));
+  return folded.length === 1 ? folded[0]! : -1;
+}
+
 /** The finding of an answer: the graded value, or why there is none. */
 export function gradeAnswer(target: PostgresTarget, check: SqlCustomCheck, answer: Answer): Finding {
   const name = checkName(check.meaning);
@@ -101,7 +112,7 @@ export function gradeAnswer(target: PostgresTarget, check: SqlCustomCheck, answe
   if (answer.fields.length === 0) {
     return unknown('the statement returned no columns', 'The SQL of this runbook step must be a query that returns the number to grade (a SELECT).');
   }
-  const column = check.value === undefined || check.value === '' ? 0 : answer.fields.indexOf(check.value);
+  const column = check.value === undefined || check.value === '' ? 0 : columnIndex(answer.fields, check.value);
   if (column < 0) {
     return unknown(
       `no column "${check.value}" in the answer (columns: ${answer.fields.join(', ')})`,
