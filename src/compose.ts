@@ -21,6 +21,7 @@ import type { BotIdentity } from './adapters/slack/slack-auth.js';
 import { createPacer } from './adapters/slack/pacer.js';
 import { diagnosticsFor, remediationCatalogueFor } from './adapters/targets/registry.js';
 import { loadTemplates } from './adapters/templates/load-templates.js';
+import { loadRunbooks, runbookWorld } from './adapters/runbooks/load-runbooks.js';
 import { runbookCatalogue } from './core/runbook/catalogue.js';
 
 export interface ComposeOptions {
@@ -61,8 +62,9 @@ export function composeTargets(config: Pick<Config, 'targets' | 'diagnostics' | 
 }
 
 export async function composeFirebreak(config: Readonly<Config>, logger: Logger, options: ComposeOptions = {}): Promise<Composition> {
-  // Templates first: an invalid one stops start-up before anything is opened.
+  // Templates and runbooks first: an invalid one stops start-up before anything is opened.
   const templates = loadTemplates(config.templatesDir);
+  const runbooks = runbookCatalogue(loadRunbooks(config.runbooks.dir, runbookWorld(config)));
   const store =
     options.store ??
     (await openStore({
@@ -102,7 +104,7 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
       for (const wake of wakers) wake();
     },
     ...composeTargets(config),
-    runbooks: runbookCatalogue([]),
+    runbooks,
   };
 
   let stopWorkers: (() => Promise<void>) | undefined;

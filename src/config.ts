@@ -152,6 +152,15 @@ const alertmanagerSchema = z
   })
   .strict();
 
+const runbooksSchema = z
+  .object({
+    /** The directory of the runbooks (*.md directly in it); unset: the runbooks shipped in runbooks/. */
+    dir: z.string({ error: 'expected the path of a directory of runbooks' }).min(1).optional(),
+    /** true: a runbook's checks run as soon as it is started, instead of waiting for their buttons. */
+    autoRunChecks: z.boolean({ error: 'expected true or false' }).default(false),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     incidents: z.preprocess((v) => v ?? {}, z
@@ -173,6 +182,7 @@ const fileSchema = z
     approvals: z.preprocess((v) => v ?? {}, approvalsSchema),
     remediation: z.preprocess((v) => v ?? {}, remediationSchema),
     alertmanager: z.preprocess((v) => v ?? {}, alertmanagerSchema),
+    runbooks: z.preprocess((v) => v ?? {}, runbooksSchema),
   })
   .strict();
 
@@ -199,6 +209,8 @@ export interface Config {
   approvals: FileConfig['approvals'];
   remediation: FileConfig['remediation'];
   alertmanager: FileConfig['alertmanager'];
+  /** `dir`: FIREBREAK_RUNBOOKS_DIR, else the file's runbooks.dir; unset: the runbooks shipped in runbooks/. */
+  runbooks: { dir: string | undefined; autoRunChecks: boolean };
   /** The YAML file read, if any. */
   configFile: string | undefined;
 }
@@ -333,6 +345,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), options:
     approvals: parsed.approvals,
     remediation: parsed.remediation,
     alertmanager: parsed.alertmanager,
+    runbooks: { dir: env.FIREBREAK_RUNBOOKS_DIR || parsed.runbooks.dir, autoRunChecks: parsed.runbooks.autoRunChecks },
     configFile: file,
   };
   return { ok: true, config: deepFreeze(config) };
