@@ -15,6 +15,7 @@ import { composeFirebreak, type ComposeOptions, type Composition } from './compo
 import { healthCheck } from './adapters/slack/health.js';
 import { startSlackServer, type SlackServer } from './adapters/slack/server.js';
 import { slackLink } from './adapters/slack/slack-auth.js';
+import { alertmanagerRoute } from './adapters/http/alertmanager-hook.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -72,6 +73,7 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
       health,
       identity: link.identity,
       onRefused: refusedLater,
+      routes: [alertmanagerRoute({ ctx, teamId: link.teamId, reporterId: () => link.identity()?.botUserId })],
     });
   } catch (err) {
     return giveUp(err);

@@ -102,12 +102,23 @@ export function healthRoute(getHealth: () => Promise<Health>) {
   };
 }
 
-/** In Socket Mode nothing else listens on PORT: a server of its own for /healthz. Rejects when the port is taken. */
-export async function serveHealth(port: number, getHealth: () => Promise<Health>): Promise<{ server: Server; port: number }> {
+/** A route besides /healthz (the Alertmanager hook), as Bolt's custom routes take it. */
+export interface ExtraRoute {
+  path: string;
+  method: string[];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+/** In Socket Mode nothing else listens on PORT: a server of its own for /healthz and the extra routes. Rejects when the port is taken. */
+export async function serveHealth(port: number, getHealth: () => Promise<Health>, routes: readonly ExtraRoute[] = []): Promise<{ server: Server; port: number }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/healthz') return answer(res, getHealth);
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') return answer(res, getHealth);
+    const route = routes.find((r) => r.path === path && r.method.includes(req.method ?? ''));
+    if (route) return route.handler(req, res);
+    req.resume();
     res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end('Not found: Firebreak serves only /healthz on this port (Slack requests arrive over Socket Mode).\n');
+    res.end(`Not found: Firebreak serves only ${['/healthz', ...routes.map((r) => r.path)].join(' and ')} on this port (Slack requests arrive over Socket Mode).\n`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

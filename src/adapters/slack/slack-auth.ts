@@ -44,6 +44,8 @@ export interface SlackLink {
   reach(): SlackReach;
   /** The bot's ids, once Slack has said them. */
   identity(): BotIdentity | undefined;
+  /** The workspace the bot is installed in (auth.test's team_id), once Slack has said it. */
+  teamId(): string | undefined;
   stop(): void;
 }
 
@@ -63,6 +65,7 @@ export function slackLink(options: SlackLinkOptions): SlackLink {
   let last: SlackReach = { state: 'unreachable', error: 'not asked yet' };
   let lastAt = 0;
   let identity: BotIdentity | undefined;
+  let teamId: string | undefined;
   let asking: Promise<SlackReach> | undefined;
   let retrying = false;
   let stopped = false;
@@ -73,6 +76,7 @@ export function slackLink(options: SlackLinkOptions): SlackLink {
   async function askOnce(): Promise<SlackReach> {
     try {
       const res = await client.auth.test();
+      if (res.team_id) teamId = res.team_id;
       return { state: 'ok', identity: { botId: res.bot_id ?? '', botUserId: res.user_id ?? '' } };
     } catch (err) {
       const code = (err as { data?: { error?: unknown } }).data?.error;
@@ -140,6 +144,7 @@ export function slackLink(options: SlackLinkOptions): SlackLink {
       return last;
     },
     identity: () => identity,
+    teamId: () => teamId,
     stop() {
       stopped = true;
       abort.abort();
