@@ -52,6 +52,9 @@ type StepBody = Step extends infer S ? (S extends Step ? Omit<S, 'title' | 'expl
 
 const markdown = new MarkdownIt({ html: true });
 
+/** "firebreak check, firebreak action, firebreak manual or firebreak notify" */
+const KINDS_WRITTEN = `${STEP_KINDS.slice(0, -1).map((k) => `firebreak ${k}`).join(', ')} or firebreak ${STEP_KINDS.at(-1) as string}`;
+
 /** Parses `source`, the text of `file` (its name relative to the runbooks directory). */
 export function parseRunbookMarkdown(file: string, source: string): ParsedRunbook {
   const problems: RunbookProblem[] = [];
@@ -142,11 +145,11 @@ export function parseRunbookMarkdown(file: string, source: string): ParsedRunboo
     }
     const kindWord = rest[0];
     if (kindWord === undefined) {
-      add(line, 'kind', `a firebreak block names its kind: firebreak ${STEP_KINDS.join(', firebreak ')}`);
+      add(line, 'kind', `a firebreak block names its kind: ${KINDS_WRITTEN}`);
       continue;
     }
     if (!(STEP_KINDS as readonly string[]).includes(kindWord)) {
-      add(line, 'kind', `unknown step kind "${kindWord.slice(0, 40)}"${didYouMean(kindWord, STEP_KINDS)}: a step is firebreak ${STEP_KINDS.join(', ')}`);
+      add(line, 'kind', `unknown step kind "${kindWord.slice(0, 40)}"${didYouMean(kindWord, STEP_KINDS)}: a step is ${KINDS_WRITTEN}`);
       continue;
     }
     if (rest.length > 1) {
@@ -163,7 +166,7 @@ export function parseRunbookMarkdown(file: string, source: string): ParsedRunboo
   }
 
   if (!frontMatter) return done();
-  if (blocks === 0) add(bodyStart + 1, 'steps', 'no firebreak block: a runbook has at least one step (a code block whose info is firebreak check, action, manual or notify)');
+  if (blocks === 0) add(bodyStart + 1, 'steps', 'no firebreak block: a runbook has at least one step, a code block opened with ```firebreak <kind> (check, action, manual or notify)');
   const summaryText = summary ? prose(summary.start, summary.end ?? fileLines.length) : '';
   return done({ ...frontMatter, file, summary: summaryText, steps });
 }
