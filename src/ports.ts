@@ -165,15 +165,18 @@ export interface RunbookStepRecord {
   state: StepState;
   /** A check's worst status, once it ran. */
   status: Status | null;
-  /** One line for people: "2 findings, worst critical", "approved and executed", "done by <@U1>". */
+  /** One line for people: "2 findings, worst critical", "approved and executed", "done by <@U1>" (kept to 1,000 characters). */
   summary: string | null;
-  /** A check's findings (bounded), shown under the step. */
+  /**
+   * A check's findings, shown under the step, kept bounded: at most 20 (the worst, in their order),
+   * at most 20 evidence lines of 500 characters each, every other text cut to 1,000 characters.
+   */
   findings: Finding[];
   /** The remediation request an action step asked for. */
   requestId: string | null;
   actorId: string | null;
   updatedAt: Date | null;
-  /** While running: the claim ends then (a process that died mid-step lets someone else run it). */
+  /** While running: the claim ends then (a process that died mid-step lets someone else run it); null: no one holds it. */
   claimedUntil: Date | null;
 }
 
@@ -194,22 +197,33 @@ export interface RunbookRun {
   steps: Record<string, RunbookStepRecord>;
 }
 
-/** Runbook runs and their steps: each step claimed by one caller at a time, across replicas. */
+/**
+ * Runbook runs and their steps: each step claimed by one caller at a time, across replicas. The
+ * methods changing a run or a step throw a plain Error for an unknown run id.
+ */
 export interface RunbookRunStore {
+  /** Stores a new run, "running", with no step records; throws for an unknown incident. Params are strings only. */
   create(input: Pick<RunbookRun, 'teamId' | 'runbookId' | 'incidentId' | 'channelId' | 'params' | 'startedBy' | 'startedAt'>): Promise<RunbookRun>;
   get(id: string): Promise<RunbookRun | null>;
   /** Runs attached to an incident, oldest first. */
   listForIncident(incidentId: string): Promise<RunbookRun[]>;
   setMessage(id: string, ref: MessageRef): Promise<void>;
   /**
-   * Atomically moves a step to "running" for `actorId` until `leaseUntil` when it is in one of
-   * `from` (a step with no record is "pending"), or is "running" with a lease ended at or before
-   * `at`. Exactly one of concurrent callers gets `applied: true`.
+   * Atomically moves a step to "running" for `actorId` until `leaseUntil` (after `at`) when it is
+   * in one of `from` (a step with no record is "pending"), or is "running" with a lease ended at or
+   * before `at` (or with none). While a lease holds, every other claim is refused, the holder's
+   * own included. Exactly one of concurrent callers gets `applied: true`. The step's outcome so far
+   * (status, summary, findings, request) is kept. Returns the run as it is after the call.
    */
   claimStep(input: { runId: string; stepId: string; actorId: string; at: Date; leaseUntil: Date; from: StepState[] }): Promise<{ run: RunbookRun; applied: boolean }>;
-  /** Records a step's outcome (state, status, summary, findings, request) unconditionally, or only when it is in `from`. */
+  /**
+   * Records a step's outcome atomically: its state, actor and time, and those of status, summary,
+   * findings (bounded, see RunbookStepRecord) and request that are given (the others are kept);
+   * unconditionally, or only when the step is in one of `from`. A step set "running" keeps its
+   * lease; in any other state the lease is cleared.
+   */
   setStep(input: { runId: string; stepId: string; state: StepState; at: Date; actorId: string | null; status?: Status | null; summary?: string | null; findings?: Finding[]; requestId?: string | null; from?: StepState[] }): Promise<{ run: RunbookRun; applied: boolean }>;
-  /** The run whose action step asked for that remediation request, and the step. */
+  /** The run whose action step asked for that remediation request, and the step (the earliest updated, should there be several). */
   findByRequest(requestId: string): Promise<{ run: RunbookRun; stepId: string } | null>;
   setStatus(id: string, status: RunbookRun['status']): Promise<void>;
 }

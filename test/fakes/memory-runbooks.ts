@@ -1,9 +1,179 @@
-/** In-memory runbook runs. (Being written: every method refuses until then.) */
-import type { RunbookRunStore } from '../../src/ports.js';
+/**
+ * Runbook runs in memory, with the PostgreSQL store's semantics: a step with no record is pending;
+ * `claimStep` and `setStep` are conditional on the step's state (and a claim's lease), each run to
+ * its end without yielding, so of concurrent claims exactly one applies; findings are kept bounded
+ * as the database store keeps them (the same limits, written again here so the contract compares
+ * two implementations).
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { STATUSES, type Finding, type Status } from '../../src/core/diagnostics/finding.js';
+import { truncatePlain } from '../../src/core/render/text.js';
+import { STEP_STATES, type StepState } from '../../src/core/runbook/model.js';
+import type { RunbookRun, RunbookRunStore, RunbookStepRecord } from '../../src/ports.js';
+import { asJson, byteOrder, byTime, copy, date, parseOrThrow, UUID } from './memory-rows.js';
 
-export function memoryRunbooks(_hasIncident: (id: string) => boolean): RunbookRunStore {
-  const no = async (): Promise<never> => {
-    throw new Error('runbook runs are not stored yet');
+const LIMITS = { findings: 20, evidenceLines: 20, evidenceLine: 500, text: 1000, remediationArgs: 20 };
+
+const uuid = z.string().regex(UUID, 'not a uuid');
+const text = z.string().min(1);
+const stepState = z.enum(STEP_STATES);
+const status = z.enum(STATUSES);
+const stepId = z.string().min(1).max(200);
+const runStatus = z.enum(['running', 'finished', 'abandoned']);
+const finding = z.object({
+  check: z.string(),
+  component: z.string(),
+  status,
+  value: z.string(),
+  threshold: z.string().optional(),
+  recommendation: z.string().optional(),
+  evidence: z.array(z.string()).optional(),
+  remediation: z.object({ action: z.string(), args: z.array(z.string()), label: z.string() }).optional(),
+});
+
+const newRunInput = z.object({
+  teamId: text, runbookId: text, incidentId: uuid.nullable(), channelId: text, params: z.record(z.string(), z.string()), startedBy: text, startedAt: date,
+});
+const messageInput = z.object({ channel: text, ts: text });
+const claimInput = z
+  .object({ runId: z.string(), stepId, actorId: text, at: date, leaseUntil: date, from: z.array(stepState) })
+  .refine((c) => c.leaseUntil.getTime() > c.at.getTime(), { message: 'the lease must end after `at`', path: ['leaseUntil'] });
+const setStepInput = z.object({
+  runId: z.string(),
+  stepId,
+  state: stepState,
+  at: date,
+  actorId: z.string().nullable(),
+  status: status.nullable().optional(),
+  summary: z.string().nullable().optional(),
+  findings: z.array(finding).optional(),
+  requestId: uuid.nullable().optional(),
+  from: z.array(stepState).optional(),
+});
+
+type StoredRun = Omit<RunbookRun, 'steps'> & { steps: Map<string, RunbookStepRecord> };
+
+const severity = (s: Status): number => STATUSES.indexOf(s);
+const cut = (value: string, max = LIMITS.text): string => truncatePlain(value, max);
+
+/** The worst findings, in their order, with their texts cut to the limits. */
+function keep(findings: z.infer<typeof finding>[]): Finding[] {
+  const chosen = new Set(
+    findings
+      .map((f, i) => [severity(f.status), i] as const)
+      .sort(([a, i], [b, j]) => a - b || i - j)
+      .slice(0, LIMITS.findings)
+      .map(([, i]) => i),
+  );
+  return findings
+    .filter((_, i) => chosen.has(i))
+    .map((f) => {
+      const out: Finding = { check: cut(f.check), component: cut(f.component), status: f.status, value: cut(f.value) };
+      if (f.threshold !== undefined) out.threshold = cut(f.threshold);
+      if (f.recommendation !== undefined) out.recommendation = cut(f.recommendation);
+      if (f.evidence !== undefined) out.evidence = f.evidence.slice(0, LIMITS.evidenceLines).map((l) => cut(l, LIMITS.evidenceLine));
+      if (f.remediation !== undefined) {
+        const { action, args, label } = f.remediation;
+        out.remediation = { action: cut(action), args: args.slice(0, LIMITS.remediationArgs).map((a) => cut(a, LIMITS.evidenceLine)), label: cut(label) };
+      }
+      return out;
+    });
+}
+
+const unknownRun = (id: string): Error => new Error(`unknown runbook run ${id}`);
+
+/** `hasIncident` stands for the foreign key to incidents. */
+export function memoryRunbooks(hasIncident: (id: string) => boolean): RunbookRunStore {
+  const runs = new Map<string, StoredRun>();
+
+  const out = ({ steps, ...run }: StoredRun): RunbookRun => {
+    const sorted = [...steps.values()].sort((a, b) => byteOrder(a.stepId, b.stepId));
+    // fromEntries defines own properties, so a step id like "__proto__" is a key like any other.
+    return { ...copy(run), steps: Object.fromEntries(sorted.map((s) => [s.stepId, copy(s)])) };
   };
-  return { create: no, get: no, listForIncident: no, setMessage: no, claimStep: no, setStep: no, findByRequest: no, setStatus: no };
+  const find = (id: string): StoredRun | undefined => (UUID.test(id) ? runs.get(id) : undefined);
+  const mustFind = (id: string): StoredRun => {
+    const run = find(id);
+    if (!run) throw unknownRun(id);
+    return run;
+  };
+  /** The step's record, or the pending one a step without a record stands for. */
+  const stepOf = (run: StoredRun, stepId: string): RunbookStepRecord =>
+    run.steps.get(stepId) ?? {
+      stepId, state: 'pending', status: null, summary: null, findings: [], requestId: null, actorId: null, updatedAt: null, claimedUntil: null,
+    };
+  const isIn = (state: StepState, from: readonly StepState[]): boolean => from.includes(state);
+
+  return {
+    async create(input) {
+      const r = parseOrThrow(newRunInput, 'runbooks.create: invalid input', input);
+      if (r.incidentId !== null && !hasIncident(r.incidentId)) throw new Error(`runbooks.create: unknown incident ${r.incidentId}`);
+      const run: StoredRun = {
+        id: randomUUID(), teamId: r.teamId, runbookId: r.runbookId, incidentId: r.incidentId, channelId: r.channelId, message: null,
+        params: asJson(r.params), startedBy: r.startedBy, startedAt: new Date(r.startedAt), status: 'running', steps: new Map(),
+      };
+      runs.set(run.id, run);
+      return out(run);
+    },
+
+    get: async (id) => {
+      const run = find(id);
+      return run ? out(run) : null;
+    },
+
+    listForIncident: async (incidentId) =>
+      [...runs.values()]
+        .filter((r) => r.incidentId === incidentId)
+        .sort((a, b) => byTime(a.startedAt, b.startedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map(out),
+
+    async setMessage(id, ref) {
+      const { channel, ts } = parseOrThrow(messageInput, 'runbooks.setMessage: invalid input', ref);
+      mustFind(id).message = { channel, ts };
+    },
+
+    async claimStep(input) {
+      const c = parseOrThrow(claimInput, 'runbooks.claimStep: invalid input', input);
+      const run = mustFind(c.runId);
+      const record = stepOf(run, c.stepId);
+      const leaseOver = record.state === 'running' && (record.claimedUntil === null || record.claimedUntil.getTime() <= c.at.getTime());
+      if (!isIn(record.state, c.from) && !leaseOver) return { run: out(run), applied: false };
+      run.steps.set(c.stepId, { ...record, state: 'running', actorId: c.actorId, updatedAt: new Date(c.at), claimedUntil: new Date(c.leaseUntil) });
+      return { run: out(run), applied: true };
+    },
+
+    async setStep(input) {
+      const s = parseOrThrow(setStepInput, 'runbooks.setStep: invalid input', input);
+      const run = mustFind(s.runId);
+      const record = stepOf(run, s.stepId);
+      if (s.from !== undefined && !isIn(record.state, s.from)) return { run: out(run), applied: false };
+      const next: RunbookStepRecord = {
+        ...record,
+        state: s.state,
+        actorId: s.actorId,
+        updatedAt: new Date(s.at),
+        claimedUntil: s.state === 'running' ? record.claimedUntil : null,
+      };
+      if (s.status !== undefined) next.status = s.status;
+      if (s.summary !== undefined) next.summary = s.summary === null ? null : cut(s.summary);
+      if (s.findings !== undefined) next.findings = keep(s.findings);
+      if (s.requestId !== undefined) next.requestId = s.requestId;
+      run.steps.set(s.stepId, next);
+      return { run: out(run), applied: true };
+    },
+
+    async findByRequest(requestId) {
+      const found = [...runs.values()]
+        .flatMap((run) => [...run.steps.values()].filter((s) => s.requestId !== null && s.requestId === requestId).map((s) => ({ run, s })))
+        .sort((a, b) =>
+          byTime(a.s.updatedAt ?? new Date(0), b.s.updatedAt ?? new Date(0)) || (a.run.id < b.run.id ? -1 : a.run.id > b.run.id ? 1 : 0) || byteOrder(a.s.stepId, b.s.stepId))[0];
+      return found ? { run: out(found.run), stepId: found.s.stepId } : null;
+    },
+
+    async setStatus(id, next) {
+      const valid = parseOrThrow(runStatus, 'runbooks.setStatus: invalid input', next);
+      mustFind(id).status = valid;
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { newIncident, newRequest, newTeam } from './fixtures.js';
 import { storePortContract } from './store-contract.js';
 import { replayContract } from './replay-contract.js';
 import { alertContract } from './alert-contract.js';
+import { runbookContract } from './runbook-contract.js';
 
 const FAR_FUTURE = new Date('2999-01-01T00:00:00.000Z');
 
@@ -28,6 +29,8 @@ describe('memory store', () => {
 describe('memory store: replays', () => replayContract(async () => memoryStore()));
 
 describe('memory store: alert groups', () => alertContract(async () => memoryStore()));
+
+describe('memory store: runbook runs', () => runbookContract(async () => memoryStore()));
 
 describe('memory store: what the SQL contract counts in the database', () => {
   it('stores one incident and one "opened" event for 10 concurrent calls with the same sourceKey', async () => {

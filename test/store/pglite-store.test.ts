@@ -10,6 +10,7 @@ import { migrationContract } from './migration-contract.js';
 import { newIncident, newTeam, storeContract } from './store-contract.js';
 import { replayContract } from './replay-contract.js';
 import { alertContract, alertSqlContract } from './alert-contract.js';
+import { runbookContract, runbookSqlContract } from './runbook-contract.js';
 
 describe('PGlite store (in memory)', () => {
   storeContract(() => openStore({ dataDir: 'memory://' }));
@@ -20,6 +21,11 @@ describe('PGlite store: replays', () => replayContract(() => openStore({ dataDir
 describe('PGlite store: alert groups', () => {
   alertContract(() => openStore({ dataDir: 'memory://' }));
   alertSqlContract(() => openStore({ dataDir: 'memory://' }));
+});
+
+describe('PGlite store: runbook runs', () => {
+  runbookContract(() => openStore({ dataDir: 'memory://' }));
+  runbookSqlContract(() => openStore({ dataDir: 'memory://' }));
 });
 
 describe('migrate on PGlite', () => {

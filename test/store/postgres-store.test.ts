@@ -9,6 +9,7 @@ import { migrationContract } from './migration-contract.js';
 import { storeContract } from './store-contract.js';
 import { replayContract } from './replay-contract.js';
 import { alertContract, alertSqlContract } from './alert-contract.js';
+import { runbookContract, runbookSqlContract } from './runbook-contract.js';
 
 const schemas: string[] = [];
 const newSchema = (): string => {
@@ -52,6 +53,11 @@ describe('PostgreSQL store: replays', () => replayContract(() => openStore({ dat
 describe('PostgreSQL store: alert groups', () => {
   alertContract(() => openStore({ databaseUrl: TEST_DATABASE_URL, schema: newSchema(), dataDir: 'unused', max: 10 }));
   alertSqlContract(() => openStore({ databaseUrl: TEST_DATABASE_URL, schema: newSchema(), dataDir: 'unused', max: 2 }));
+});
+
+describe('PostgreSQL store: runbook runs', () => {
+  runbookContract(() => openStore({ databaseUrl: TEST_DATABASE_URL, schema: newSchema(), dataDir: 'unused', max: 10 }));
+  runbookSqlContract(() => openStore({ databaseUrl: TEST_DATABASE_URL, schema: newSchema(), dataDir: 'unused', max: 2 }));
 });
 
 describe('migrate on PostgreSQL', () => {

@@ -69,6 +69,19 @@ describe('closed port', () => {
     await expectUnavailable(alerts.current('T1', 'g', now), 'look up the alert group');
     await expectUnavailable(alerts.link('T1', 'g', 1, id), 'link the alert group to its incident');
     await expectUnavailable(alerts.record('T1', 'g', { at: now, firing: 1, resolved: 0, status: 'firing' }), 'record the alert notification');
+    const { runbooks } = store;
+    const run = { teamId: 'T1', runbookId: 'r', incidentId: null, channelId: 'C1', params: {}, startedBy: 'U1', startedAt: now };
+    await expectUnavailable(runbooks.create(run), 'record the runbook run');
+    await expectUnavailable(runbooks.get(id), 'look up the runbook run');
+    await expectUnavailable(runbooks.listForIncident(id), 'list the runbook runs of the incident');
+    await expectUnavailable(runbooks.setMessage(id, { channel: 'C1', ts: '1.2' }), 'save where the runbook run is shown');
+    await expectUnavailable(
+      runbooks.claimStep({ runId: id, stepId: 's', actorId: 'U1', at: now, leaseUntil: new Date(now.getTime() + 1000), from: ['pending'] }),
+      'claim the runbook step',
+    );
+    await expectUnavailable(runbooks.setStep({ runId: id, stepId: 's', state: 'done', at: now, actorId: 'U1' }), 'record the runbook step');
+    await expectUnavailable(runbooks.findByRequest(id), 'find the runbook run of the remediation request');
+    await expectUnavailable(runbooks.setStatus(id, 'finished'), 'update the runbook run');
   });
 
   it('openStore reports it too', async () => {
