@@ -130,6 +130,16 @@ describe('what the incident says', () => {
     expect(symptoms).toMatch(/\(\d+ more firing not listed; 12 left out of the notification by Alertmanager\)$/);
   });
 
+  it('alert names of any length or number: the title, the messages and the hints stay short', () => {
+    const n = parsed(alertmanagerPayload({ groupBy: [], alerts: Array.from({ length: 300 }, (_, i) => ({ labels: { alertname: `${'N'.repeat(5000)}${i}` } })) }));
+    expect(incidentTitle(n).length).toBeLessThanOrEqual(TITLE_MAX);
+    expect(firingAgainMessage(n, 'en').length).toBeLessThan(400);
+    expect(resolvedMessage(n, 'fr').length).toBeLessThan(500);
+    const hints = runbookHints(n);
+    expect(hints.alertnames).toHaveLength(50);
+    expect(Math.max(...hints.alertnames.map((a) => a.length))).toBeLessThanOrEqual(100);
+  });
+
   it('the messages of a group firing again or resolved, escaped, in both languages', () => {
     const n = parsed(alertmanagerPayload({ alerts: [1, 2, 3].map((i) => ({ labels: { alertname: '<!channel>*Disk*', i: String(i) } })) }));
     expect(firingAgainMessage(n, 'en')).toContain('3 alerts of *&lt;!channel&gt;\u200B*Disk\u200B** now firing.');

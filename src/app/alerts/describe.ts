@@ -15,21 +15,26 @@ export const SYMPTOMS_MAX = 2000;
 export const LISTED_ALERTS = 10;
 const LINE_MAX = 300;
 const LABELS_MAX = 120;
+/** An alert name as shown (Prometheus allows any length). */
+const NAME_MAX = 100;
+/** Alert names handed to the runbook suggestion. */
+const HINT_NAMES = 50;
 
 const present = (v: string | undefined): string | undefined => (v !== undefined && v.trim() !== '' ? v.trim() : undefined);
 
 /** The distinct alert names of the group, in the order the alerts come (the group's own first). */
 export function alertnames(notification: Pick<AlertNotification, 'alerts' | 'commonLabels' | 'groupLabels'>): string[] {
   const names = [notification.commonLabels.alertname, notification.groupLabels.alertname, ...notification.alerts.map((a) => a.labels.alertname)];
-  return [...new Set(names.map(present).filter((n): n is string => n !== undefined))];
+  const found = names.map(present).filter((n): n is string => n !== undefined);
+  return [...new Set(found)].map((n) => truncatePlain(toPlainLine(n), NAME_MAX));
 }
 
 /** How people call the group: its alert name, or the first names of its alerts. */
 export function groupName(notification: Pick<AlertNotification, 'alerts' | 'commonLabels' | 'groupLabels'>): string {
   const names = alertnames(notification);
   if (names.length === 0) return 'Alertmanager alert';
-  const shown = names.slice(0, 3).join(', ');
-  return toPlainLine(names.length > 3 ? `${shown} +${names.length - 3}` : shown);
+  const shown = truncatePlain(names.slice(0, 3).join(', '), 2 * NAME_MAX);
+  return names.length > 3 ? `${shown} +${names.length - 3}` : shown;
 }
 
 /** The one summary every firing alert shares, if there is one. */
@@ -64,7 +69,7 @@ function ownLabels(alert: Alert, notification: AlertNotification): string {
 function alertLine(alert: Alert, notification: AlertNotification): string {
   const common = notification.commonAnnotations;
   const labels = ownLabels(alert, notification);
-  const name = present(alert.labels.alertname) ?? 'alert';
+  const name = truncatePlain(toPlainLine(present(alert.labels.alertname) ?? 'alert'), NAME_MAX);
   const texts = [alert.annotations.summary, alert.annotations.description]
     .map(present)
     .filter((t, i): t is string => t !== undefined && t !== present(i === 0 ? common.summary : common.description));
@@ -84,7 +89,7 @@ export function incidentSymptoms(notification: AlertNotification): string {
     if (text) lines.push(truncatePlain(text, 600));
   }
   const receiver = present(notification.receiver);
-  lines.push(`${plural(firing, 'alert')} firing, reported by Alertmanager${receiver ? ` (receiver ${toPlainLine(receiver)})` : ''}:`);
+  lines.push(`${plural(firing, 'alert')} firing, reported by Alertmanager${receiver ? ` (receiver ${truncatePlain(toPlainLine(receiver), NAME_MAX)})` : ''}:`);
   const listed = notification.alerts.filter((a) => a.status === 'firing');
   const budget = SYMPTOMS_MAX - 120;
   let used = lines.reduce((n, l) => n + l.length + 1, 0);
@@ -112,7 +117,7 @@ export function runbookHints(notification: AlertNotification): { alertnames: str
     present(notification.commonAnnotations.runbook_id) ??
     firing.map((a) => present(a.annotations.runbook_id)).find((id) => id !== undefined) ??
     notification.alerts.map((a) => present(a.annotations.runbook_id)).find((id) => id !== undefined);
-  const names = alertnames(notification);
+  const names = alertnames(notification).slice(0, HINT_NAMES);
   return runbookId ? { alertnames: names, runbookId } : { alertnames: names };
 }
 
