@@ -170,6 +170,25 @@ describe('a group resolved', () => {
   });
 });
 
+describe('an incident opened for the group but resolved before it was linked', () => {
+  it('(a process that died between the two) is linked, the group moves on, and the notification opens a new incident', async () => {
+    const ctx = fakeContext();
+    const payload = postgresDown(['db-1']);
+    const group = payload.groupKey as string;
+    await ctx.store.alerts.current(TEAM, group, ctx.clock.now());
+    const { incident } = await ctx.store.openIncident({
+      teamId: TEAM, title: 'PostgresDown', severity: 'P1', impact: null, symptoms: null, actions: null, eta: null,
+      reporterId: BOT, commanderId: null, declaredAt: ctx.clock.now(), sourceKey: alertSourceKey(group, 1),
+    });
+    await ctx.store.updateIncident({ id: incident.id, set: { status: 'resolved', resolvedAt: ctx.clock.now() } });
+    const outcome = await receive(ctx, payload);
+    expect(outcome.outcome).toBe('opened');
+    const open = await ctx.store.listOpenIncidents(TEAM);
+    expect(open.map((i) => i.number)).toEqual([2]);
+    expect(await ctx.store.alerts.current(TEAM, group, ctx.clock.now())).toEqual({ generation: 2, incidentId: open[0]!.id });
+  });
+});
+
 describe('when a side step fails', () => {
   it('a message that cannot be posted leaves the note on the timeline and is logged', async () => {
     const ctx = fakeContext();
