@@ -1,0 +1,93 @@
+/** The runbook catalogue: by id, and which runbooks answer an alert, a service or the words of an incident. */
+import { describe, expect, it } from 'vitest';
+import { runbookCatalogue } from '../../src/core/runbook/catalogue.js';
+import type { Runbook } from '../../src/core/runbook/model.js';
+import { closest, didYouMean, editDistance } from '../../src/core/runbook/suggest.js';
+
+const runbook = (id: string, words: Partial<Pick<Runbook, 'alerts' | 'services' | 'symptoms'>>): Runbook => ({
+  id,
+  title: id,
+  severity: 'P2',
+  services: [],
+  symptoms: [],
+  alerts: [],
+  params: {},
+  file: `${id}.md`,
+  summary: '',
+  steps: [],
+  ...words,
+});
+
+const pgDown = runbook('pg-down', { alerts: ['PostgresDown'], services: ['postgres'], symptoms: ['connection refused', 'database unreachable'] });
+const pgLong = runbook('pg-long-queries', { alerts: ['PostgresLongRunningQuery'], services: ['postgres', 'api'], symptoms: ['slow requests', 'lock timeout'] });
+const latency = runbook('high-latency', { alerts: ['HighLatency'], services: ['api'], symptoms: ['slow requests', 'timeouts'] });
+const redis = runbook('redis-down', { alerts: ['RedisDown'], services: ['redis'], symptoms: ['OOM command not allowed'] });
+const catalogue = runbookCatalogue([pgDown, pgLong, latency, redis]);
+const ids = (list: Runbook[]) => list.map((r) => r.id);
+
+describe('the catalogue', () => {
+  it('lists and finds by id', () => {
+    expect(ids([...catalogue.list()])).toEqual(['pg-down', 'pg-long-queries', 'high-latency', 'redis-down']);
+    expect(catalogue.get('redis-down')).toBe(redis);
+    expect(catalogue.get('nope')).toBeUndefined();
+  });
+
+  it('matches nothing with nothing, or with words no runbook has', () => {
+    expect(catalogue.match({})).toEqual([]);
+    expect(catalogue.match({ alertnames: ['DiskFull'], services: ['kafka'], text: 'the printer is on fire' })).toEqual([]);
+  });
+
+  it('ranks an alert name first, then services, then symptoms in the text', () => {
+    // high-latency has the symptom, pg-long-queries the service, pg-down the alert.
+    expect(ids(catalogue.match({ alertnames: ['PostgresDown'], services: ['api'], text: 'slow requests everywhere' }))).toEqual(['pg-down', 'pg-long-queries', 'high-latency']);
+    expect(ids(catalogue.match({ alertnames: ['postgresdown'] }))).toEqual(['pg-down']);
+    expect(ids(catalogue.match({ services: ['Redis'] }))).toEqual(['redis-down']);
+  });
+
+  it('more matches of the same rank come first; equal ones keep the catalogue order', () => {
+    expect(ids(catalogue.match({ services: ['postgres', 'api'] }))).toEqual(['pg-long-queries', 'pg-down', 'high-latency']);
+    expect(ids(catalogue.match({ text: 'slow requests' }))).toEqual(['pg-long-queries', 'high-latency']);
+    expect(ids(catalogue.match({ text: 'slow requests and a lock timeout' }))).toEqual(['pg-long-queries', 'high-latency']);
+    expect(ids(catalogue.match({ text: 'Slow requests, timeouts' }))).toEqual(['high-latency', 'pg-long-queries']);
+  });
+
+  it('finds symptoms as whole words, in any case and spacing', () => {
+    expect(ids(catalogue.match({ text: 'Writes fail: OOM   command\nnot allowed' }))).toEqual(['redis-down']);
+    expect(ids(catalogue.match({ text: 'sessions: lock_timeout on orders' }))).toEqual(['pg-long-queries']);
+    expect(catalogue.match({ text: 'slow requestsx' })).toEqual([]);
+    expect(catalogue.match({ text: 'timeoutsy' })).toEqual([]);
+  });
+
+  it('a service named in the text counts, below a symptom found there', () => {
+    expect(ids(catalogue.match({ text: 'redis is down' }))).toEqual(['redis-down']);
+    expect(ids(catalogue.match({ text: 'api: connection refused' }))).toEqual(['pg-down', 'pg-long-queries', 'high-latency']);
+  });
+
+  it('takes words holding regular expression characters as they are', () => {
+    const odd = runbookCatalogue([runbook('odd', { symptoms: ['5xx (errors)', 'a+b'] })]);
+    expect(ids(odd.match({ text: 'many 5xx (errors) since noon' }))).toEqual(['odd']);
+    expect(odd.match({ text: 'aab' })).toEqual([]);
+  });
+});
+
+describe('did you mean', () => {
+  it('counts edits, a swap of neighbours as one', () => {
+    expect(editDistance('restart', 'restrat')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+  });
+
+  it('finds a name close to a typo, whole or part by part', () => {
+    const actions = ['pg.terminate-long', 'pg.terminate', 'k8s.rollout-restart', 'k8s.rollout-undo', 'k8s.scale', 'redis.flushdb'];
+    expect(closest('k8s.restrat', actions)).toBe('k8s.rollout-restart');
+    expect(closest('k8s.restart', actions)).toBe('k8s.rollout-restart');
+    expect(closest('pg.terminat', actions)).toBe('pg.terminate');
+    expect(closest('K8S.SCALE', actions)).toBe('k8s.scale');
+    expect(closest('redis.flush', actions)).toBe('redis.flushdb');
+    expect(closest('zz.zzzz', actions)).toBeUndefined();
+    expect(closest('', actions)).toBeUndefined();
+    expect(closest('x'.repeat(500), actions)).toBeUndefined();
+    expect(didYouMean('chek', ['check', 'action', 'manual', 'notify'])).toBe(' (did you mean "check"?)');
+    expect(didYouMean('db', ['check', 'action'])).toBe('');
+  });
+});
