@@ -11,6 +11,7 @@ import type { AppContext } from './context.js';
 import { announcementFor, cardMessage, reportSideStep } from './incidents/home.js';
 import { createIncidentChannel, type SideStepReporter } from './incidents/channel.js';
 import { syncSchedule } from './reminders/sync.js';
+import { runbooksForNewIncident } from './runbooks/suggest.js';
 
 export type OpenIncidentResult =
   | { outcome: 'opened'; incident: Incident; announced: boolean }
@@ -28,7 +29,7 @@ export interface OpenIncidentInput extends NewIncident {
 }
 
 export async function openIncident(ctx: AppContext, input: OpenIncidentInput): Promise<OpenIncidentResult> {
-  const { replyChannel, runbookHints: _hints, ...declaration } = input;
+  const { replyChannel, runbookHints, ...declaration } = input;
   const log = ctx.logger.child({ teamId: input.teamId, reporter: input.reporterId });
   const tellReporter = (text: string) =>
     ctx.chat.postEphemeral(replyChannel, input.reporterId, plain(text)).catch((err: unknown) => {
@@ -70,6 +71,8 @@ export async function openIncident(ctx: AppContext, input: OpenIncidentInput): P
   // Whatever happened to the announcement, the reminder and escalation clocks start now.
   await syncSchedule(ctx, incident.id).catch((err: unknown) => report(home.incident, 'planning the update reminders and escalation', err));
   await tellReporter(reporterMessage(ctx, home, failedSteps));
+  // Last, so nothing above waits on it: the runbooks that may help (never fails the declaration).
+  await runbooksForNewIncident(ctx, home.incident, runbookHints);
   return { outcome: 'opened', incident: home.incident, announced: home.announced };
 }
 

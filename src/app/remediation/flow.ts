@@ -12,6 +12,7 @@ import { escapeMrkdwn, phrase, truncatePlain, type Phrase } from '../../core/ren
 import type { AppContext } from '../context.js';
 import { done, refused, type Outcome } from '../incidents/outcome.js';
 import { approvalMessage } from './messages.js';
+import { runbookSourceOf, settleRunbookStep } from '../runbooks/approval.js';
 
 const PREVIEW_MS = 10_000;
 const EXECUTE_MS = 60_000;
@@ -59,6 +60,10 @@ export interface AskInput {
   actionId: string;
   args: string[];
   targetName?: string | undefined;
+  /** Where the request comes from when it was not typed ("runbook <id> · step <step>"): on the approval message and in the audit. */
+  source?: string | undefined;
+  /** Called once the request is stored, before its approval message is posted (so any decision finds what asked for it). */
+  onRequested?: ((request: RemediationRequest) => Promise<void>) | undefined;
 }
 
 export async function requestRemediation(ctx: AppContext, catalogue: RemediationCatalogue, input: AskInput): Promise<Outcome> {
@@ -67,7 +72,7 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
   let targetName = input.targetName ?? '';
   const refuse = async (reason: Reason) => {
     const { mrkdwn, raw } = asPhrase(reason);
-    await audit(ctx, { ...base, targetName, event: 'refused', detail: raw });
+    await audit(ctx, { ...base, targetName, event: 'refused', detail: input.source ? `${input.source}: ${raw}` : raw });
     return refused(mrkdwn);
   };
   const action = catalogue.actions.get(input.actionId);
@@ -104,15 +109,17 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
     createdAt: now, expiresAt: new Date(now.getTime() + ctx.config.approvals.expiresAfter), guard: preview.guard,
     preview: { current: preview.current, change: preview.change }, incidentId: incident?.id ?? null,
   });
-  await audit(ctx, { ...base, targetName: target.name, event: 'requested', requestId: request.id, detail: preview.change.join('; ') });
-  const ref = await ctx.chat.post(input.channelId, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun }));
+  const change = preview.change.join('; ');
+  await audit(ctx, { ...base, targetName: target.name, event: 'requested', requestId: request.id, detail: input.source ? `${input.source}: ${change}` : change });
+  await input.onRequested?.(request);
+  const ref = await ctx.chat.post(input.channelId, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun, source: input.source }));
   await ctx.store.remediation.setMessage(request.id, ref);
   if (incident) await ctx.store.addTimelineEvent({ incidentId: incident.id, kind: 'action_requested', actorId: input.actorId, at: now, data: { action: `${action.id} ${input.args.join(' ')}`, reason: preview.change.join('; ') } });
   return done(phrase`Asked for approval of \`${`${action.id} ${input.args.join(' ')}`}\` on ${target.name}.`.mrkdwn);
 }
 
 async function redraw(ctx: AppContext, request: RemediationRequest): Promise<void> {
-  if (request.message) await ctx.chat.update(request.message, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun })).catch((err: unknown) => ctx.logger.warn({ err }, 'could not redraw the approval message'));
+  if (request.message) await ctx.chat.update(request.message, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun, source: await runbookSourceOf(ctx, request.id) })).catch((err: unknown) => ctx.logger.warn({ err }, 'could not redraw the approval message'));
 }
 
 /** A click on a request that is not (or no longer) stored: audited too, under no request. */
@@ -137,6 +144,7 @@ export async function rejectRemediation(ctx: AppContext, requestId: string, acto
   if (!result.applied) return refuse('It was decided meanwhile by someone else.');
   await audit(ctx, { ...base, event: 'rejected', detail: null });
   await redraw(ctx, result.request);
+  await settleRunbookStep(ctx, result.request);
   return done('Rejected; nothing ran.');
 }
 
@@ -163,6 +171,7 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
     const closed = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'succeeded', set: { outcome: 'dry run: approved, nothing was executed (approvals.dryRun)' } });
     await audit(ctx, { ...base, event: 'succeeded', detail: 'dry run: not executed', approvers: [actorId] });
     await redraw(ctx, closed.request);
+    await settleRunbookStep(ctx, closed.request);
     return done('Approved. Dry run: nothing was executed.');
   }
   // Claim the run: whatever the clicks and replicas, only one caller gets here.
@@ -182,6 +191,7 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   if (request.incidentId) {
     await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId, at: ctx.clock.now(), data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: result.summary } });
   }
+  await settleRunbookStep(ctx, final.request);
   return result.ok ? done(`Done: ${escapeMrkdwn(result.summary)}`) : refused(`It failed: ${escapeMrkdwn(result.summary)}`);
 }
 
@@ -218,6 +228,7 @@ export async function expireRemediations(ctx: AppContext): Promise<number> {
     count += 1;
     await audit(ctx, { actorId: 'firebreak', actionId: request.actionId, args: request.args, targetName: request.targetName, requestId: request.id, event: 'expired', detail: null });
     await redraw(ctx, result.request);
+    await settleRunbookStep(ctx, result.request);
   }
   return count;
 }

@@ -17,12 +17,12 @@ const STATUS_LINE: Record<RemediationRequest['status'], string> = {
 
 const lines = (items: string[]) => items.map((l) => `• ${escapeMrkdwn(truncate(l, 300))}`).join('\n') || '—';
 
-export function approvalMessage(request: RemediationRequest, options: { dryRun: boolean }): Message {
+export function approvalMessage(request: RemediationRequest, options: { dryRun: boolean; source?: string | null | undefined }): Message {
   const who = (id: string | null) => userRef(id);
   const command = `${request.actionId} ${request.args.join(' ')}`.trim();
   const risk = request.risk === 'critical' ? ':red_circle: critical: needs an approver other than the requester' : ':large_orange_circle: high: one approver';
   const blocks: Message['blocks'] = [
-    { type: 'text', text: `*Remediation:* \`${escapeMrkdwn(truncate(command, 200))}\` on *${escapeMrkdwn(request.targetName)}*\n${STATUS_LINE[request.status]}` },
+    { type: 'text', text: `*Remediation:* \`${escapeMrkdwn(truncate(command, 200))}\` on *${escapeMrkdwn(request.targetName)}*\n${STATUS_LINE[request.status]}${options.source ? `\n:books: Asked from ${escapeMrkdwn(truncate(options.source, 200))}` : ''}` },
     {
       type: 'fields',
       fields: [
