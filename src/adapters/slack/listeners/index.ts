@@ -17,6 +17,10 @@ import { postUpdateClicked } from './post-update-clicked.js';
 import { rejectClicked } from './reject-clicked.js';
 import { remediateFindingClicked } from './remediate-finding-clicked.js';
 import { resolveSubmitted } from './resolve-submitted.js';
+import { runbookNotifyClicked } from './runbook-notify-clicked.js';
+import { runbookPageClicked } from './runbook-page-clicked.js';
+import { runbookStartClicked } from './runbook-start-clicked.js';
+import { runbookStepClicked } from './runbook-step-clicked.js';
 import { snoozeClicked } from './snooze-clicked.js';
 import { updateSubmitted } from './update-submitted.js';
 import type { Listener } from './types.js';
@@ -37,6 +41,10 @@ export const LISTENERS: readonly Listener[] = [
   approveClicked,
   rejectClicked,
   remediateFindingClicked,
+  runbookStepClicked,
+  runbookNotifyClicked,
+  runbookPageClicked,
+  runbookStartClicked,
   pinReacted,
 ];
 

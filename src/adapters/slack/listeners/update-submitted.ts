@@ -1,13 +1,34 @@
-/** "Post an update" submitted: the update goes to the incident's channel and announcement. */
+/**
+ * "Post an update" submitted: the update goes to the incident's channel and announcement. A form
+ * opened from a runbook's notify step marks that step done once the update is posted.
+ */
 import { postUpdate } from '../../../app/incidents/update.js';
-import { readUpdateSubmission, UPDATE_CALLBACK } from '../views/update-incident.js';
+import { notifyPosted } from '../../../app/runbooks/steps.js';
+import { readUpdateSubmission, stepOfUpdateForm, UPDATE_CALLBACK } from '../views/update-incident.js';
 import { incidentForm, withIncident } from './incident-form.js';
+import type { Submission } from './payloads.js';
+import type { ViewListener } from './types.js';
 
-export const updateSubmitted = incidentForm(
-  UPDATE_CALLBACK,
-  (values) => {
-    const r = readUpdateSubmission(values);
-    return r.ok ? { ok: true, value: r.form } : r;
+const read = (values: unknown) => {
+  const r = readUpdateSubmission(values);
+  return r.ok ? { ok: true as const, value: r.form } : r;
+};
+
+const form = (step: { runId: string; stepId: string } | null) =>
+  incidentForm(UPDATE_CALLBACK, read, (ctx, id, userId, submitted) =>
+    withIncident(ctx, id, async (incident) => {
+      const outcome = await postUpdate(ctx, incident, { authorId: userId, form: submitted });
+      if (outcome.ok && step) await notifyPosted(ctx, { ...step, userId });
+      return outcome;
+    }),
+  );
+
+const plainForm = form(null);
+
+export const updateSubmitted: ViewListener<Submission> = {
+  ...plainForm,
+  handle(args, ctx, submitted) {
+    const step = stepOfUpdateForm(submitted.metadata);
+    return (step ? form(step) : plainForm).handle(args, ctx, submitted);
   },
-  (ctx, id, userId, form) => withIncident(ctx, id, (incident) => postUpdate(ctx, incident, { authorId: userId, form })),
-);
+};
