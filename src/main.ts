@@ -10,7 +10,7 @@ import { createLogger, makeScrubber, type Logger } from './logger.js';
 import { startFirebreak, type RunningFirebreak } from './server.js';
 
 /** Errors that ask for a change of configuration: exit 2, as for an invalid configuration. */
-const FIX_THE_CONFIGURATION = new Set(['TEMPLATE_INVALID', 'SLACK_TOKEN_REJECTED']);
+const FIX_THE_CONFIGURATION = new Set(['TEMPLATE_INVALID', 'RUNBOOK_INVALID', 'SLACK_TOKEN_REJECTED']);
 /** After an uncaught exception, work in flight gets this long to finish before the exit. */
 const CRASH_DRAIN_MS = 5000;
 

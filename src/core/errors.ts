@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'TEMPLATE_INVALID'
+  /** A runbook of runbooks.dir does not validate; the message lists every problem with its file and line. */
+  | 'RUNBOOK_INVALID'
   /** Slack refused or failed a step (a modal, a channel). */
   | 'CHAT_FAILED'
   /** A remediation action could not read or change its target; the message says what happened. */

@@ -64,7 +64,7 @@ describe('loadRunbooks', () => {
     } catch (err) {
       thrown = err;
     }
-    expect(thrown).toMatchObject({ name: 'FirebreakError', code: 'TEMPLATE_INVALID' });
+    expect(thrown).toMatchObject({ name: 'FirebreakError', code: 'RUNBOOK_INVALID' });
     const lines = (thrown as Error).message.split('\n');
     expect(lines[0]).toBe('Invalid runbooks (6 problems):');
     expect(lines.slice(1)).toEqual([
@@ -135,7 +135,7 @@ describe('start-up', () => {
     const dir = tmpDir({ 'bad.md': [...front('bad'), '```firebreak action', 'id: x', 'action: pg.terminate-lng', '```'].join('\n') });
     const dataDir = path.join(tmpDir(), 'data');
     await expect(composeFirebreak(fakeConfig({ runbooks: { dir } }, { FIREBREAK_DATA_DIR: dataDir }), logger)).rejects.toMatchObject({
-      code: 'TEMPLATE_INVALID',
+      code: 'RUNBOOK_INVALID',
       userMessage: `Invalid runbooks (1 problem):\n- ${dir}/bad.md:8: action: unknown action "pg.terminate-lng" (did you mean "pg.terminate-long"?)`,
     });
     expect(existsSync(dataDir)).toBe(false);

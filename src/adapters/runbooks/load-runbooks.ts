@@ -114,13 +114,13 @@ export function problemLine(problem: RunbookProblem, shownDir: string): string {
 }
 
 /**
- * The runbooks of `dir` (unset: the shipped runbooks/), checked against `world`, or one TEMPLATE_INVALID error listing every
+ * The runbooks of `dir` (unset: the shipped runbooks/), checked against `world`, or one RUNBOOK_INVALID error listing every
  * problem of every file (start-up stops on it, as on an invalid communication template).
  */
 export function loadRunbooks(dir: string | undefined, world: RunbookWorld): Runbook[] {
   const { runbooks, problems, shownDir } = checkRunbooks(dir, world);
   if (problems.length) {
-    throw new FirebreakError('TEMPLATE_INVALID', `Invalid runbooks (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.map((p) => problemLine(p, shownDir)).join('\n- ')}`);
+    throw new FirebreakError('RUNBOOK_INVALID', `Invalid runbooks (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.map((p) => problemLine(p, shownDir)).join('\n- ')}`);
   }
   return runbooks;
 }
