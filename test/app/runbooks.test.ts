@@ -16,7 +16,7 @@ import type { StartValue } from '../../src/core/runbook/run-view.js';
 import type { RunbookRun } from '../../src/ports.js';
 import { fakeContext, INCIDENTS_CHANNEL, type FakeContext } from '../fakes/context.js';
 import { slackApiError } from '../fakes/recording-chat.js';
-import { actionStep, diagCheck, manualStep, runbook, slowDatabase } from '../fixtures/runbook-runs/build.js';
+import { actionStep, diagCheck, longRunbook, manualStep, runbook, slowDatabase } from '../fixtures/runbook-runs/build.js';
 import { APPROVER, runbookWorld } from '../fixtures/runbook-runs/world.js';
 import { auditTrail, givenIncident, readable, TEAM, WAR_ROOM } from './fixtures.js';
 
@@ -410,5 +410,21 @@ describe('long runbooks through the use cases', () => {
     for (const b of last.blocks) if (b.type === 'text') expect(b.text.length).toBeLessThanOrEqual(3000);
     expect(readable(last)).toContain('*Next: 46. Manual 45*');
     expect(buttonsOf(last).some((b) => b.label.startsWith('Earlier steps'))).toBe(true);
+  });
+
+  it('a page asked for (Earlier/Later steps) is drawn from that step; the next redraw goes back to the next step', async () => {
+    const world = runbookWorld([longRunbook(60, { id: 'db-slow' })]);
+    const incident = await givenIncident(world.ctx, { home: 'channel' });
+    await runFromCommand(world.ctx, { teamId: TEAM, channelId: WAR_ROOM, userId: ALICE, runbookId: 'db-slow', given: {} });
+    const run = await onlyRun(world.ctx, incident.id);
+    const first = readable(world.ctx.chat.posts().find((p) => p.ref.ts === run.message!.ts)!.message);
+    expect(first).toContain('*Next: 1. Check number 1*');
+    expect(first).not.toContain('Manual number 50');
+    await drawRun(world.ctx, run.id, { start: 49 });
+    const paged = drawn(world.ctx, run);
+    expect(paged).toContain('*50. Manual number 50*');
+    expect(paged).toMatch(/\[Earlier steps \(\d+\)\]/);
+    await runStep(world.ctx, { runId: run.id, stepId: 's2', userId: BOB });
+    expect(drawn(world.ctx, run)).toContain('*Next: 1. Check number 1*');
   });
 });

@@ -9,7 +9,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../services.js';
 import { INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
-import { declareIncident, responseAfter, visible, type Declared } from './flows.js';
+import { declareIncident, responseAfter, updateValues, visible, type Declared } from './flows.js';
+import { viewFromCall } from '../slack/driver.js';
 import { clickStep, ordersDatabase, postedRun, runbookCommand, runbookYaml, runIdOf, runText, stepRows, waitForRun, type RunOnScreen } from '../fixtures/runbook-runs/e2e.js';
 
 let t: AppUnderTest;
@@ -125,6 +126,27 @@ describe('/runbook', () => {
     await settle();
     const step = (await stepRows(t, runIdOf(t, run))).find((r) => r.step_id === 'vacuum')!;
     expect(step).toMatchObject({ state: 'done', request_id: requestId, actor_id: 'U0CAROL' });
+  });
+
+  it('Post opens the update form prefilled from the step; the step is done once the update is posted', async () => {
+    const { incident, run } = await runInIncident('Orders are slow (notify)');
+    const click = await clickStep(t, run, 'tell', 'U0BOB');
+    const open = await t.standIn.waitFor('views.open', (c) => c.args.trigger_id === click.triggerId, 10_000);
+    const view = open.args.view as { blocks: Array<{ block_id: string; element: Record<string, any> }> };
+    expect(view.blocks.find((b) => b.block_id === 'progress')!.element.initial_value).toBe('The orders table was vacuumed.');
+    expect(view.blocks.find((b) => b.block_id === 'status')!.element.initial_option.value).toBe('identified');
+    // Opening the form does not do the step: closing it without posting leaves it to do.
+    await settle();
+    expect((await stepRows(t, runIdOf(t, run))).find((r) => r.step_id === 'tell')).toBeUndefined();
+
+    const since = t.standIn.calls.length;
+    await t.driver.viewSubmission({ view: viewFromCall(open), values: updateValues('identified', 'The orders table was vacuumed.'), userId: 'U0BOB' });
+    await t.standIn.waitFor('chat.postMessage', (c) => t.standIn.calls.indexOf(c) >= since && c.args.channel === incident.channelId && visible(c).includes('The orders table was vacuumed.'), 10_000);
+    await waitForRun(t, run, (text) => text.includes('Update posted'));
+    await settle();
+    const step = (await stepRows(t, runIdOf(t, run))).find((r) => r.step_id === 'tell')!;
+    expect(step).toMatchObject({ state: 'done', actor_id: 'U0BOB' });
+    expect((await timeline(incident.incidentId)).map((e) => [e.kind, e.data.outcome ?? null])).toEqual([['runbook_started', null], ['runbook_step', 'update posted']]);
   });
 
   it('typed outside an incident channel, asks which incident; the choice starts the run in its channel', async () => {

@@ -109,7 +109,7 @@ export async function runStep(ctx: AppContext, click: StepClick): Promise<string
       }
     }
   } catch (err) {
-    // The claim stays until its lease ends, so the step can be tried again then; the message says it failed.
+    // Not left "running" for two minutes: the step shows as failed, and the clicker is told of the error.
     await ctx.store.runbooks
       .setStep({ runId: run.id, stepId: step.id, state: 'failed', at: ctx.clock.now(), actorId: click.userId, summary: 'Could not be done: Firebreak hit an error (see its log)', from: ['running'] })
       .catch(() => undefined);
