@@ -15,8 +15,8 @@ import { tokens, unescapeSlack } from './args.js';
 
 const runbookId = (text: string, c: z.RefinementCtx, usage: string): string | typeof z.NEVER => {
   const [id, ...rest] = tokens(unescapeSlack(text));
-  if (!id || rest.length) {
-    c.addIssue({ code: 'custom', message: `name one runbook: ${usage} (\`/runbook list\` shows them)` });
+  if (!id || rest.length || !ID_PATTERN.test(id.toLowerCase())) {
+    c.addIssue({ code: 'custom', message: `name one runbook by its id (lower-case letters, digits, "-", "_"): ${usage} (\`/runbook list\` shows them)` });
     return z.NEVER;
   }
   return id.toLowerCase();

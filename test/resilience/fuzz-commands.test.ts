@@ -56,6 +56,9 @@ const FIELD_INVARIANTS: Record<string, (v: unknown) => boolean> = {
   actionId: (v) => typeof v === 'string' && /^[a-z0-9]+\.[a-z0-9-]+$/.test(v),
   args: (v) => Array.isArray(v) && v.every((a) => typeof a === 'string' && a.length > 0 && !/\s/.test(a)),
   targetName: isOptional((v) => typeof v === 'string' && v.length > 0 && !/\s/.test(v)),
+  filter: (v) => typeof v === 'string' && v.length <= 100,
+  id: (v) => typeof v === 'string' && /^[a-z][a-z0-9_-]{0,62}$/.test(v),
+  given: (v) => typeof v === 'object' && v !== null && Object.entries(v).every(([k, x]) => /^[a-z][a-z0-9_-]{0,62}$/.test(k) && typeof x === 'string' && x.length > 0),
 };
 
 /** A refusal or help as the person sees it: within Slack's limits, and no mention that came from their text. */
