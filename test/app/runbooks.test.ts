@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { openIncident } from '../../src/app/open-incident.js';
+import { postmortemMarkdown } from '../../src/core/incident/postmortem.js';
 import { approveRemediation, expireRemediations, rejectRemediation } from '../../src/app/remediation/flow.js';
 import { drawRun } from '../../src/app/runbooks/redraw.js';
 import { runFromCommand, startFromButton } from '../../src/app/runbooks/start.js';
@@ -152,6 +153,11 @@ describe('a check step', () => {
     expect(drawn(ctx, after)).toContain(':checkered_flag: *Finished* · 3 done, 1 skipped of 4 steps');
     const outcomes = (await timelineOf(ctx, incident.id)).map((e) => `${String(e.data.stepId ?? '')} ${String(e.data.outcome ?? e.kind)}`.trim());
     expect(outcomes).toEqual(['runbook_started', expect.stringMatching(/^activity OK/), expect.stringMatching(/^terminate skipped: 1\. Look at what is running was ok; this step applies only when it is critical or warning$/), 'disk marked done', 'tell update posted']);
+    // The postmortem's chronology reads the timeline: the run is in it, step by step.
+    const report = postmortemMarkdown({ incident, severity: ctx.severities[incident.severity], timeline: await ctx.store.listTimeline(incident.id), locale: 'en', now: ctx.clock.now(), checklistItems: [] });
+    expect(report).toContain('Runbook started by @U0ALICE: Slow database');
+    expect(report).toContain('Runbook step by @U0BOB: db-slow › Check the disk · marked done');
+    expect(report).toMatch(/Runbook step: db-slow › Terminate the long queries · skipped: /);
   });
 
   it('two clicks at once (people, a double click, replicas) run it once; the other is told who has it', async () => {
