@@ -26,7 +26,9 @@ export async function runbooksForNewIncident(ctx: AppContext, incident: Incident
   try {
     const home = incidentHome(incident);
     if (!home) return;
-    const post = (message: ReturnType<typeof plain>) => ctx.chat.post(home.channel, message, home.threadTs ? { threadTs: home.threadTs } : undefined);
+    // Named, so a post retried after a lost answer is not made twice.
+    const once = { key: `runbook-suggestions:${incident.id}`, lookFirst: false };
+    const post = (message: ReturnType<typeof plain>) => ctx.chat.post(home.channel, message, home.threadTs ? { threadTs: home.threadTs, once } : { once });
     const matches = ctx.runbooks.match({ alertnames: hints?.alertnames ?? [], text: [incident.title, incident.symptoms ?? ''].join('\n') });
     const auto = ctx.config.runbooks.autoRunChecks;
     const notes: string[] = [];
