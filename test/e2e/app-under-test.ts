@@ -32,9 +32,14 @@ export interface AppUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startAppUnderTest(options: { yaml?: string; databaseUrl?: string } = {}): Promise<AppUnderTest> {
-  const schema = `fb_e2e_${randomBytes(4).toString('hex')}`;
-  const standIn = await startSlackStandIn();
+/**
+ * Starts Firebreak on a schema of its own and a Slack stand-in of its own. To restart it (the same
+ * state, the same Slack), pass the previous app's `schema` and `standIn`: they are then left to
+ * that app's stop (this one's stop only stops Firebreak).
+ */
+export async function startAppUnderTest(options: { yaml?: string; databaseUrl?: string; schema?: string; standIn?: SlackStandIn } = {}): Promise<AppUnderTest> {
+  const schema = options.schema ?? `fb_e2e_${randomBytes(4).toString('hex')}`;
+  const standIn = options.standIn ?? (await startSlackStandIn());
   const dir = mkdtempSync(path.join(tmpdir(), 'fb-e2e-'));
   writeFileSync(path.join(dir, 'firebreak.yml'), options.yaml ?? `incidents:\n  channel: ${INCIDENTS_CHANNEL}\n  locale: en\n`);
   const loaded = loadConfig(
@@ -74,8 +79,8 @@ export async function startAppUnderTest(options: { yaml?: string; databaseUrl?: 
     incidentRows: async () => (await admin.query(`select * from ${schema}.incidents order by number`)).rows as Array<Record<string, unknown>>,
     async stop() {
       await running.stop({ drainMs: 5000 });
-      await standIn.close();
-      await admin.query(`drop schema if exists ${schema} cascade`);
+      if (!options.standIn) await standIn.close();
+      if (!options.schema) await admin.query(`drop schema if exists ${schema} cascade`);
       await admin.end();
     },
   };
