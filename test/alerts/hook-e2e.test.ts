@@ -191,3 +191,29 @@ describe('many notifications of one group', () => {
     expect(group).toMatchObject({ generation: 1, notifications: 201 });
   }, 60_000);
 });
+
+describe('the runbook of the alert starts in the incident channel', () => {
+  const runsIn = (channel: unknown) => postsIn(channel, /^Runbook /);
+
+  it('the one its runbook_id annotation names', async () => {
+    // A group of its own (earlier tests fired PostgresDown's default group).
+    await deliver({ ...postgresDown(['db-runbook-1:5432']), groupKey: '{}:{alertname="PostgresDown", cluster="runbook-test"}' });
+    const [row] = (await t.incidentRows()).filter((r) => String(r.symptoms).includes('db-runbook-1'));
+    expect(row).toBeDefined();
+    const runs = runsIn(row!.channel_id);
+    expect(runs).toHaveLength(1);
+    expect(visible(runs[0]!)).toContain('PostgreSQL database down');
+    const stored = (await admin.query(`select runbook_id, started_by from ${t.schema}.runbook_runs where incident_id = $1`, [row!.id])).rows;
+    expect(stored).toEqual([{ runbook_id: 'pg-down', started_by: 'firebreak' }]);
+  });
+
+  it('else the one whose alerts list has its alertname; an alert no runbook answers gets none started', async () => {
+    await deliver(single('KubePodCrashLooping', 'critical', { instance: 'shop/api-7d9f' }));
+    const [crashing] = await rowsTitled('KubePodCrashLooping');
+    expect(runsIn(crashing!.channel_id).map((c) => visible(c))).toEqual([expect.stringContaining('CrashLoopBackOff')]);
+
+    await deliver(single('SomethingNobodyWroteARunbookFor', 'warning'));
+    const [orphan] = await rowsTitled('SomethingNobodyWroteARunbookFor');
+    expect(runsIn(orphan!.channel_id)).toEqual([]);
+  });
+});

@@ -369,13 +369,27 @@ describe('when an incident opens', () => {
     expect(runs.map((r) => [r.runbookId, r.startedBy])).toEqual([['db-slow', 'firebreak']]);
     expect(ctx.chat.posts().some((p) => p.message.text.startsWith('Runbooks that may help'))).toBe(false);
 
+    // A name that is not loaded is said; the runbook answering the alert's name starts instead.
     const unknown = await declare(ctx, 'Cache is gone again', { alertnames: ['RedisDown'], runbookId: 'no-such-runbook' });
     const incidentId = unknown.outcome === 'opened' ? unknown.incident.id : '';
-    expect(await ctx.store.runbooks.listForIncident(incidentId)).toEqual([]);
-    const note = ctx.chat.posts().find((p) => p.message.text.startsWith('Runbooks that may help with INC-2'))!;
+    expect((await ctx.store.runbooks.listForIncident(incidentId)).map((r) => r.runbookId)).toEqual(['redis-down']);
+    const note = ctx.chat.posts().find((p) => p.channel === (unknown.outcome === 'opened' ? unknown.incident.channelId : '') && p.message.text.includes('no-such-runbook'))!;
     expect(readable(note.message)).toContain('The alert names the runbook `no-such-runbook`, which is not loaded');
-    // The alert's name comes first, then what its title and symptoms say.
-    expect(buttonsOf(note.message).map((b) => b.label)).toEqual(['Run Redis down', 'Run Slow database']);
+  });
+
+  it('an alert answered by a runbook (its alerts list) starts it; with no such runbook, the others are suggested', async () => {
+    const { ctx } = runbookWorld([slowDatabase(), ...others]);
+    const alerted = await declare(ctx, 'RedisDown: cache unreachable', { alertnames: ['RedisDown'] });
+    const incident = alerted.outcome === 'opened' ? alerted.incident : null;
+    expect((await ctx.store.runbooks.listForIncident(incident!.id)).map((r) => [r.runbookId, r.startedBy])).toEqual([['redis-down', 'firebreak']]);
+    // The run is what the channel gets: no suggestions beside it.
+    expect(ctx.chat.posts().some((p) => p.channel === incident!.channelId && p.message.text.startsWith('Runbooks that may help'))).toBe(false);
+
+    const other = await declare(ctx, 'Disk alert', { alertnames: ['NodeDiskFull'] });
+    const none = other.outcome === 'opened' ? other.incident : null;
+    expect(await ctx.store.runbooks.listForIncident(none!.id)).toEqual([]);
+    const offered = ctx.chat.posts().find((p) => p.channel === none!.channelId && p.message.text.startsWith('Runbooks that may help'))!;
+    expect(buttonsOf(offered.message).map((b) => b.label)).toEqual(['Run Slow database']);
   });
 
   it('with runbooks.autoRunChecks, the best match starts and its unconditioned checks run at once', async () => {

@@ -1,7 +1,7 @@
 /**
- * Runbooks when an incident opens: the runbook an alert names is started in the incident's home;
- * otherwise the runbooks matching its alerts, title and symptoms are suggested with a Run button
- * each. With `runbooks.autoRunChecks`, the best match is started and its read-only checks run at
+ * Runbooks when an incident opens: the runbook an alert names (its `runbook_id` annotation), or
+ * else the runbook answering the alert's name, is started in the incident's home; otherwise the
+ * runbooks matching its title and symptoms are suggested with a Run button each. With `runbooks.autoRunChecks`, the best match is started and its read-only checks run at
  * once, so the channel opens with the diagnosis. Nothing here can fail the declaration.
  */
 import { humanId, incidentHome, type Incident } from '../../core/incident/incident.js';
@@ -54,6 +54,13 @@ export async function runbooksForNewIncident(ctx: AppContext, incident: Incident
       const named = ctx.runbooks.get(hints.runbookId);
       if (!named) notes.push(`:grey_question: The alert names the runbook \`${escapeMrkdwn(hints.runbookId.slice(0, 70))}\`, which is not loaded (\`/runbook list\` shows those that are).`);
       else if (await start(named, 'The alert names')) startedId = named.id;
+    }
+    // An alert answered by a runbook (its `alerts` list) starts it: the alert says what is wrong.
+    // Among several, the words of the alerts' summaries break the tie (matches is ranked so).
+    const byAlert = new Set(hints?.alertnames.length ? ctx.runbooks.match({ alertnames: hints.alertnames }).map((r) => r.id) : []);
+    const answering = matches.find((r) => byAlert.has(r.id));
+    if (!startedId && answering && answering.id !== hints?.runbookId) {
+      if (await start(answering, 'The runbook for this alert,')) startedId = answering.id;
     }
     if (!startedId && auto && matches[0] && matches[0].id !== hints?.runbookId) {
       if (await start(matches[0], 'The best match,')) startedId = matches[0].id;
