@@ -19,8 +19,11 @@ export type OpenIncidentResult =
   | { outcome: 'not-recorded'; message: string };
 
 export interface OpenIncidentInput extends NewIncident {
-  /** Where the reporter typed the command: confirmations and errors go there, only to them. */
-  replyChannel: string;
+  /**
+   * Where the reporter typed the command: confirmations and errors go there, only to them. Null
+   * when no person declared it (an alert): there is nobody to tell privately.
+   */
+  replyChannel: string | null;
   /**
    * What the runbook suggestion goes on besides the title and symptoms: the alert names of an
    * Alertmanager group, and the runbook its `runbook_id` annotation names (started, not suggested).
@@ -31,10 +34,12 @@ export interface OpenIncidentInput extends NewIncident {
 export async function openIncident(ctx: AppContext, input: OpenIncidentInput): Promise<OpenIncidentResult> {
   const { replyChannel, runbookHints, ...declaration } = input;
   const log = ctx.logger.child({ teamId: input.teamId, reporter: input.reporterId });
-  const tellReporter = (text: string) =>
-    ctx.chat.postEphemeral(replyChannel, input.reporterId, plain(text)).catch((err: unknown) => {
+  const tellReporter = async (text: string) => {
+    if (replyChannel === null) return;
+    await ctx.chat.postEphemeral(replyChannel, input.reporterId, plain(text)).catch((err: unknown) => {
       log.warn({ err }, 'could not reach the reporter');
     });
+  };
 
   let stored: { incident: Incident; created: boolean };
   try {

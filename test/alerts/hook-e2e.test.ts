@@ -65,6 +65,8 @@ describe('a group firing opens an incident', () => {
     expect(shown).toContain('p95 above 2 s for 10 minutes');
     expect(shown).toContain(`<@${BOT_USER_ID}>`);
     expect(row!.channel_id).toBeTruthy();
+    // Nobody typed a command: nothing is said privately (to the bot, its reporter).
+    expect(t.standIn.callsTo('chat.postEphemeral').filter((c) => c.args.user === BOT_USER_ID)).toEqual([]);
   });
 
   it('the same group firing again: a note and a message in its channel, no second incident; an identical repeat is coalesced', async () => {

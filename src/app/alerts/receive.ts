@@ -78,7 +78,8 @@ export async function receiveAlertNotification(ctx: AppContext, source: AlertSou
       commanderId: null,
       declaredAt: at,
       sourceKey: alertSourceKey(notification.groupKey, current.generation),
-      replyChannel: ctx.config.incidents.channel,
+      // Nobody typed anything: the announcement (or the side-step reports) is what people see.
+      replyChannel: null,
       runbookHints: runbookHints(notification),
     });
     if (opened.outcome === 'not-recorded') {
