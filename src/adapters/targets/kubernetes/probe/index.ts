@@ -19,7 +19,7 @@ export {
   type LogAnalysis,
   type LogCategory,
   type MessageGroup,
-} from './log-analysis.js';
+} from '../../shared/log-analysis.js';
 export { missingReference } from './pods.js';
 export { parseQuantity } from './metrics.js';
 export { selectorString } from '../selectors.js';

@@ -8,7 +8,7 @@ import { unreachable, type Finding, type Status } from '../../../../core/diagnos
 import type { Probe, ProbeContext } from '../../../../core/diagnostics/probe.js';
 import { formatDuration } from '../../../../core/duration.js';
 import { bounded, type KubeClients, type Read } from '../client.js';
-import { analyseLines, LOG_CATEGORIES, type LogAnalysis, type LogCategory } from './log-analysis.js';
+import { analyseLines, LOG_CATEGORIES, type LogAnalysis, type LogCategory } from '../../shared/log-analysis.js';
 import { connect } from './probe.js';
 import { chooseNamespaces, thresholdsOf, type KubernetesTarget, type KubeThresholds } from '../target.js';
 import { selectorString } from '../selectors.js';
