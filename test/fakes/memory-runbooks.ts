@@ -1,85 +1,26 @@
 /**
  * Runbook runs in memory, with the PostgreSQL store's semantics: a step with no record is pending;
  * `claimStep` and `setStep` are conditional on the step's state (and a claim's lease), each run to
- * its end without yielding, so of concurrent claims exactly one applies; findings are kept bounded
- * as the database store keeps them (the same limits, written again here so the contract compares
- * two implementations).
+ * its end without yielding, so of concurrent claims exactly one applies. Inputs are checked, and
+ * findings and summaries bounded, by the rules the database store uses too
+ * (src/core/runbook/run-record.ts): the contract compares two implementations of the port that
+ * share their input rules.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { STATUSES, type Finding, type Status } from '../../src/core/diagnostics/finding.js';
-import { truncatePlain } from '../../src/core/render/text.js';
-import { STEP_STATES, type StepState } from '../../src/core/runbook/model.js';
+import type { StepState } from '../../src/core/runbook/model.js';
+import {
+  boundFindings,
+  boundSummary,
+  claimInput,
+  messageInput,
+  newRunInput,
+  runStatusSchema,
+  setStepInput,
+} from '../../src/core/runbook/run-record.js';
 import type { RunbookRun, RunbookRunStore, RunbookStepRecord } from '../../src/ports.js';
-import { asJson, byteOrder, byTime, copy, date, parseOrThrow, UUID } from './memory-rows.js';
-
-const LIMITS = { findings: 20, evidenceLines: 20, evidenceLine: 500, text: 1000, remediationArgs: 20 };
-
-const uuid = z.string().regex(UUID, 'not a uuid');
-const text = z.string().min(1);
-const stepState = z.enum(STEP_STATES);
-const status = z.enum(STATUSES);
-const stepId = z.string().min(1).max(200);
-const runStatus = z.enum(['running', 'finished', 'abandoned']);
-const finding = z.object({
-  check: z.string(),
-  component: z.string(),
-  status,
-  value: z.string(),
-  threshold: z.string().optional(),
-  recommendation: z.string().optional(),
-  evidence: z.array(z.string()).optional(),
-  remediation: z.object({ action: z.string(), args: z.array(z.string()), label: z.string() }).optional(),
-});
-
-const newRunInput = z.object({
-  teamId: text, runbookId: text, incidentId: uuid.nullable(), channelId: text, params: z.record(z.string(), z.string()), startedBy: text, startedAt: date,
-});
-const messageInput = z.object({ channel: text, ts: text });
-const claimInput = z
-  .object({ runId: z.string(), stepId, actorId: text, at: date, leaseUntil: date, from: z.array(stepState) })
-  .refine((c) => c.leaseUntil.getTime() > c.at.getTime(), { message: 'the lease must end after `at`', path: ['leaseUntil'] });
-const setStepInput = z.object({
-  runId: z.string(),
-  stepId,
-  state: stepState,
-  at: date,
-  actorId: z.string().nullable(),
-  status: status.nullable().optional(),
-  summary: z.string().nullable().optional(),
-  findings: z.array(finding).optional(),
-  requestId: uuid.nullable().optional(),
-  from: z.array(stepState).optional(),
-});
+import { asJson, byteOrder, byTime, copy, parseOrThrow, UUID } from './memory-rows.js';
 
 type StoredRun = Omit<RunbookRun, 'steps'> & { steps: Map<string, RunbookStepRecord> };
-
-const severity = (s: Status): number => STATUSES.indexOf(s);
-const cut = (value: string, max = LIMITS.text): string => truncatePlain(value, max);
-
-/** The worst findings, in their order, with their texts cut to the limits. */
-function keep(findings: z.infer<typeof finding>[]): Finding[] {
-  const chosen = new Set(
-    findings
-      .map((f, i) => [severity(f.status), i] as const)
-      .sort(([a, i], [b, j]) => a - b || i - j)
-      .slice(0, LIMITS.findings)
-      .map(([, i]) => i),
-  );
-  return findings
-    .filter((_, i) => chosen.has(i))
-    .map((f) => {
-      const out: Finding = { check: cut(f.check), component: cut(f.component), status: f.status, value: cut(f.value) };
-      if (f.threshold !== undefined) out.threshold = cut(f.threshold);
-      if (f.recommendation !== undefined) out.recommendation = cut(f.recommendation);
-      if (f.evidence !== undefined) out.evidence = f.evidence.slice(0, LIMITS.evidenceLines).map((l) => cut(l, LIMITS.evidenceLine));
-      if (f.remediation !== undefined) {
-        const { action, args, label } = f.remediation;
-        out.remediation = { action: cut(action), args: args.slice(0, LIMITS.remediationArgs).map((a) => cut(a, LIMITS.evidenceLine)), label: cut(label) };
-      }
-      return out;
-    });
-}
 
 const unknownRun = (id: string): Error => new Error(`unknown runbook run ${id}`);
 
@@ -156,8 +97,8 @@ export function memoryRunbooks(hasIncident: (id: string) => boolean): RunbookRun
         claimedUntil: s.state === 'running' ? record.claimedUntil : null,
       };
       if (s.status !== undefined) next.status = s.status;
-      if (s.summary !== undefined) next.summary = s.summary === null ? null : cut(s.summary);
-      if (s.findings !== undefined) next.findings = keep(s.findings);
+      if (s.summary !== undefined) next.summary = s.summary === null ? null : boundSummary(s.summary);
+      if (s.findings !== undefined) next.findings = boundFindings(s.findings);
       if (s.requestId !== undefined) next.requestId = s.requestId;
       run.steps.set(s.stepId, next);
       return { run: out(run), applied: true };
@@ -172,7 +113,7 @@ export function memoryRunbooks(hasIncident: (id: string) => boolean): RunbookRun
     },
 
     async setStatus(id, next) {
-      const valid = parseOrThrow(runStatus, 'runbooks.setStatus: invalid input', next);
+      const valid = parseOrThrow(runStatusSchema, 'runbooks.setStatus: invalid input', next);
       mustFind(id).status = valid;
     },
   };

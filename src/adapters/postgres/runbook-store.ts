@@ -5,49 +5,30 @@
  * WHERE (or a plain UPDATE … WHERE when a missing step may not be claimed), so the row lock it
  * takes serialises concurrent claims and each sees the step as the previous one left it: of N
  * racing callers exactly one gets the step, across processes. A run is read with its steps in one
- * statement (one snapshot). Findings are bounded when written (see MAX_STEP_FINDINGS) and checked
- * when read, like every row. All times come from the caller; the database's now() is never used.
+ * statement (one snapshot). Inputs are checked, and findings bounded when written, by the rules of
+ * core/runbook/run-record.ts (which the memory fake shares); every row is checked when read, by
+ * the column schemas here. All times come from the caller; the database's now() is never used.
  */
 import { z } from 'zod';
-import { STATUSES, type Finding, type Status } from '../../core/diagnostics/finding.js';
-import { truncatePlain } from '../../core/render/text.js';
-import { STEP_STATES } from '../../core/runbook/model.js';
+import {
+  boundFindings,
+  boundSummary,
+  claimInput,
+  findingSchema,
+  findingStatusSchema,
+  messageInput,
+  newRunInput,
+  runStatusSchema,
+  setStepInput,
+  stepStateSchema,
+} from '../../core/runbook/run-record.js';
 import type { RunbookRun, RunbookRunStore, RunbookStepRecord } from '../../ports.js';
 import { guard } from './connection-errors.js';
 import type { Db } from './db.js';
 import { parseRow, UUID } from './incident-rows.js';
 
-/** The most findings a step keeps: the worst ones, in the order given. */
-export const MAX_STEP_FINDINGS = 20;
-/** The most evidence lines a finding keeps (the first ones), each cut to MAX_EVIDENCE_LINE characters. */
-export const MAX_EVIDENCE_LINES = 20;
-export const MAX_EVIDENCE_LINE = 500;
-/** Every other text of a finding (check, component, value, threshold, recommendation, remediation), and a step's summary, is cut to this. */
-export const MAX_STEP_TEXT = 1000;
-/** The most arguments a finding's remediation keeps, each cut to MAX_EVIDENCE_LINE characters. */
-export const MAX_REMEDIATION_ARGS = 20;
-
-const RUN_STATUSES = ['running', 'finished', 'abandoned'] as const satisfies readonly RunbookRun['status'][];
-
 // z.date() refuses an Invalid Date too.
 const date = z.date();
-const uuid = z.string().regex(UUID, 'not a uuid');
-const text = z.string().min(1);
-const stepState = z.enum(STEP_STATES);
-const status = z.enum(STATUSES);
-/** Step ids of runbooks are short words (core/runbook/model.ts); the store only bounds them. */
-const stepId = z.string().min(1).max(200);
-
-const finding = z.object({
-  check: z.string(),
-  component: z.string(),
-  status,
-  value: z.string(),
-  threshold: z.string().optional(),
-  recommendation: z.string().optional(),
-  evidence: z.array(z.string()).optional(),
-  remediation: z.object({ action: z.string(), args: z.array(z.string()), label: z.string() }).optional(),
-});
 
 const runColumns = z.object({
   id: z.string(),
@@ -60,15 +41,15 @@ const runColumns = z.object({
   params: z.record(z.string(), z.string()),
   started_by: z.string(),
   started_at: date,
-  status: z.enum(RUN_STATUSES),
+  status: runStatusSchema,
 });
 
 const stepColumns = z.object({
   step_id: z.string(),
-  state: stepState,
-  step_status: status.nullable(),
+  state: stepStateSchema,
+  step_status: findingStatusSchema.nullable(),
   summary: z.string().nullable(),
-  findings: z.array(finding),
+  findings: z.array(findingSchema),
   request_id: z.string().nullable(),
   actor_id: z.string().nullable(),
   updated_at: date.nullable(),
@@ -81,69 +62,12 @@ const STEP_COLUMNS = 's.step_id, s.state, s.status AS step_status, s.summary, s.
 const SELECT_RUNS = `SELECT ${RUN_COLUMNS}, ${STEP_COLUMNS} FROM runbook_runs r LEFT JOIN runbook_steps s ON s.run_id = r.id`;
 const RUN_ORDER = 'ORDER BY r.started_at, r.id, s.step_id COLLATE "C"';
 
-const newRunInput = z.object({
-  teamId: text,
-  runbookId: text,
-  incidentId: uuid.nullable(),
-  channelId: text,
-  params: z.record(z.string(), z.string()),
-  startedBy: text,
-  startedAt: date,
-});
-const messageInput = z.object({ channel: text, ts: text });
-const claimInput = z
-  .object({ runId: z.string(), stepId, actorId: text, at: date, leaseUntil: date, from: z.array(stepState) })
-  .refine((c) => c.leaseUntil.getTime() > c.at.getTime(), { message: 'the lease must end after `at`', path: ['leaseUntil'] });
-const setStepInput = z.object({
-  runId: z.string(),
-  stepId,
-  state: stepState,
-  at: date,
-  actorId: z.string().nullable(),
-  status: status.nullable().optional(),
-  summary: z.string().nullable().optional(),
-  findings: z.array(finding).optional(),
-  requestId: uuid.nullable().optional(),
-  from: z.array(stepState).optional(),
-});
-
 function parseInput<S extends z.ZodType>(schema: S, method: string, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const at = issue?.path.length ? `.${issue.path.join('.')}` : '';
   throw new Error(`runbooks.${method}: invalid input${at}: ${issue?.message ?? 'invalid'}`);
-}
-
-const cut = (value: string, max = MAX_STEP_TEXT): string => truncatePlain(value, max);
-const rankOf = (s: Status): number => STATUSES.indexOf(s);
-
-/**
- * Findings as a step keeps them: at most MAX_STEP_FINDINGS (the worst, in the order given), at
- * most MAX_EVIDENCE_LINES evidence lines of MAX_EVIDENCE_LINE characters, other texts cut to
- * MAX_STEP_TEXT characters (each cut text ends with "…").
- */
-export function boundFindings(findings: readonly z.infer<typeof finding>[]): Finding[] {
-  const kept = findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => rankOf(a.f.status) - rankOf(b.f.status) || a.i - b.i)
-    .slice(0, MAX_STEP_FINDINGS)
-    .sort((a, b) => a.i - b.i)
-    .map(({ f }) => f);
-  return kept.map((f) => {
-    const bounded: Finding = { check: cut(f.check), component: cut(f.component), status: f.status, value: cut(f.value) };
-    if (f.threshold !== undefined) bounded.threshold = cut(f.threshold);
-    if (f.recommendation !== undefined) bounded.recommendation = cut(f.recommendation);
-    if (f.evidence !== undefined) bounded.evidence = f.evidence.slice(0, MAX_EVIDENCE_LINES).map((line) => cut(line, MAX_EVIDENCE_LINE));
-    if (f.remediation !== undefined) {
-      bounded.remediation = {
-        action: cut(f.remediation.action),
-        args: f.remediation.args.slice(0, MAX_REMEDIATION_ARGS).map((arg) => cut(arg, MAX_EVIDENCE_LINE)),
-        label: cut(f.remediation.label),
-      };
-    }
-    return bounded;
-  });
 }
 
 /** Rows of SELECT_RUNS (ordered by run) → runs, each with its steps by step id. */
@@ -230,7 +154,7 @@ function buildSetStep(input: z.infer<typeof setStepInput>): { sql: string; param
   const { params, p } = parameters();
   const [run, step, state, at, actor] = [p(input.runId), p(input.stepId), p(input.state), p(input.at), p(input.actorId)];
   const findings = input.findings === undefined ? undefined : JSON.stringify(boundFindings(input.findings));
-  const summary = input.summary === undefined || input.summary === null ? input.summary : cut(input.summary);
+  const summary = input.summary === undefined || input.summary === null ? input.summary : boundSummary(input.summary);
   /** The optional fields given: column and the parameter holding the value. */
   const given: Array<[string, string]> = [];
   if (input.status !== undefined) given.push(['status', p(input.status)]);
@@ -354,7 +278,7 @@ export function createRunbookRunStore(db: Db): RunbookRunStore {
 
     setStatus: (id, runStatus) =>
       guard('update the runbook run', async () => {
-        const next = parseInput(z.enum(RUN_STATUSES), 'setStatus', runStatus);
+        const next = parseInput(runStatusSchema, 'setStatus', runStatus);
         if (!UUID.test(id)) throw unknownRun(id);
         const rows = await db.query('UPDATE runbook_runs SET status = $2 WHERE id = $1 RETURNING id', [id, next]);
         if (rows.length === 0) throw unknownRun(id);
