@@ -19,6 +19,7 @@ import type { AlertNotification } from '../../app/alerts/notification.js';
 import { groupKeyHash, receiveAlertNotification, type AlertSource } from '../../app/alerts/receive.js';
 import { shown } from '../../core/found-value.js';
 import { describeCause } from '../../core/errors.js';
+import { readBody } from './read-body.js';
 
 export const ALERTMANAGER_PATH = '/hooks/alertmanager';
 /** Alertmanager's payloads are small; a group of thousands of alerts still fits. */
@@ -158,40 +159,6 @@ function send(res: ServerResponse, code: number, body: Record<string, unknown>, 
   res.end(JSON.stringify(body));
 }
 
-/** Reads the body up to `limit` bytes; past it, the rest is read and dropped so the 413 reaches the sender. */
-function readBounded(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (result: Buffer | 'too-large' | 'aborted') => {
-      if (!settled) {
-        settled = true;
-        resolve(result);
-      }
-    };
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      settle('too-large');
-      return;
-    }
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        chunks.length = 0;
-        settle('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => settle(Buffer.concat(chunks)));
-    req.on('error', () => settle('aborted'));
-    req.on('aborted', () => settle('aborted'));
-  });
-}
-
 export interface AlertmanagerHookOptions {
   ctx: AppContext;
   /** The workspace the bot is installed in (auth.test's team_id); undefined until Slack said it. */
@@ -228,7 +195,7 @@ export function alertmanagerRoute(options: AlertmanagerHookOptions): HookRoute {
     if (!isJson(req.headers['content-type'])) {
       return refuse(415, `Expected a JSON body (content-type: application/json), got ${req.headers['content-type'] ? shown(req.headers['content-type']) : 'no content type'}.`);
     }
-    const body = await readBounded(req, limit);
+    const body = await readBody(req, limit);
     if (body === 'aborted') return;
     if (body === 'too-large') {
       log.warn({ limitBytes: limit }, 'refused an Alertmanager notification larger than the limit');

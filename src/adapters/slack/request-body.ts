@@ -1,39 +1,5 @@
-/** Reading a Slack request's body: bounded, and parsed exactly as Bolt's HTTP receiver parses it. */
-import type { IncomingMessage } from 'node:http';
+/** A Slack request's body, parsed exactly as Bolt's HTTP receiver parses it (reading it: http/read-body.ts). */
 import { parse as parseQuery } from 'node:querystring';
-
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  return new Promise((resolve) => {
-    const declared = Number(req.headers['content-length']);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (result: Buffer | 'too-large' | 'aborted') => {
-      if (settled) return;
-      settled = true;
-      resolve(result);
-    };
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      settle('too-large');
-      return;
-    }
-    req.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > limit) {
-        // The rest is read and thrown away, so that the 413 reaches the client.
-        req.resume();
-        settle('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => settle(Buffer.concat(chunks)));
-    req.on('error', () => settle('aborted'));
-    req.on('aborted', () => settle('aborted'));
-  });
-}
 
 /** Bolt compares the content type with === too: anything else is parsed as JSON. */
 const FORM = 'application/x-www-form-urlencoded';

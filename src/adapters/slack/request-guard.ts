@@ -8,7 +8,8 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ReplayStore } from '../../ports.js';
 import type { Logger } from '../../logger.js';
-import { isSslCheck, parseBody, readBody } from './request-body.js';
+import { readBody } from '../http/read-body.js';
+import { isSslCheck, parseBody } from './request-body.js';
 import { checkSignature, SIGNATURE_WINDOW_SECONDS } from './request-signature.js';
 
 /** Bolt's own default limit: views (up to 250 kB) and their state arrive URL-encoded, so well above that. */
