@@ -1,8 +1,9 @@
 /**
  * What the in-memory store does where the database would: validate inputs with the same messages
  * as the PostgreSQL store, keep JSON values as jsonb keeps them, and hand out copies, never its own
- * objects. Written apart from src/adapters/postgres on purpose: the store contract then checks two
- * independent implementations, instead of one shared schema agreeing with itself.
+ * objects. How rows are kept and read is written apart from src/adapters/postgres, so the store
+ * contract checks two implementations; what a caller may pass (the ports' input rules) is shared
+ * with the database store from core (core/incident/change-schema.ts, core/runbook/run-record.ts).
  */
 import { z } from 'zod';
 
