@@ -117,9 +117,10 @@ const remediationSchema = z
         kubernetes: z.object({ namespaces: z.array(z.string()).default([]) }).strict().default({ namespaces: [] }),
         postgres: z.array(z.string()).default([]),
         redis: z.array(z.string()).default([]),
+        docker: z.array(z.string()).default([]),
       })
       .strict()
-      .default({ kubernetes: { namespaces: [] }, postgres: [], redis: [] }),
+      .default({ kubernetes: { namespaces: [] }, postgres: [], redis: [], docker: [] }),
     maxReplicas: z.number().int().min(1).max(1000).default(20),
   })
   .strict();
