@@ -23,6 +23,7 @@ export interface AllowList {
   kubernetes: { namespaces: readonly string[] };
   postgres: readonly string[];
   redis: readonly string[];
+  docker: readonly string[];
 }
 
 export type Verdict = { allowed: true } | { allowed: false; reason: string };
@@ -73,6 +74,7 @@ export function allowedTarget(kind: ActionTargetKind, targetName: string, namesp
       ? ALLOWED
       : refuse(`Namespace "${namespace}" is not in remediation.allow.kubernetes.namespaces (${allow.kubernetes.namespaces.join(', ') || 'none'}).`);
   }
+  if (kind === 'docker') return allow.docker.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.docker (${allow.docker.join(', ') || 'none'}).`);
   const list = kind === 'postgres' ? allow.postgres : allow.redis;
   return list.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.${kind} (${list.join(', ') || 'none'}).`);
 }
