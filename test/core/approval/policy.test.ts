@@ -46,8 +46,8 @@ describe('rejecting', () => {
 });
 
 describe('the allow-list', () => {
-  const allow = { kubernetes: { namespaces: ['shop', 'web'] }, postgres: ['main', 'replica'], redis: ['cache'] };
-  const none = { kubernetes: { namespaces: [] }, postgres: [], redis: [] };
+  const allow = { kubernetes: { namespaces: ['shop', 'web'] }, postgres: ['main', 'replica'], redis: ['cache'], docker: ['local'] };
+  const none = { kubernetes: { namespaces: [] }, postgres: [], redis: [], docker: [] };
   it.each([
     ['kubernetes', 'prod', 'shop', allow, null],
     ['kubernetes', 'prod', 'kube-system', allow, 'Namespace "kube-system" is not in remediation.allow.kubernetes.namespaces (shop, web).'],
@@ -59,6 +59,8 @@ describe('the allow-list', () => {
     ['redis', 'cache', undefined, allow, null],
     ['redis', 'main', undefined, allow, 'Target "main" is not in remediation.allow.redis (cache).'],
     ['redis', 'sessions', undefined, none, 'Target "sessions" is not in remediation.allow.redis (none).'],
+    ['docker', 'local', undefined, allow, null],
+    ['docker', 'cache', undefined, allow, 'Target "cache" is not in remediation.allow.docker (local).'],
   ] as const)('%s %s %s', (kind, target, ns, list, reason) => {
     expect(allowedTarget(kind, target, ns, list)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason });
   });
