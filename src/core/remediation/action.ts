@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 
 export type Risk = 'high' | 'critical';
-export type ActionTargetKind = 'kubernetes' | 'postgres' | 'redis' | 'docker';
+export type ActionTargetKind = 'kubernetes' | 'postgres' | 'redis' | 'docker' | 'hosts';
 
 export interface ActionContext {
   /** Everything must be done (or given up) by then. */
@@ -27,6 +27,11 @@ export interface Preview {
   guard: Record<string, unknown>;
   /** Set when the action cannot run as things stand (the pid is gone, the deployment is paused). */
   refusal?: string;
+  /**
+   * Raises the action's risk for this target and these arguments (a unit configured as critical):
+   * the request is then critical. Never lowers it.
+   */
+  risk?: Risk;
 }
 
 export interface ActionResult {
