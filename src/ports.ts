@@ -337,7 +337,7 @@ export interface Pager {
 }
 
 /** What `/diag` (or the CLI) asks for. */
-export type DiagKind = 'db' | 'redis' | 'k8s' | 'http' | 'prom' | 'logs' | 'all';
+export type DiagKind = 'db' | 'redis' | 'k8s' | 'http' | 'prom' | 'logs' | 'docker' | 'all';
 export interface DiagRequest {
   kind: DiagKind;
   /** A configured target's name; the first of its kind when absent. */
@@ -345,6 +345,8 @@ export interface DiagRequest {
   namespace?: string | undefined;
   deployment?: string | undefined;
   sinceSeconds?: number | undefined;
+  /** Docker: one container of the target, or its compose project by name. */
+  container?: string | undefined;
 }
 
 /** The configured diagnostic targets, turned into probes on request. */
@@ -368,6 +370,7 @@ export interface DiagCatalogue {
   kubernetes: Array<{ name: string; namespaces: string[] }>;
   http: string[];
   prometheus: string[];
+  docker: string[];
 }
 
 /** The remediation actions and how to find their targets, from the configuration. */
