@@ -9,6 +9,7 @@ import type { ActionDefinition, ActionTargetKind } from '../../core/remediation/
 import { escapeMrkdwn } from '../../core/render/text.js';
 import type { DiagCatalogue, DiagKind, DiagRequest, Diagnostics, RemediationCatalogue } from '../../ports.js';
 import type { DiagnosticEntry, TargetKind } from './kind.js';
+import { dockerKind } from './docker/index.js';
 import { httpKind } from './http/index.js';
 import { kubernetesKind } from './kubernetes/index.js';
 import { listDeployments } from './kubernetes/probe/deployments.js';
@@ -18,7 +19,7 @@ import { redisKind } from './redis/index.js';
 import { targetList } from './shared/schema.js';
 
 /** In the order `/diag all` reports them. */
-export const TARGET_KINDS = [postgresKind, redisKind, kubernetesKind, httpKind, prometheusKind] as const;
+export const TARGET_KINDS = [postgresKind, redisKind, kubernetesKind, httpKind, prometheusKind, dockerKind] as const;
 
 type Kind = (typeof TARGET_KINDS)[number];
 type AnyKind = TargetKind<string, z.ZodType<{ name: string }>>;
@@ -96,6 +97,7 @@ export function diagnosticsFor(config: { targets: TargetsConfig; diagnostics: { 
         kubernetes: targets.kubernetes.map((t) => ({ name: t.name, namespaces: [...t.namespaces] })),
         http: targets.http.map((t) => t.name),
         prometheus: targets.prometheus.map((t) => t.name),
+        docker: targets.docker.map((t) => t.name),
       };
     },
   };
