@@ -118,9 +118,10 @@ const remediationSchema = z
         postgres: z.array(z.string()).default([]),
         redis: z.array(z.string()).default([]),
         docker: z.array(z.string()).default([]),
+        hosts: z.array(z.string()).default([]),
       })
       .strict()
-      .default({ kubernetes: { namespaces: [] }, postgres: [], redis: [], docker: [] }),
+      .default({ kubernetes: { namespaces: [] }, postgres: [], redis: [], docker: [], hosts: [] }),
     maxReplicas: z.number().int().min(1).max(1000).default(20),
   })
   .strict();
