@@ -24,6 +24,8 @@ export interface AllowList {
   postgres: readonly string[];
   redis: readonly string[];
   docker: readonly string[];
+  /** Linux hosts (targets.hosts) by name; none when absent. */
+  hosts?: readonly string[];
 }
 
 export type Verdict = { allowed: true } | { allowed: false; reason: string };
@@ -75,6 +77,7 @@ export function allowedTarget(kind: ActionTargetKind, targetName: string, namesp
       : refuse(`Namespace "${namespace}" is not in remediation.allow.kubernetes.namespaces (${allow.kubernetes.namespaces.join(', ') || 'none'}).`);
   }
   if (kind === 'docker') return allow.docker.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.docker (${allow.docker.join(', ') || 'none'}).`);
+  if (kind === 'hosts') return (allow.hosts ?? []).includes(targetName) ? ALLOWED : refuse(`Host "${targetName}" is not in remediation.allow.hosts (${allow.hosts?.join(', ') || 'none'}).`);
   const list = kind === 'postgres' ? allow.postgres : allow.redis;
   return list.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.${kind} (${list.join(', ') || 'none'}).`);
 }
