@@ -337,7 +337,7 @@ export interface Pager {
 }
 
 /** What `/diag` (or the CLI) asks for. */
-export type DiagKind = 'db' | 'redis' | 'k8s' | 'http' | 'prom' | 'logs' | 'docker' | 'all';
+export type DiagKind = 'db' | 'redis' | 'k8s' | 'http' | 'prom' | 'logs' | 'docker' | 'host' | 'all';
 export interface DiagRequest {
   kind: DiagKind;
   /** A configured target's name; the first of its kind when absent. */
@@ -371,6 +371,7 @@ export interface DiagCatalogue {
   http: string[];
   prometheus: string[];
   docker: string[];
+  hosts: string[];
 }
 
 /** The remediation actions and how to find their targets, from the configuration. */
