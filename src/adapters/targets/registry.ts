@@ -10,6 +10,7 @@ import { escapeMrkdwn } from '../../core/render/text.js';
 import type { DiagCatalogue, DiagKind, DiagRequest, Diagnostics, RemediationCatalogue } from '../../ports.js';
 import type { DiagnosticEntry, TargetKind } from './kind.js';
 import { dockerKind } from './docker/index.js';
+import { hostKind } from './host/index.js';
 import { httpKind } from './http/index.js';
 import { kubernetesKind } from './kubernetes/index.js';
 import { listDeployments } from './kubernetes/probe/deployments.js';
@@ -19,7 +20,7 @@ import { redisKind } from './redis/index.js';
 import { targetList } from './shared/schema.js';
 
 /** In the order `/diag all` reports them. */
-export const TARGET_KINDS = [postgresKind, redisKind, kubernetesKind, httpKind, prometheusKind, dockerKind] as const;
+export const TARGET_KINDS = [postgresKind, redisKind, kubernetesKind, httpKind, prometheusKind, dockerKind, hostKind] as const;
 
 type Kind = (typeof TARGET_KINDS)[number];
 type AnyKind = TargetKind<string, z.ZodType<{ name: string }>>;
@@ -98,6 +99,7 @@ export function diagnosticsFor(config: { targets: TargetsConfig; diagnostics: { 
         http: targets.http.map((t) => t.name),
         prometheus: targets.prometheus.map((t) => t.name),
         docker: targets.docker.map((t) => t.name),
+        hosts: targets.hosts.map((t) => t.name),
       };
     },
   };
