@@ -86,7 +86,7 @@ const templates = (): AppContext['templates'] => (shippedTemplates ??= loadTempl
 function noDiagnostics(timeoutMs: number): AppContext['diagnostics'] {
   return {
     probes: () => ({ ok: false, message: 'No diagnostic target is configured.' }),
-    catalogue: () => ({ postgres: [], redis: [], kubernetes: [], http: [], prometheus: [], docker: [] }),
+    catalogue: () => ({ postgres: [], redis: [], kubernetes: [], http: [], prometheus: [], docker: [], hosts: [] }),
     deployments: async () => [],
     custom: () => ({ ok: false, message: 'No diagnostic target is configured.' }),
     timeoutMs,
