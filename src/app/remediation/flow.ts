@@ -105,7 +105,7 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
   const now = ctx.clock.now();
   const incident = await ctx.store.findIncidentByChannel(input.teamId, input.channelId).catch(() => null);
   const request = await ctx.store.remediation.create({
-    teamId: input.teamId, actionId: action.id, targetName: target.name, args: input.args, risk: action.risk, requesterId: input.actorId,
+    teamId: input.teamId, actionId: action.id, targetName: target.name, args: input.args, risk: preview.risk === 'critical' ? 'critical' : action.risk, requesterId: input.actorId,
     createdAt: now, expiresAt: new Date(now.getTime() + ctx.config.approvals.expiresAfter), guard: preview.guard,
     preview: { current: preview.current, change: preview.change }, incidentId: incident?.id ?? null,
   });
