@@ -1,6 +1,6 @@
 /**
- * `/diag`: diagnostics against the configured PostgreSQL, Redis, Kubernetes, HTTP and Prometheus
- * targets, and a deployment's logs. Each subcommand takes an optional target name; `/diag` alone
+ * `/diag`: diagnostics against the configured PostgreSQL, Redis, Kubernetes, HTTP, Prometheus and
+ * Linux host targets, and a deployment's logs. Each subcommand takes an optional target name; `/diag` alone
  * opens a form to pick what to run.
  */
 import { z } from 'zod';
@@ -87,7 +87,7 @@ const form: Subcommand<string> = {
 
 export const diagCommand: SlashCommandModule = defineCommand({
   command: '/diag',
-  description: 'Run diagnostics on PostgreSQL, Redis, Kubernetes, HTTP health, Prometheus and logs.',
+  description: 'Run diagnostics on PostgreSQL, Redis, Kubernetes, HTTP health, Prometheus, Linux hosts and logs.',
   intro: 'diagnostics: read-only checks of the configured targets, worst findings first.',
   defaultSubcommand: 'form',
   subcommands: [
@@ -96,6 +96,7 @@ export const diagCommand: SlashCommandModule = defineCommand({
     k8s,
     simple('http', 'HTTP health endpoints: status, expected JSON, latency, certificate expiry'),
     simple('prom', 'Prometheus checks and the alerts firing in Alertmanager'),
+    simple('host', 'Linux hosts over SSH: configured systemd units, failed units, disk and inodes, memory and swap, load; the journal of failed or restarting units'),
     logs,
     all,
     form,
