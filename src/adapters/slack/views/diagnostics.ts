@@ -15,6 +15,7 @@ const KINDS: Array<{ kind: DiagKind; label: string; targets: (c: DiagCatalogue) 
   { kind: 'logs', label: 'Deployment logs', targets: (c) => c.kubernetes.map((k) => k.name) },
   { kind: 'http', label: 'HTTP health', targets: (c) => c.http },
   { kind: 'prom', label: 'Prometheus', targets: (c) => c.prometheus },
+  { kind: 'host', label: 'Linux hosts', targets: (c) => c.hosts },
   { kind: 'all', label: 'Everything', targets: () => [] },
 ];
 
