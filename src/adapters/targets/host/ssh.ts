@@ -6,10 +6,13 @@
  * failure is a HostError whose message and recommendation are meant for people.
  */
 import { readFile } from 'node:fs/promises';
-import { Client, utils, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
 import type { HostCommand } from './commands.js';
 import { fingerprintOf, hostKeyAlgorithms, matchesPin, parseHostKeyPin, type HostKeyPin } from './host-key.js';
 import { commandTimeoutOf, connectTimeoutOf, expandHome, type HostTarget } from './target.js';
+
+// ssh2 is CommonJS: its exports are read from the default import under ESM.
+const { Client, utils } = ssh2;
 
 export type HostFailure = 'key-file' | 'timeout' | 'network' | 'host-key' | 'auth' | 'closed';
 
