@@ -33,6 +33,7 @@ export function runbookWorld(config: { targets: TargetsConfig; remediation: { ma
             kubernetes: targets.kubernetes.map((t) => t.name),
             http: targets.http.map((t) => t.name),
             prometheus: targets.prometheus.map((t) => t.name),
+            hosts: targets.hosts.map((t) => t.name),
           },
         }),
   };
