@@ -2,6 +2,8 @@
 # Makes sure the services the test suite talks to are running on this machine:
 #   PostgreSQL on 127.0.0.1:5432 (user postgres, database "test", trust auth for local TCP)
 #   Redis on 127.0.0.1:6379
+# and that OpenSSH's server is installed (/usr/sbin/sshd): the Linux host tests start their own sshd,
+# on a loopback port with a throwaway configuration, so nothing is started for them here.
 # Where one already answers, it is left alone. Where one is missing, it is installed from Debian's
 # packages and started without systemd (containers and CI machines have none). Needs root for that.
 set -euo pipefail
@@ -59,7 +61,20 @@ ensure_redis() {
   wait_for "$REDIS_PORT" Redis
 }
 
+ensure_sshd_installed() {
+  if [ -x /usr/sbin/sshd ]; then return; fi
+  echo "services: installing OpenSSH server (not started)"
+  # Debian starts a service it installs unless policy-rc.d says no: keep the system sshd off.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null; as_root chmod +x "$policy"; added_policy=1
+  fi
+  apt_install openssh-server
+  if [ "$added_policy" -eq 1 ]; then as_root rm -f "$policy"; fi
+}
+
 if ! command -v psql >/dev/null; then apt_install postgresql-client; fi
 ensure_postgres
 ensure_redis
+ensure_sshd_installed
 echo "services: ready (PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT)"
