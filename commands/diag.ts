@@ -1,6 +1,6 @@
 /**
- * `/diag`: diagnostics against the configured PostgreSQL, Redis, Kubernetes, HTTP, Prometheus and
- * Linux host targets, and a deployment's logs. Each subcommand takes an optional target name; `/diag` alone
+ * `/diag`: diagnostics against the configured PostgreSQL, Redis, Kubernetes, HTTP, Prometheus,
+ * Linux host and Docker targets, and a deployment's logs. Each subcommand takes an optional target name; `/diag` alone
  * opens a form to pick what to run.
  */
 import { z } from 'zod';
@@ -67,6 +67,21 @@ const logs: Subcommand<{ deployment: string; namespace?: string; sinceSeconds?: 
   run: (ctx, a) => run(ctx, { kind: 'logs', deployment: a.deployment, namespace: a.namespace, sinceSeconds: a.sinceSeconds }),
 };
 
+const docker: Subcommand<{ target?: string; container?: string }> = {
+  name: 'docker',
+  usage: 'docker [target] [container|project]',
+  summary: 'Docker: containers not running, restarting or unhealthy, CPU and memory, missing compose services, failing containers\' logs',
+  args: z.string().transform((text, ctx) => {
+    const list = tokens(unescapeSlack(text));
+    if (list.length > 2 || list.some((t) => !NAME.test(t))) {
+      ctx.addIssue({ code: 'custom', message: 'give at most a target and one of its containers (or its compose project)' });
+      return z.NEVER;
+    }
+    return { target: list[0], container: list[1] };
+  }),
+  run: (ctx, a) => run(ctx, { kind: 'docker', target: a.target, container: a.container }),
+};
+
 const all: Subcommand<string> = {
   name: 'all',
   usage: 'all',
@@ -87,7 +102,7 @@ const form: Subcommand<string> = {
 
 export const diagCommand: SlashCommandModule = defineCommand({
   command: '/diag',
-  description: 'Run diagnostics on PostgreSQL, Redis, Kubernetes, HTTP health, Prometheus, Linux hosts and logs.',
+  description: 'Run diagnostics on PostgreSQL, Redis, Kubernetes, HTTP health, Prometheus, Linux hosts, Docker and logs.',
   intro: 'diagnostics: read-only checks of the configured targets, worst findings first.',
   defaultSubcommand: 'form',
   subcommands: [
@@ -98,6 +113,7 @@ export const diagCommand: SlashCommandModule = defineCommand({
     simple('prom', 'Prometheus checks and the alerts firing in Alertmanager'),
     simple('host', 'Linux hosts over SSH: configured systemd units, failed units, disk and inodes, memory and swap, load; the journal of failed or restarting units'),
     logs,
+    docker,
     all,
     form,
   ],
