@@ -16,6 +16,7 @@ const KINDS: Array<{ kind: DiagKind; label: string; targets: (c: DiagCatalogue) 
   { kind: 'http', label: 'HTTP health', targets: (c) => c.http },
   { kind: 'prom', label: 'Prometheus', targets: (c) => c.prometheus },
   { kind: 'host', label: 'Linux hosts', targets: (c) => c.hosts },
+  { kind: 'docker', label: 'Docker', targets: (c) => c.docker },
   { kind: 'all', label: 'Everything', targets: () => [] },
 ];
 
