@@ -39,6 +39,12 @@ describe('bindParams', () => {
     expect(bindParams(runbook, { db: 'replica', minutes: '30', table: 't', reason: 'r' })).toEqual({ ok: true, values: { db: 'replica', minutes: '30', table: 't', reason: 'r' } });
   });
 
+  it('a required target param is never left to the first target: it must be named', () => {
+    const failover = { id: 'pg-failover', params: { replica: { type: 'target' as const, kind: 'postgres' as const, required: true, description: 'd' } } };
+    expect(bindParams(failover, {})).toEqual({ ok: false, message: 'pg-failover needs replica: add replica=<value>' });
+    expect(bindParams(failover, { replica: 'standby' })).toEqual({ ok: true, values: { replica: 'standby' } });
+  });
+
   it('names every required param left out', () => {
     expect(bindParams(runbook, {})).toEqual({ ok: false, message: 'pg-long-queries needs table, reason: add table=<value> reason=<value>' });
     expect(bindParams({ id: 'r', params: { n: { type: 'integer', description: 'd' } } }, {})).toEqual({ ok: false, message: 'r needs n: add n=<number>' });

@@ -224,6 +224,12 @@ describe('params', () => {
     ]);
   });
 
+  it('a required param has no default', () => {
+    expect(paramProblems(front('db:', '  type: target', '  kind: postgres', '  required: true', '  default: main', '  description: d'))).toEqual([
+      'runbooks/sample.md:9: params.db.required: a required param has no default: drop one or the other',
+    ]);
+  });
+
   it('min and max bound integers, min is not above max', () => {
     expect(paramProblems(front('n:', '  type: integer', '  min: 10', '  max: 5', '  description: d', 's: { min: 1, description: d }'))).toEqual([
       'runbooks/sample.md:8: params.n.min: min (10) is above max (5): no value could be given',

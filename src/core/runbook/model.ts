@@ -28,6 +28,11 @@ export const paramSchema = z
     kind: z.enum(['postgres', 'redis', 'kubernetes', 'http', 'prometheus', 'hosts']).optional(),
     description: z.string({ error: 'expected a one-line description of the parameter' }).min(1).max(200),
     default: z.union([z.string(), z.number().int()]).optional(),
+    /**
+     * A target param is optional by default (the first configured target of its kind); `required:
+     * true` makes the person name it (a failover's replica must never default to the primary).
+     */
+    required: z.boolean({ error: 'expected true or false' }).optional(),
     min: z.number().int().optional(),
     max: z.number().int().optional(),
     /** For strings: the value must match this regular expression (anchored). */

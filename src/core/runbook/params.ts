@@ -65,7 +65,7 @@ export type BoundParams = { ok: true; values: Record<string, string> } | { ok: f
 
 /**
  * The value of every declared param: given, else its default. A `target` param neither given nor
- * defaulted is '' (the first configured target of its kind). Refuses names the runbook does not
+ * defaulted is '' (the first configured target of its kind), unless it is `required`. Refuses names the runbook does not
  * declare, values of the wrong type, and required params left out (all named at once).
  */
 export function bindParams(runbook: Pick<Runbook, 'id' | 'params'>, given: Readonly<Record<string, string>>): BoundParams {
@@ -82,7 +82,7 @@ export function bindParams(runbook: Pick<Runbook, 'id' | 'params'>, given: Reado
   for (const [name, param] of Object.entries(runbook.params)) {
     const value = Object.hasOwn(given, name) ? given[name] : param.default === undefined ? undefined : String(param.default);
     if (value === undefined) {
-      if (param.type === 'target') values[name] = '';
+      if (param.type === 'target' && !param.required) values[name] = '';
       else missing.push(name);
       continue;
     }

@@ -129,6 +129,7 @@ function paramRules(name: string, param: RunbookParam, world: RunbookWorld, add:
     if (param.type !== 'string') add('pattern', `a pattern applies to string params only (this one is of type ${param.type})`);
     else if (!compilePattern(param.pattern)) add('pattern', `${JSON.stringify(param.pattern)} is not a valid regular expression`);
   }
+  if (param.required && param.default !== undefined) add('required', 'a required param has no default: drop one or the other');
   if (param.default === undefined) return;
   const value = String(param.default);
   if (param.type === 'integer' && typeof param.default !== 'number') return add('default', `expected a whole number, got ${JSON.stringify(value)} (write it without quotes)`);
