@@ -1,5 +1,5 @@
 /**
- * `firebreak diag <db|redis|k8s|http|prom|host|logs|all> [options]`: the same probes as `/diag`, from a
+ * `firebreak diag <db|redis|k8s|http|prom|host|logs|docker|all> [options]`: the same probes as `/diag`, from a
  * terminal. Prints the report (or JSON with --json) and exits 0 when all is ok, 1 for a warning
  * or an unknown, 2 for anything critical, 3 when it could not run (bad usage or configuration).
  */
@@ -14,7 +14,7 @@ import { parseDuration } from './core/duration.js';
 import { systemClock, type DiagKind } from './ports.js';
 
 const KINDS: readonly DiagKind[] = DIAG_WORDS;
-const USAGE = `usage: firebreak diag <${KINDS.join('|')}> [--target NAME] [--namespace NS] [--deployment NAME] [--since 5m] [--timeout 5s] [--json]
+const USAGE = `usage: firebreak diag <${KINDS.join('|')}> [--target NAME] [--namespace NS] [--deployment NAME] [--container NAME] [--since 5m] [--timeout 5s] [--json]
   Runs read-only diagnostics against the targets of firebreak.yml (or FIREBREAK_CONFIG).
   Exit status: 0 ok, 1 warning or unknown, 2 critical, 3 could not run.`;
 
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     parsed = parseArgs({
       allowPositionals: true,
       options: {
-        target: { type: 'string' }, namespace: { type: 'string' }, deployment: { type: 'string' },
+        target: { type: 'string' }, namespace: { type: 'string' }, deployment: { type: 'string' }, container: { type: 'string' },
         since: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     });
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const loaded = loadConfig(process.env, process.cwd(), { requireSlack: false });
   if (!loaded.ok) fail(`the configuration has problems:\n  - ${loaded.problems.join('\n  - ')}`);
   const { diagnostics } = composeTargets(loaded.config);
-  const selected = diagnostics.probes({ kind: kind as DiagKind, target: values.target, namespace: values.namespace, deployment: values.deployment, sinceSeconds: since === null ? undefined : Math.round(since / 1000) });
+  const selected = diagnostics.probes({ kind: kind as DiagKind, target: values.target, namespace: values.namespace, deployment: values.deployment, container: values.container, sinceSeconds: since === null ? undefined : Math.round(since / 1000) });
   if (!selected.ok) fail(selected.message);
 
   const reports = await runProbes(selected.probes, timeout ?? diagnostics.timeoutMs, systemClock);
