@@ -13,7 +13,7 @@ export const STEP_KINDS = ['check', 'action', 'manual', 'notify'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 /** The diagnostics a check step may run (the `/diag` words, less "all"). */
-export const CHECK_DIAGS = ['db', 'redis', 'k8s', 'http', 'prom', 'logs', 'host'] as const;
+export const CHECK_DIAGS = ['db', 'redis', 'k8s', 'http', 'prom', 'logs', 'host', 'docker'] as const;
 export type CheckDiag = (typeof CHECK_DIAGS)[number];
 
 /** Ids of runbooks, steps and params: lower-case words joined by dashes or underscores. */
@@ -25,7 +25,7 @@ export const paramSchema = z
   .object({
     type: z.enum(['string', 'integer', 'target'], { error: 'expected type "string", "integer" or "target"' }).default('string'),
     /** For `type: target`: the kind of target it names (postgres, redis, kubernetes, http, prometheus). */
-    kind: z.enum(['postgres', 'redis', 'kubernetes', 'http', 'prometheus', 'hosts']).optional(),
+    kind: z.enum(['postgres', 'redis', 'kubernetes', 'http', 'prometheus', 'hosts', 'docker']).optional(),
     description: z.string({ error: 'expected a one-line description of the parameter' }).min(1).max(200),
     default: z.union([z.string(), z.number().int()]).optional(),
     /**
