@@ -34,6 +34,7 @@ export function runbookWorld(config: { targets: TargetsConfig; remediation: { ma
             http: targets.http.map((t) => t.name),
             prometheus: targets.prometheus.map((t) => t.name),
             hosts: targets.hosts.map((t) => t.name),
+            docker: targets.docker.map((t) => t.name),
           },
         }),
   };
