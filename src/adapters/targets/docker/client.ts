@@ -76,7 +76,7 @@ function codeOf(err: unknown): string | undefined {
   return undefined;
 }
 
-function describeFailure(err: unknown, where: string, timedOut: boolean): EngineError {
+function describeFailure(err: unknown, where: string, timedOut: boolean, tls: boolean): EngineError {
   const name = err instanceof Error ? err.name : '';
   const code = codeOf(err);
   if (timedOut || name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
@@ -84,7 +84,9 @@ function describeFailure(err: unknown, where: string, timedOut: boolean): Engine
   }
   if (code === 'FIREBREAK_TOO_LARGE') return { kind: 'http', message: (err as Error).message };
   const message = err instanceof Error ? err.message : String(err);
-  return { kind: 'network', message: code ? `${networkReason(code)} (${code}, ${where})` : `${message.slice(0, 200)} (${where})` };
+  // A daemon that refuses the client certificate closes the connection during the handshake.
+  const hint = tls && (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') ? ': the daemon may have refused the client certificate (is it signed by the CA the daemon trusts?)' : '';
+  return { kind: 'network', message: code ? `${networkReason(code)}${hint} (${code}, ${where})` : `${message.slice(0, 200)} (${where})` };
 }
 
 /** The daemon's own words on an error status: `{"message": "No such container: api"}`. */
@@ -198,7 +200,7 @@ export function openEngine(target: DockerTarget): Engine | string {
         if (res.statusCode >= 400) return { ok: false, error: { kind: 'http', status: res.statusCode, message: errorMessage(res.statusCode, body) } };
         return { ok: true, status: res.statusCode, value: body, headers };
       } catch (err) {
-        return { ok: false, error: describeFailure(err, where, timedOut) };
+        return { ok: false, error: describeFailure(err, where, timedOut, target.tls !== undefined) };
       }
     })();
     try {

@@ -156,7 +156,7 @@ async function run(target: DockerTarget, options: DockerProbeOptions, engine: En
   }
   if (fine > 0) {
     const healthy = inspected.filter((c) => c.State.Health?.Status === 'healthy').length;
-    findings.push({ check: 'containers', component: target.name, status: 'ok', value: `${fine} of ${inspected.length} running${healthy ? `, ${healthy} healthy` : ''}` });
+    findings.push({ check: 'containers', component: target.name, status: 'ok', value: `${fine} of ${inspected.length} running as they should${healthy ? ` (${healthy} healthy by their health check)` : ''}` });
   }
   failing.forEach((c, i) => findings.push(logFinding(nameOf(c), logs[i] as Awaited<ReturnType<typeof readLogs>>, th)));
   findings.push(...usageFindings(inspected, stats, th));
