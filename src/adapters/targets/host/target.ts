@@ -87,13 +87,18 @@ export const hostTargetSchema = z
       .string({ error: 'expected the passphrase of the private key' })
       .transform((p) => (p === '' ? undefined : p))
       .optional(),
-    hostKey: z
-      .union([pinSchema.transform((p) => [p]), z.array(pinSchema).min(1, 'pin at least one host key').max(10, 'at most 10 host keys')], {
-        error: (i) =>
-          i.input === undefined
-            ? 'required: the host key, as a SHA256: fingerprint or a known_hosts line (checked out of band: Firebreak never trusts a key on first use)'
-            : 'expected a SHA256: fingerprint or a known_hosts line, or a list of them',
-      }),
+    hostKey: z.preprocess(
+      (v) => (typeof v === 'string' ? [v] : v),
+      z
+        .array(pinSchema, {
+          error: (i) =>
+            i.input === undefined
+              ? 'required: the host key, as a SHA256: fingerprint or a known_hosts line (checked out of band: Firebreak never trusts a key on first use)'
+              : 'expected a SHA256: fingerprint or a known_hosts line, or a list of them',
+        })
+        .min(1, 'pin at least one host key')
+        .max(10, 'at most 10 host keys'),
+    ),
     sudo: z.boolean({ error: 'expected true or false' }).default(false),
     units: z.array(unitSchema, { error: 'expected a list of systemd units, like [api.service]' }).max(50, 'at most 50 units').default([]),
     connectTimeout: durationThreshold('ms', { whole: true }).optional(),

@@ -6,6 +6,7 @@
  */
 import type { Finding, Status } from '../../../../core/diagnostics/finding.js';
 import { analyseLines, isErrorLine, isFatalLine, LOG_CATEGORIES, type LogAnalysis, type LogCategory } from '../../shared/log-analysis.js';
+import { plural } from '../../../../core/render/text.js';
 import type { HostThresholds } from '../thresholds.js';
 
 export interface JournalEntry {
@@ -82,7 +83,7 @@ export function journalFindings(component: string, unit: string, text: string, c
       a.lines === 0
         ? `no journal entries in ${from}`
         : a.errors
-          ? `${a.errors} error lines of ${a.lines} (${rate} %) in ${from}${a.fatal ? `; ${a.fatal} fatal` : ''}: ${counts.join(', ')}`
+          ? `${plural(a.errors, 'error line')} of ${a.lines} (${rate} %) in ${from}${a.fatal ? `; ${a.fatal} fatal` : ''}: ${counts.join(', ')}`
           : `no error lines in ${a.lines} lines of ${from}`,
     threshold: `critical on a fatal line (or priority crit), at ${Math.round(th.logErrorRateCritical * 100)} % error lines or ${th.logErrorsCritical} errors; warning on any error`,
     ...(a.errors ? { recommendation: ADVICE[top].replace(/<unit>/g, unit), evidence: a.groups.slice(0, 10).map((g) => `${g.count}× ${g.message}`) } : {}),

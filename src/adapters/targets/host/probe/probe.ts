@@ -43,7 +43,8 @@ function unitFinding(host: string, unit: HostUnit, state: UnitState | undefined,
   if (!state) return { check: 'unit', component, status: 'unknown', value: 'systemctl show printed nothing for it' };
   const restart = { action: 'host.restart-unit', args: [unit.name], label: `Restart ${unit.name}`.slice(0, 75) };
   const value = describeUnit(state, uptime);
-  const why = `Read why it stopped (the journal below, \`systemctl status ${unit.name}\` and \`journalctl -u ${unit.name} -n 100\` on the host), fix the cause, then restart it.`;
+  const why = `read why it stopped (the journal below, \`systemctl status ${unit.name}\` and \`journalctl -u ${unit.name} -n 100\` on the host), fix the cause, then restart it.`;
+  const whySentence = why.charAt(0).toUpperCase() + why.slice(1);
   if (state.loadState === 'not-found') {
     return { check: 'unit', component, status: 'critical', value, recommendation: `Check the unit's name in the configuration (targets.hosts units) against \`systemctl list-units --all\` on the host: it may be misspelt or not installed.` };
   }
@@ -51,11 +52,11 @@ function unitFinding(host: string, unit: HostUnit, state: UnitState | undefined,
   let recommendation: string | undefined;
   let suggest = false;
   if (state.activeState === 'failed') {
-    [status, recommendation, suggest] = ['critical', why, true];
+    [status, recommendation, suggest] = ['critical', whySentence, true];
   } else if (restartLoop(state)) {
     [status, recommendation, suggest] = ['critical', `It keeps crashing and systemd keeps restarting it: ${why}`, true];
   } else if (state.activeState === 'inactive') {
-    [status, recommendation, suggest] = [unit.critical ? 'critical' : 'warning', `It is stopped: if nobody stopped it on purpose, ${why.charAt(0).toLowerCase()}${why.slice(1)}`, true];
+    [status, recommendation, suggest] = [unit.critical ? 'critical' : 'warning', `It is stopped: if nobody stopped it on purpose, ${why}`, true];
   } else if (state.activeState !== 'active') {
     [status, recommendation] = ['warning', `It is ${state.activeState}: check again in a minute (\`systemctl status ${unit.name}\`).`];
   } else {
