@@ -26,6 +26,7 @@ const WORDS = [
   `<@${VICTIM}>`, `<@${VICTIM}|victim>`, '<@U0ALICE|alice>', '@bob', 'commander', 'comms', 'ic', '--target', 'main', 'pg.cancel',
   'redis.flushdb', 'k8s.rollout-restart', '5m', '24h', '25h', '30d', '12w', '3m', 'forever', '100', '0', '-1', '1e3', '101',
   'db', 'redis', 'k8s', 'logs', 'all', 'form', 'list', 'audit', 'help', 'open', 'note', 'api', 'payments', 'kube-system',
+  'docker', 'shop-api-1', 'docker.restart',
 ];
 const commandText: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.array(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...WORDS) }, { weight: 2, arbitrary: hostileText }), { maxLength: 7 }).map((w) => w.join(' ')) },
@@ -51,6 +52,7 @@ const FIELD_INVARIANTS: Record<string, (v: unknown) => boolean> = {
   target: isOptional((v) => typeof v === 'string' && NAME.test(v)),
   namespace: isOptional((v) => typeof v === 'string' && NAME.test(v)),
   deployment: (v) => typeof v === 'string' && NAME.test(v),
+  container: isOptional((v) => typeof v === 'string' && NAME.test(v)),
   sinceSeconds: isOptional((v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= 86_400),
   limit: (v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100,
   actionId: (v) => typeof v === 'string' && /^[a-z0-9]+\.[a-z0-9-]+$/.test(v),
