@@ -8,9 +8,9 @@
  * and names the escalation. Risk high; critical for a unit configured `critical: true`.
  */
 import { z } from 'zod';
-import { formatDuration } from '../../../../core/duration.js';
 import type { ActionContext, ActionDefinition, ActionResult, Preview } from '../../../../core/remediation/action.js';
 import { ActionError, positional, readGuard, recall, remember } from '../../shared/action-support.js';
+import { asMs } from '../../shared/schema.js';
 import { sleep } from '../../shared/sleep.js';
 import { HOST_COMMANDS, UNIT_NAME_RULE, unitName } from '../commands.js';
 import { HostError, withSession, type HostSession } from '../ssh.js';
@@ -84,7 +84,7 @@ export const hostRestartUnitAction: ActionDefinition<HostTarget, RestartUnitPara
   params: restartUnitParams,
 
   async preview(target, { unit }, ctx): Promise<Preview> {
-    const wait = formatDuration(verifyAfterOf(target));
+    const wait = asMs(verifyAfterOf(target));
     const change = [
       `systemctl restart ${unit} on ${target.name}${target.sudo ? ' (through sudo -n)' : ''}: the service stops and starts again, cutting its open connections and the requests in flight`,
       `then, ${wait} later, systemctl is-active ${unit} must say active`,
@@ -135,7 +135,7 @@ export const hostRestartUnitAction: ActionDefinition<HostTarget, RestartUnitPara
 
   async verify(target, { unit }, ctx: ActionContext): Promise<ActionResult> {
     const waitMs = verifyAfterOf(target);
-    const wait = formatDuration(waitMs);
+    const wait = asMs(waitMs);
     const escalate = `it did not come back. Escalate: manual intervention is needed (read \`journalctl -u ${unit} -n 100\` on ${target.name}, page the service's owner, consider its degraded mode)`;
     await sleep(waitMs, ctx.signal);
     if (ctx.signal.aborted) return { ok: false, summary: `no time left to check ${unit} after the restart` };
