@@ -35,11 +35,16 @@ function toLine(stream: LogLine['stream'], raw: string): LogLine {
   return m ? { stream, time: m[1] as string, text: text.slice(m[0].length) } : { stream, text };
 }
 
-/** Splits a stream's text into lines, keeping a last partial line for the next chunk. */
-function split(stream: LogLine['stream'], pending: string, text: string, out: LogLine[]): string {
-  const parts = (pending + text).split('\n');
-  const rest = parts.pop() ?? '';
-  for (const p of parts) out.push(toLine(stream, p));
+/**
+ * Adds a frame's bytes to its stream and takes out the lines it completes. Bytes, not text, wait
+ * for the next frame: a character cut between two frames stays whole.
+ */
+function split(stream: LogLine['stream'], pending: Buffer, bytes: Buffer, out: LogLine[]): Buffer {
+  let rest = pending.length ? Buffer.concat([pending, bytes]) : bytes;
+  for (let nl = rest.indexOf(0x0a); nl >= 0; nl = rest.indexOf(0x0a)) {
+    out.push(toLine(stream, rest.subarray(0, nl).toString('utf8')));
+    rest = rest.subarray(nl + 1);
+  }
   return rest;
 }
 
@@ -49,7 +54,7 @@ function split(stream: LogLine['stream'], pending: string, text: string, out: Lo
  */
 export function demultiplex(body: Buffer): Demuxed {
   const lines: LogLine[] = [];
-  const pending: Record<LogLine['stream'], string> = { stdout: '', stderr: '' };
+  const pending: Record<LogLine['stream'], Buffer> = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
   let at = 0;
   let truncated = false;
   while (at < body.length) {
@@ -63,18 +68,18 @@ export function demultiplex(body: Buffer): Demuxed {
       truncated = true;
       break;
     }
-    pending[stream] = split(stream, pending[stream], body.subarray(at + 8, at + 8 + size).toString('utf8'), lines);
+    pending[stream] = split(stream, pending[stream], body.subarray(at + 8, at + 8 + size), lines);
     at += 8 + size;
   }
-  for (const stream of ['stdout', 'stderr'] as const) if (pending[stream] !== '') lines.push(toLine(stream, pending[stream]));
+  for (const stream of ['stdout', 'stderr'] as const) if (pending[stream].length) lines.push(toLine(stream, pending[stream].toString('utf8')));
   return { lines, truncated };
 }
 
 /** The lines of a TTY container's raw stream (stdout and stderr are one terminal). */
 export function rawLines(body: Buffer): LogLine[] {
   const lines: LogLine[] = [];
-  const rest = split('stdout', '', body.toString('utf8'), lines);
-  if (rest !== '') lines.push(toLine('stdout', rest));
+  const rest = split('stdout', Buffer.alloc(0), body, lines);
+  if (rest.length) lines.push(toLine('stdout', rest.toString('utf8')));
   return lines;
 }
 
@@ -87,9 +92,9 @@ export type LogRead = { ok: true; lines: LogLine[]; truncated: boolean } | { ok:
 export async function readLogs(engine: Engine, ctx: Deadline, id: string, tty: boolean, tail: number): Promise<LogRead> {
   const r = await engine.bytes(ctx, `/containers/${encodeURIComponent(id)}/logs`, { stdout: '1', stderr: '1', tail: String(tail), timestamps: '1' }, MAX_LOG_BYTES);
   if (!r.ok) return r;
-  // The content type says which format it is (API 1.42 and later); older daemons say nothing, and the TTY setting decides.
   const type = r.headers['content-type'] ?? '';
-  const multiplexed = type.includes('multiplexed') || (!type.includes('raw-stream') && !tty);
+  // Before API 1.42 the daemon says raw-stream either way: without a TTY the stream is multiplexed all the same.
+  const multiplexed = type.includes('multiplexed') || !tty;
   if (!multiplexed) return { ok: true, lines: rawLines(r.value), truncated: false };
   return { ok: true, ...demultiplex(r.value) };
 }
