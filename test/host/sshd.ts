@@ -38,7 +38,7 @@ export interface UnitFixture {
   /** What `systemctl restart` does to it: comes back (default), fails right after, or is refused. */
   onRestart?: 'recover' | 'fail' | 'deny';
   /** Journal entries of its last hour, as journalctl -o json prints them. */
-  journal?: Array<Record<string, unknown>>;
+  journal?: ReadonlyArray<Record<string, unknown>>;
 }
 
 export interface OwnSshd {
