@@ -12,7 +12,8 @@
  * wrapper (chosen over `SetEnv PATH=…`, which the login shell's own start-up files may still
  * change): it logs the command line exactly as received, sets PATH to the stand-ins then
  * /usr/bin:/bin, and runs the line with /bin/sh. Everything else — df, /proc/meminfo,
- * /proc/loadavg, /proc/uptime, nproc — is the real thing.
+ * /proc/loadavg, /proc/uptime, nproc (behind a wrapper that can make it missing) — is the real
+ * thing.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,6 +60,8 @@ export interface OwnSshd {
   hang(program: 'systemctl' | 'journalctl', seconds: number | null): void;
   /** Makes the stand-in sudo refuse (no NOPASSWD rule). */
   denySudo(deny: boolean): void;
+  /** Makes nproc missing on the host (the real one answers otherwise). */
+  withoutNproc(missing: boolean): void;
   /** Every command line the server ran, exactly as received. */
   commands(): string[];
   /** Every stand-in call, each argument in brackets: `systemctl [restart] [api.service]`. */
@@ -169,6 +172,12 @@ fi
 tail -n "$8" "$D/journal/$2"
 `;
 
+const NPROC = (dir: string) => `#!/bin/sh
+# In front of the real nproc: missing (as on a host without coreutils' nproc) while no-nproc exists.
+[ -f '${dir}/no-nproc' ] && { echo "sh: 1: nproc: not found" >&2; exit 127; }
+exec /usr/bin/nproc "$@"
+`;
+
 const SUDO = (dir: string) => `#!/bin/bash
 # Stand-in for sudo: only "sudo -n <command>", refused when sudo-denied exists (no NOPASSWD rule).
 D='${dir}'
@@ -226,6 +235,7 @@ export async function startSshd(units: Record<string, UnitFixture> = {}): Promis
   script('bin/systemctl', SYSTEMCTL(dir));
   script('bin/journalctl', JOURNALCTL(dir));
   script('bin/sudo', SUDO(dir));
+  script('bin/nproc', NPROC(dir));
   for (const log of ['commands.log', 'argv.log', 'restarts.log']) writeFileSync(path.join(dir, log), '');
 
   const setUnit = (name: string, u: UnitFixture) => {
@@ -319,6 +329,7 @@ export async function startSshd(units: Record<string, UnitFixture> = {}): Promis
     unitState: (name) => Object.fromEntries(lines(`units/${name}`).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])),
     hang: (program, seconds) => flag(`hang-${program}`, seconds === null ? null : String(seconds)),
     denySudo: (deny) => flag('sudo-denied', deny ? '1' : null),
+    withoutNproc: (missing) => flag('no-nproc', missing ? '1' : null),
     commands: () => lines('commands.log'),
     argv: () => lines('argv.log'),
     restarts: () => lines('restarts.log'),

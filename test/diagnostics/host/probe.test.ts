@@ -103,17 +103,17 @@ describe('/diag host on a real sshd', () => {
     // Only the fixed commands ran, each unit one quoted word.
     expect(new Set(sshd.commands())).toEqual(
       new Set([
-        "LC_ALL=C systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStatus,ActiveEnterTimestamp,ActiveEnterTimestampMonotonic,MainPID 'api.service' 'worker.service' 'queue.service' 'flaky.service' 'missing.service'",
-        'LC_ALL=C systemctl --failed --plain --no-legend --no-pager',
-        'LC_ALL=C df -P -T',
-        'LC_ALL=C df -P -T -i',
+        "env LC_ALL=C systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStatus,ActiveEnterTimestamp,ActiveEnterTimestampMonotonic,MainPID 'api.service' 'worker.service' 'queue.service' 'flaky.service' 'missing.service'",
+        'env LC_ALL=C systemctl --failed --plain --no-legend --no-pager',
+        'env LC_ALL=C df -P -T',
+        'env LC_ALL=C df -P -T -i',
         'cat /proc/meminfo',
         'cat /proc/loadavg',
         'cat /proc/uptime',
-        'nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo',
-        "LC_ALL=C journalctl -u 'worker.service' --since=-1h -o json --no-pager -n 500",
-        "LC_ALL=C journalctl -u 'queue.service' --since=-1h -o json --no-pager -n 500",
-        "LC_ALL=C journalctl -u 'flaky.service' --since=-1h -o json --no-pager -n 500",
+        'nproc',
+        "env LC_ALL=C journalctl -u 'worker.service' --since=-1h -o json --no-pager -n 500",
+        "env LC_ALL=C journalctl -u 'queue.service' --since=-1h -o json --no-pager -n 500",
+        "env LC_ALL=C journalctl -u 'flaky.service' --since=-1h -o json --no-pager -n 500",
       ]),
     );
     expect(sshd.commands()).toHaveLength(11);
@@ -142,6 +142,19 @@ describe('/diag host on a real sshd', () => {
     expect(findings.some((f) => f.check === 'unit')).toBe(false);
     // worker.service is failed on the host, though not configured here: a warning, not critical.
     expect(findings.find((f) => f.check === 'failed units')).toMatchObject({ status: 'warning', value: '1 failed unit: worker.service' });
+  });
+
+  it('counts the CPUs in /proc/cpuinfo where nproc is missing', async () => {
+    sshd.withoutNproc(true);
+    sshd.clearLogs();
+    try {
+      const findings = await probe({ units: [] });
+      const cpus = (readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm) ?? []).length;
+      expect(findings.find((f) => f.check === 'load')!.value).toMatch(new RegExp(` on ${cpus} CPUs?(, rising|, falling)?\\)$`));
+      expect(sshd.commands()).toEqual(expect.arrayContaining(['nproc', 'grep -c ^processor /proc/cpuinfo']));
+    } finally {
+      sshd.withoutNproc(false);
+    }
   });
 
   it("grades the real values by the target's own thresholds", async () => {

@@ -40,9 +40,9 @@ describe('unit names', () => {
     expect(HOST_COMMANDS.restart('api.service', false).line).toBe("systemctl restart 'api.service'");
     expect(HOST_COMMANDS.restart('api.service', true).line).toBe("sudo -n systemctl restart 'api.service'");
     expect(HOST_COMMANDS.isActive('api.service').line).toBe("systemctl is-active 'api.service'");
-    expect(HOST_COMMANDS.journal('api.service', 500).line).toBe("LC_ALL=C journalctl -u 'api.service' --since=-1h -o json --no-pager -n 500");
+    expect(HOST_COMMANDS.journal('api.service', 500).line).toBe("env LC_ALL=C journalctl -u 'api.service' --since=-1h -o json --no-pager -n 500");
     expect(HOST_COMMANDS.showUnits(['a.service', 'b.socket']).line).toBe(
-      "LC_ALL=C systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStatus,ActiveEnterTimestamp,ActiveEnterTimestampMonotonic,MainPID 'a.service' 'b.socket'",
+      "env LC_ALL=C systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,NRestarts,ExecMainStatus,ActiveEnterTimestamp,ActiveEnterTimestampMonotonic,MainPID 'a.service' 'b.socket'",
     );
     expect(() => HOST_COMMANDS.restart('api; rm -rf /', false)).toThrow(/not a unit name/);
     expect(() => HOST_COMMANDS.journal('$(id).service', 10)).toThrow(/not a unit name/);
@@ -120,6 +120,7 @@ describe('the configuration of a host', () => {
     expect(dup.error!.issues.map((i) => i.message)).toEqual(['unit a.service is listed more than once']);
     expect(hostTargetSchema.safeParse({ ...base, hostKey: 'SHA256:nope' }).error!.issues[0]!.message).toMatch(/43 base64 characters/);
     expect(hostTargetSchema.safeParse({ ...base, host: '::1' }).success).toBe(true);
+    expect(hostTargetSchema.safeParse({ ...base, verifyAfter: '5m' }).error!.issues[0]!.message).toBe('at most 1m: the check after a restart must fit in its 2 minutes');
   });
 
   it('thresholds: defaults from the seeds, warnings not past criticals', () => {

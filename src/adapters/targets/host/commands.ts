@@ -48,8 +48,8 @@ function quoted(unit: string): string {
   return `'${unit.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Read commands run in the C locale: their output is parsed. */
-const C = 'LC_ALL=C ';
+/** Read commands run in the C locale (their output is parsed), through env: any login shell takes it. */
+const C = 'env LC_ALL=C ';
 
 /** The properties `systemctl show` is asked for. */
 export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'NRestarts', 'ExecMainStatus', 'ActiveEnterTimestamp', 'ActiveEnterTimestampMonotonic', 'MainPID'] as const;
@@ -63,8 +63,10 @@ export const HOST_COMMANDS = {
   memory: () => command('/proc/meminfo', 'cat /proc/meminfo'),
   load: () => command('/proc/loadavg', 'cat /proc/loadavg'),
   uptime: () => command('/proc/uptime', 'cat /proc/uptime'),
-  /** The CPUs this user's processes may use; /proc/cpuinfo where nproc is missing. */
-  cpus: () => command('the number of CPUs', 'nproc 2>/dev/null || grep -c ^processor /proc/cpuinfo'),
+  /** The CPUs this user's processes may use. */
+  cpus: () => command('the number of CPUs', 'nproc'),
+  /** Where nproc is missing: the processors /proc/cpuinfo lists. */
+  cpuinfo: () => command('the number of CPUs (/proc/cpuinfo)', 'grep -c ^processor /proc/cpuinfo'),
   /** The unit's last hour, one JSON object per entry, at most `lines` entries (the latest). */
   journal: (unit: string, lines: number) =>
     command(`the journal of ${unit}`, `${C}journalctl -u ${quoted(unit)} --since=-1h -o json --no-pager -n ${Math.max(1, Math.min(10_000, Math.floor(lines)))}`, 8 * 1024 * KIB),

@@ -273,6 +273,7 @@ export async function openSession(target: HostTarget, bounds: Bounds): Promise<H
             errBytes += chunk.length;
           });
           s.on('exit', (c: number | null) => (code = typeof c === 'number' ? c : null));
+          s.on('error', () => undefined); // the connection's own error is reported by 'close'
           s.on('close', () =>
             finish({ ok: true, value: { code: cut ? null : code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), cut } }),
           );

@@ -103,7 +103,9 @@ export const hostTargetSchema = z
     units: z.array(unitSchema, { error: 'expected a list of systemd units, like [api.service]' }).max(50, 'at most 50 units').default([]),
     connectTimeout: durationThreshold('ms', { whole: true }).optional(),
     commandTimeout: durationThreshold('ms', { whole: true }).optional(),
-    verifyAfter: durationThreshold('ms', { whole: true, zero: true }).optional(),
+    verifyAfter: durationThreshold('ms', { whole: true, zero: true })
+      .refine((ms) => ms <= 60_000, { message: 'at most 1m: the check after a restart must fit in its 2 minutes' })
+      .optional(),
     thresholds: hostThresholdsSchema.optional(),
   })
   .strict()

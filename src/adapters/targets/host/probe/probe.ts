@@ -90,6 +90,12 @@ function failedFinding(host: string, failed: ReturnType<typeof parseFailed>, tar
   };
 }
 
+/** nproc's answer, or /proc/cpuinfo's count where nproc is missing. */
+async function cpuCount(session: HostSession, nproc: CommandRead): Promise<number | undefined> {
+  const read = (r: CommandRead) => (r.ok && r.value.code === 0 ? parseCpus(r.value.stdout) : undefined);
+  return read(nproc) ?? (nproc.ok ? read(await session.run(HOST_COMMANDS.cpuinfo())) : undefined);
+}
+
 async function inspect(target: HostTarget, session: HostSession, th: HostThresholds): Promise<Finding[]> {
   const host = target.name;
   const names = target.units.map((u) => u.name);
@@ -140,7 +146,7 @@ async function inspect(target: HostTarget, session: HostSession, th: HostThresho
 
   const loadOut = output(load, 'load', host);
   if ('finding' in loadOut) findings.push(loadOut.finding);
-  else findings.push(loadFinding(host, parseLoadavg(loadOut.text), cpus.ok && cpus.value.code === 0 ? parseCpus(cpus.value.stdout) : undefined, th));
+  else findings.push(loadFinding(host, parseLoadavg(loadOut.text), await cpuCount(session, cpus), th));
   return findings;
 }
 
@@ -158,6 +164,9 @@ export function hostProbe(target: HostTarget): Probe {
       }
       try {
         return await inspect(target, session, th);
+      } catch (err) {
+        // Never thrown by a target's answers; kept so that a probe never throws.
+        return [{ check: 'host', component: target.name, status: 'unknown', value: `the checks stopped: ${err instanceof Error ? err.message : String(err)}` }];
       } finally {
         session.close();
       }
