@@ -77,7 +77,7 @@ function restartFailure(target: HostTarget, unit: string, code: number | null, s
 
 export const hostRestartUnitAction: ActionDefinition<HostTarget, RestartUnitParams> = {
   id: 'host.restart-unit',
-  title: 'Restart a systemd unit on a Linux host',
+  title: 'Restart a systemd unit on a Linux host (critical for a unit configured critical: true)',
   risk: 'high',
   targetKind: 'hosts',
   usage: '<unit>',
