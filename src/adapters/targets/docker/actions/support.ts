@@ -82,6 +82,18 @@ export function isBack(c: ContainerInspect, previousStart: string | undefined): 
   return !hasHealthCheck(c) || c.State.Health?.Status === 'healthy';
 }
 
+/** Its restart policy starts it again after it exits: always, unless-stopped, on-failure with a failure. */
+function willRestart(c: ContainerInspect): boolean {
+  const policy = c.HostConfig?.RestartPolicy?.Name ?? '';
+  return policy === 'always' || policy === 'unless-stopped' || (policy === 'on-failure' && c.State.ExitCode !== 0);
+}
+
+/** It started after the action, exited since, and nothing will start it again. */
+function stoppedForGood(c: ContainerInspect | undefined, previousStart: string | undefined): boolean {
+  if (!c || previousStart === undefined || c.State.StartedAt === previousStart) return false;
+  return !c.State.Running && !c.State.Restarting && !willRestart(c);
+}
+
 function backLine(c: ContainerInspect, now: Date): string {
   const probe = !isBack(c, undefined) && c.State.Health?.Status === 'unhealthy' ? `; last probe ${lastProbeOutput(c) ?? '?'}` : '';
   return `${nameOf(c)} ${stateLine(c, now)}${probe}`;
@@ -111,7 +123,8 @@ export async function awaitBack(engine: Engine, ctx: ActionContext, watched: rea
         problems.delete(w.id);
       } else problems.set(w.id, r.error.status === 404 ? `${w.name} is gone (removed)` : `${w.name}: ${r.error.message}`);
     }
-    const gone = watched.some((w) => problems.get(w.id)?.endsWith('(removed)'));
+    // Gone, or started since the action and stopped again with nothing to start it: no use waiting.
+    const gone = watched.some((w) => problems.get(w.id)?.endsWith('(removed)') || stoppedForGood(seen.get(w.id), w.previousStart));
     const allBack = watched.every((w) => seen.get(w.id) && isBack(seen.get(w.id) as ContainerInspect, w.previousStart));
     if (allBack || gone || ctx.signal.aborted || Date.now() + options.pollMs >= until) {
       const now = ctx.now();
