@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { loadConfig } from '../src/config.js';
+import { DEFAULT_DOCKER_THRESHOLDS, dockerThresholdsSchema } from '../src/adapters/targets/docker/target.js';
 import { DEFAULT_HTTP_THRESHOLDS, httpThresholdsSchema } from '../src/adapters/targets/http/index.js';
 import { DEFAULT_KUBE_THRESHOLDS, kubeThresholdsSchema } from '../src/adapters/targets/kubernetes/target.js';
 import { DEFAULT_PG_THRESHOLDS, longQueryCrit, pgThresholdsSchema } from '../src/adapters/targets/postgres/thresholds.js';
@@ -39,6 +40,7 @@ const kinds = [
   { kind: 'redis', schema: redisThresholdsSchema, written: targets.redis.map((t) => t.thresholds), defaults: DEFAULT_REDIS_THRESHOLDS },
   { kind: 'kubernetes', schema: kubeThresholdsSchema, written: targets.kubernetes.map((t) => t.thresholds), defaults: DEFAULT_KUBE_THRESHOLDS },
   { kind: 'http', schema: httpThresholdsSchema, written: targets.http.map((t) => t.thresholds), defaults: DEFAULT_HTTP_THRESHOLDS },
+  { kind: 'docker', schema: dockerThresholdsSchema, written: targets.docker.map((t) => t.thresholds), defaults: DEFAULT_DOCKER_THRESHOLDS },
 ];
 
 describe('firebreak.example.yml documents every threshold', () => {
