@@ -144,6 +144,15 @@ describe('/diag host on a real sshd', () => {
     expect(findings.find((f) => f.check === 'failed units')).toMatchObject({ status: 'warning', value: '1 failed unit: worker.service' });
   });
 
+  it('a stopped unit is a warning, critical when it is configured as critical; neither has its journal read', async () => {
+    sshd.setUnit('stopped.service', { activeState: 'inactive', subState: 'dead' });
+    sshd.setUnit('vital.service', { activeState: 'inactive', subState: 'dead' });
+    const findings = await probe({ units: [{ name: 'stopped.service', critical: false }, { name: 'vital.service', critical: true }] });
+    expect(byComponent(findings, 'unit', 'web1/stopped.service')).toMatchObject({ status: 'warning', value: 'inactive (dead); last exit status 0', remediation: { args: ['stopped.service'] } });
+    expect(byComponent(findings, 'unit', 'web1/vital.service')).toMatchObject({ status: 'critical', recommendation: expect.stringMatching(/^It is stopped: if nobody stopped it on purpose, read why/) });
+    expect(findings.some((f) => f.check === 'journal errors')).toBe(false);
+  });
+
   it('counts the CPUs in /proc/cpuinfo where nproc is missing', async () => {
     sshd.withoutNproc(true);
     sshd.clearLogs();

@@ -43,7 +43,7 @@ function unitFinding(host: string, unit: HostUnit, state: UnitState | undefined,
   if (!state) return { check: 'unit', component, status: 'unknown', value: 'systemctl show printed nothing for it' };
   const restart = { action: 'host.restart-unit', args: [unit.name], label: `Restart ${unit.name}`.slice(0, 75) };
   const value = describeUnit(state, uptime);
-  const why = `read why it stopped (the journal below, \`systemctl status ${unit.name}\` and \`journalctl -u ${unit.name} -n 100\` on the host), fix the cause, then restart it.`;
+  const why = `read why it stopped (\`systemctl status ${unit.name}\` and \`journalctl -u ${unit.name} -n 100\` on the host, or the journal lines in this report), fix the cause, then restart it.`;
   const whySentence = why.charAt(0).toUpperCase() + why.slice(1);
   if (state.loadState === 'not-found') {
     return { check: 'unit', component, status: 'critical', value, recommendation: `Check the unit's name in the configuration (targets.hosts units) against \`systemctl list-units --all\` on the host: it may be misspelt or not installed.` };
@@ -61,7 +61,7 @@ function unitFinding(host: string, unit: HostUnit, state: UnitState | undefined,
     [status, recommendation] = ['warning', `It is ${state.activeState}: check again in a minute (\`systemctl status ${unit.name}\`).`];
   } else {
     status = state.restarts >= th.restartsCritical ? 'critical' : state.restarts >= th.restartsWarn ? 'warning' : 'ok';
-    if (status !== 'ok') recommendation = `It is up but systemd restarted it ${state.restarts} times: read the journal below for what makes it crash.`;
+    if (status !== 'ok') recommendation = `It is up but systemd restarted it ${state.restarts} times: its journal (in this report) says what makes it crash.`;
   }
   return {
     check: 'unit',
