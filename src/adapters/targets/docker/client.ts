@@ -41,6 +41,11 @@ export interface Engine {
 
 /** JSON answers larger than this are refused (a list of 50 containers' inspect is far smaller). */
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
+/**
+ * Connections to one daemon at once: stats with stream=false take a second or two each (the daemon
+ * waits for a second sample), and a run asks them of every running container together.
+ */
+const CONNECTIONS = 32;
 /** After the deadline, how long a call may take to wind down before it is given up. */
 const GIVE_UP_AFTER_MS = 250;
 
@@ -111,10 +116,10 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
 function poolFor(target: DockerTarget): { pool: Pool; where: string } | string {
   const where = target.host;
   if (target.host.startsWith('unix://')) {
-    return { pool: new Pool('http://docker', { socketPath: target.host.slice('unix://'.length), connections: 8, pipelining: 1 }), where };
+    return { pool: new Pool('http://docker', { socketPath: target.host.slice('unix://'.length), connections: CONNECTIONS, pipelining: 1 }), where };
   }
   const hostPort = target.host.slice('tcp://'.length);
-  if (!target.tls) return { pool: new Pool(`http://${hostPort}`, { connections: 8, pipelining: 1 }), where };
+  if (!target.tls) return { pool: new Pool(`http://${hostPort}`, { connections: CONNECTIONS, pipelining: 1 }), where };
   const read = (what: string, path: string): Buffer | string => {
     try {
       return readFileSync(path);
@@ -127,7 +132,7 @@ function poolFor(target: DockerTarget): { pool: Pool; where: string } | string {
   const ca = target.tls.ca === undefined ? undefined : read('CA certificate', target.tls.ca);
   for (const f of [cert, key, ca]) if (typeof f === 'string') return f;
   return {
-    pool: new Pool(`https://${hostPort}`, { connections: 8, pipelining: 1, connect: { cert: cert as Buffer, key: key as Buffer, ...(ca ? { ca: ca as Buffer } : {}), rejectUnauthorized: true } }),
+    pool: new Pool(`https://${hostPort}`, { connections: CONNECTIONS, pipelining: 1, connect: { cert: cert as Buffer, key: key as Buffer, ...(ca ? { ca: ca as Buffer } : {}), rejectUnauthorized: true } }),
     where,
   };
 }
