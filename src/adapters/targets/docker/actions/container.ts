@@ -6,7 +6,7 @@
  * container recreated or restarted meanwhile is left alone; verify waits until it runs with a
  * new start time and, when it has a health check, is healthy.
  */
-import type { ActionContext, ActionDefinition, ActionResult, Preview } from '../../../../core/remediation/action.js';
+import type { ActionDefinition, ActionResult, Preview } from '../../../../core/remediation/action.js';
 import { positional, recall, remember } from '../../shared/action-support.js';
 import { withEngine, type Engine } from '../client.js';
 import { CONTAINER_REF, hasHealthCheck, lastProbeOutput, nameOf, SERVICE_LABEL, shortId, stateLine, type ContainerInspect } from '../containers.js';
@@ -116,5 +116,3 @@ function containerAction(verb: Verb, options: DockerActionOptions): ActionDefini
 
 export const restartAction = (options: DockerActionOptions) => containerAction('restart', options);
 export const startAction = (options: DockerActionOptions) => containerAction('start', options);
-
-export type { ActionContext };

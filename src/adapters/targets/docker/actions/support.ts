@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ActionContext, ActionResult } from '../../../../core/remediation/action.js';
-import { ActionError, readGuard } from '../../shared/action-support.js';
+import { readGuard } from '../../shared/action-support.js';
 import { sleep } from '../../shared/sleep.js';
 import type { Engine } from '../client.js';
 import { findIn, hasHealthCheck, inspect, lastProbeOutput, listContainers, nameOf, shortId, stateLine, type ContainerInspect } from '../containers.js';
@@ -137,7 +137,5 @@ export async function awaitBack(engine: Engine, ctx: ActionContext, watched: rea
     await sleep(options.pollMs, ctx.signal);
   }
 }
-
-export { ActionError };
 
 export const describeError = (err: unknown): string => (err instanceof Error ? err.message : String(err));
