@@ -3,7 +3,7 @@
  * thresholds), TLS certificate paths from ${VAR}, what is refused and why (a remote daemon without
  * TLS, TLS on a socket, services without a project, thresholds out of order), and the kind in the
  * registry: /diag docker with its container, /diag all, the form's catalogue, the docker.* actions
- * and remediation.allow.docker.
+ * and remediation.allow.docker; and how `/diag docker` reads its arguments.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { diagnosticsFor, remediationCatalogueFor } from '../../../src/adapters/targets/registry.js';
 import { allowedTarget } from '../../../src/core/approval/policy.js';
+import { diagCommand } from '../../../commands/diag.js';
 
 const creds = { SLACK_BOT_TOKEN: 'xoxb-1-abc', SLACK_SIGNING_SECRET: 'shhh-secret' };
 const dirs: string[] = [];
@@ -115,5 +116,20 @@ describe('the docker kind in the registry', () => {
     expect(allowedTarget('docker', 'local', undefined, config.remediation.allow)).toEqual({ allowed: true });
     expect(allowedTarget('docker', 'other', undefined, config.remediation.allow)).toEqual({ allowed: false, reason: 'Target "other" is not in remediation.allow.docker (local).' });
     expect(catalogue.target('docker', undefined)).toMatchObject({ ok: true, name: 'local' });
+  });
+});
+
+describe('/diag docker [target] [container|project]', () => {
+  const args = diagCommand.subcommands.find((c) => c.name === 'docker')!.args;
+
+  it('takes a target, then a container or the project; both optional', () => {
+    expect(args.parse('')).toEqual({ target: undefined, container: undefined });
+    expect(args.parse('local')).toEqual({ target: 'local', container: undefined });
+    expect(args.parse(' local  shop-api-1 ')).toEqual({ target: 'local', container: 'shop-api-1' });
+  });
+
+  it('refuses more words or names that are not names', () => {
+    expect(args.safeParse('local shop api').error?.issues[0]?.message).toBe('give at most a target and one of its containers (or its compose project)');
+    expect(args.safeParse('local <@U0BOB>').success).toBe(false);
   });
 });
