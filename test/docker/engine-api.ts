@@ -68,6 +68,8 @@ export interface EngineApiServer {
   setContainers(list: FakeContainer[]): void;
   simulate(s: Partial<Simulation>): void;
   mode(m: ServerMode): void;
+  /** Called with each request as it arrives, before it is answered (null: no more); to act between two requests. */
+  onRequest(fn: ((r: RecordedRequest) => void) | null): void;
   /** Restarts a container as someone else would (docker restart), at once. */
   restartNow(name: string): void;
   /** The container by name, for assertions. */
@@ -241,6 +243,7 @@ export async function startEngineApi(options: EngineApiOptions = {}): Promise<En
   const sim: Simulation = { stopMs: 20, settleMs: 60, ...options.simulation };
   const minApi = options.minApi ?? MIN_API;
   const requests: RecordedRequest[] = [];
+  let hook: ((r: RecordedRequest) => void) | null = null;
   const timers = new Set<NodeJS.Timeout>();
   const madeAt = Date.now();
 
@@ -346,7 +349,9 @@ export async function startEngineApi(options: EngineApiOptions = {}): Promise<En
   }
 
   const handler = (via: RecordedRequest['via']) => (req: IncomingMessage, res: ServerResponse) => {
-    requests.push({ method: req.method ?? '?', url: req.url ?? '', via });
+    const record: RecordedRequest = { method: req.method ?? '?', url: req.url ?? '', via };
+    requests.push(record);
+    hook?.(record);
     if (mode === 'hang') return; // never answers; close() ends the socket
     req.resume();
     req.on('end', () => {
@@ -393,10 +398,12 @@ export async function startEngineApi(options: EngineApiOptions = {}): Promise<En
     setContainers(list) {
       for (const t of timers) clearTimeout(t);
       timers.clear();
+      hook = null;
       containers = list;
     },
     simulate: (s) => void Object.assign(sim, s),
     mode: (m) => void (mode = m),
+    onRequest: (fn) => void (hook = fn),
     restartNow(name) {
       const c = find(containers, name);
       if (!c) throw new Error(`no container ${name}`);

@@ -92,12 +92,13 @@ describe('docker.compose-restart', () => {
 
   it('stops at the first failure, saying what was restarted and what was not', async () => {
     const p = await action.preview(h.target, shop, deadline());
-    h.server.simulate({ stopMs: 80 });
-    const running = action.execute(h.target, shop, p.guard, deadline(10_000));
-    // While the first ones restart, shop-api-1 is removed (docker rm -f).
-    await new Promise((r) => setTimeout(r, 120));
-    h.server.setContainers(h.server.containers.filter((c) => c.inspect.Name !== '/shop-api-1'));
-    const ran = await running;
+    // As the first restart arrives, shop-api-1 is removed (docker rm -f).
+    h.server.onRequest((r) => {
+      if (r.method !== 'POST') return;
+      h.server.containers.splice(h.server.containers.indexOf(h.server.get('shop-api-1')), 1);
+      h.server.onRequest(null);
+    });
+    const ran = await action.execute(h.target, shop, p.guard, deadline(10_000));
     expect(ran.ok).toBe(false);
     expect(ran.summary).toBe('container shop-api-1 is gone (removed meanwhile); restarted before it: shop-cache-1, shop-db-1, shop-reports-1, shop-search-1; not restarted: shop-worker-1, shop-scheduler-1, shop-web-1');
   });
