@@ -18,6 +18,7 @@ import type { RunbookRun } from '../../src/ports.js';
 import { fakeContext, INCIDENTS_CHANNEL, type FakeContext } from '../fakes/context.js';
 import { slackApiError } from '../fakes/recording-chat.js';
 import { actionStep, diagCheck, longRunbook, manualStep, runbook, slowDatabase } from '../fixtures/runbook-runs/build.js';
+import type { Step } from '../../src/core/runbook/model.js';
 import { APPROVER, runbookWorld } from '../fixtures/runbook-runs/world.js';
 import { auditTrail, givenIncident, readable, TEAM, WAR_ROOM } from './fixtures.js';
 
@@ -120,6 +121,15 @@ describe('/runbook run', () => {
 });
 
 describe('a check step', () => {
+  it('a docker check names its container, filled from the params', async () => {
+    const docker: Step = { id: 'db-container', title: 'The database container', explanation: '', line: 10, kind: 'check', check: { type: 'diag', spec: { diag: 'docker', target: '{{host}}', container: '{{container}}' } } };
+    const world = runbookWorld([runbook({ params: { host: { type: 'target', kind: 'docker', description: 'd' }, container: { type: 'string', default: 'akig-db', description: 'c' } }, steps: [docker] })]);
+    const { ctx, diagnostics, run } = await started(world, {});
+    diagnostics.answer(CRITICAL);
+    await runStep(ctx, { runId: run.id, stepId: 'db-container', userId: BOB });
+    expect(diagnostics.requests).toEqual([expect.objectContaining({ kind: 'docker', target: undefined, container: 'akig-db' })]);
+  });
+
   it('runs the diagnostic with the params, stores and shows the findings, and puts the outcome on the timeline', async () => {
     const { ctx, diagnostics, incident, run } = await started();
     diagnostics.answer(CRITICAL);

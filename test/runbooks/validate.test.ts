@@ -189,6 +189,12 @@ describe('checks', () => {
     expect(problems(['```firebreak check', 'id: c', 'promql: up', 'target: prom', 'warn: 1', 'critical: 2', 'meaning: m', '```'], CONFIGURED)).toEqual([]);
   });
 
+  it('a container for docker checks only', () => {
+    expect(problems(['```firebreak check', 'id: a', 'diag: db', 'container: akig-db', '```', '```firebreak check', 'id: b', 'diag: docker', 'container: akig-db', '```'])).toEqual([
+      'runbooks/sample.md:15: container: a db check takes no container (only docker does)',
+    ]);
+  });
+
   it('namespace and deployment for k8s and logs only, since for logs only, and logs name a deployment', () => {
     expect(problems(['```firebreak check', 'id: a', 'diag: db', 'namespace: shop', 'deployment: api', '```', '```firebreak check', 'id: b', 'diag: k8s', 'namespace: "{{namespace}}"', 'since: 5m', '```', '```firebreak check', 'id: c', 'diag: logs', 'since: soon', '```'])).toEqual([
       'runbooks/sample.md:15: namespace: a db check takes no namespace (only k8s and logs do)',
@@ -219,7 +225,7 @@ describe('params', () => {
 
   it('a target param has a kind; only a target param has one', () => {
     expect(paramProblems(front('db: { type: target, description: d }', 'name: { kind: redis, description: d }'))).toEqual([
-      'runbooks/sample.md:6: params.db.kind: a target param says which kind of target it names: kind: postgres, redis, kubernetes, http or prometheus',
+      'runbooks/sample.md:6: params.db.kind: a target param says which kind of target it names: kind: postgres, redis, kubernetes, http, prometheus, docker or hosts',
       'runbooks/sample.md:7: params.name.kind: only a target param has a kind (this one is of type string)',
     ]);
   });

@@ -127,7 +127,7 @@ function probesOf(ctx: AppContext, step: Extract<Step, { kind: 'check' }>): { ok
     const s = check.spec;
     const since = s.since ? parseDuration(s.since) : null;
     if (s.since && since === null) return { ok: false, message: `"${s.since}" is not a duration like 5m or 1h` };
-    return ctx.diagnostics.probes({ kind: s.diag, target: s.target || undefined, namespace: s.namespace || undefined, deployment: s.deployment || undefined, sinceSeconds: since === null ? undefined : Math.round(since / 1000) });
+    return ctx.diagnostics.probes({ kind: s.diag, target: s.target || undefined, namespace: s.namespace || undefined, deployment: s.deployment || undefined, container: s.container || undefined, sinceSeconds: since === null ? undefined : Math.round(since / 1000) });
   }
   const custom = check.type === 'sql' ? ctx.diagnostics.custom({ kind: 'sql', ...check.spec, target: check.spec.target || undefined }) : check.type === 'promql' ? ctx.diagnostics.custom({ kind: 'promql', ...check.spec, target: check.spec.target || undefined }) : ctx.diagnostics.custom({ kind: 'http', ...check.spec, target: check.spec.target || undefined });
   return custom.ok ? { ok: true, probes: [custom.probe] } : custom;

@@ -102,6 +102,8 @@ export const diagCheckSchema = z
     target: templated.optional(),
     namespace: templated.optional(),
     deployment: templated.optional(),
+    /** For docker: one container, or the compose project, to look at (default: what the target watches). */
+    container: templated.optional(),
     /** For logs: how far back ("5m"). */
     since: templated.optional(),
   })

@@ -121,7 +121,7 @@ function validateOne({ runbook, lines, brokenStepIds = [] }: SourcedRunbook, wor
 type Add = (field: string, message: string) => void;
 
 function paramRules(name: string, param: RunbookParam, world: RunbookWorld, add: Add): void {
-  if (param.type === 'target' && !param.kind) add('kind', 'a target param says which kind of target it names: kind: postgres, redis, kubernetes, http or prometheus');
+  if (param.type === 'target' && !param.kind) add('kind', 'a target param says which kind of target it names: kind: postgres, redis, kubernetes, http, prometheus, docker or hosts');
   if (param.type !== 'target' && param.kind) add('kind', `only a target param has a kind (this one is of type ${param.type})`);
   if (param.type !== 'integer' && (param.min !== undefined || param.max !== undefined)) add(param.min !== undefined ? 'min' : 'max', `min and max bound integer params only (this one is of type ${param.type})`);
   if (param.min !== undefined && param.max !== undefined && param.min > param.max) add('min', `min (${param.min}) is above max (${param.max}): no value could be given`);
@@ -234,6 +234,7 @@ function checkRules(step: CheckStep, runbook: Runbook, world: RunbookWorld, add:
     const podsOrLogs = spec.diag === 'k8s' || spec.diag === 'logs';
     if (spec.namespace !== undefined && !podsOrLogs) add('namespace', `a ${spec.diag} check takes no namespace (only k8s and logs do)`);
     if (spec.deployment !== undefined && !podsOrLogs) add('deployment', `a ${spec.diag} check takes no deployment (only k8s and logs do)`);
+    if (spec.container !== undefined && spec.diag !== 'docker') add('container', `a ${spec.diag} check takes no container (only docker does)`);
     if (spec.since !== undefined) {
       if (spec.diag !== 'logs') add('since', `a ${spec.diag} check takes no since (only logs does: how far back to read)`);
       else if (!placeholdersIn(spec.since).length && parseDuration(spec.since) === null) add('since', `expected how far back, like "5m" or "1h", got ${JSON.stringify(spec.since.slice(0, 40))}`);
