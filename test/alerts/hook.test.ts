@@ -138,6 +138,20 @@ describe('the hook refuses before answering', () => {
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     await nothingStored(hook);
   });
+
+  it('503 with Retry-After while the database cannot be reached, so Alertmanager sends it again', async () => {
+    const hook = await startHook();
+    const ping = hook.ctx.store.ping;
+    hook.ctx.store.ping = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    };
+    const res = await post(hook, postgresDown(['db-1']));
+    expect(res.status).toBe(503);
+    expect(res.body.error).toContain('cannot reach its database');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    hook.ctx.store.ping = ping;
+    await nothingStored(hook);
+  });
 });
 
 describe('the hook accepts', () => {

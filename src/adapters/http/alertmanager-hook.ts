@@ -159,6 +159,22 @@ function send(res: ServerResponse, code: number, body: Record<string, unknown>, 
   res.end(JSON.stringify(body));
 }
 
+/** How long the hook waits for the database to answer before it asks Alertmanager to retry. */
+const STORE_PING_MS = 2000;
+
+/** Why the database cannot be reached now, or null when it answers within STORE_PING_MS. */
+async function storeUnreachable(ctx: AppContext): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${STORE_PING_MS} ms`), STORE_PING_MS);
+  });
+  try {
+    return await Promise.race([ctx.store.ping().then(() => null, (err: unknown) => describeCause(err)), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface AlertmanagerHookOptions {
   ctx: AppContext;
   /** The workspace the bot is installed in (auth.test's team_id); undefined until Slack said it. */
@@ -217,6 +233,13 @@ export function alertmanagerRoute(options: AlertmanagerHookOptions): HookRoute {
     if (!teamId || !reporterId) {
       log.warn('an Alertmanager notification came before Slack said which workspace Firebreak is in; asked to retry');
       return refuse(503, 'Firebreak has not reached Slack yet and does not know its workspace: try again shortly.', { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    }
+    // A 200 means Alertmanager will not send the group again before its repeat interval (hours):
+    // while Firebreak's database cannot be reached, it is told to retry instead.
+    const unreachable = await storeUnreachable(ctx);
+    if (unreachable) {
+      log.error({ why: unreachable }, 'an Alertmanager notification came while the database is unreachable; asked to retry');
+      return refuse(503, 'Firebreak cannot reach its database to record the alert: try again shortly.', { 'retry-after': String(RETRY_AFTER_SECONDS) });
     }
     const { notification } = checked;
     const source: AlertSource = { teamId, reporterId };
