@@ -7,7 +7,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/core/**/*.test.ts', 'test/app/**/*.test.ts', 'test/security/log-redaction.test.ts'],
+    include: [
+      'test/core/**/*.test.ts', 'test/app/**/*.test.ts', 'test/security/log-redaction.test.ts',
+      // The runbook rules, params and matching (src/core/runbook/), read from Markdown in memory.
+      'test/runbooks/{params,validate,catalogue,parse-markdown}.test.ts',
+    ],
     testTimeout: 30_000,
     pool: 'forks',
     update: 'none',
