@@ -1,6 +1,6 @@
 /**
  * The runbooks shipped in runbooks/: every one loads against the example configuration (so every
- * diagnostic, action, param and target it names is real), covers what the issue lists, and the two
+ * diagnostic, action, param and target it names is real), covers the procedures Firebreak promises, and the two
  * AKIG business runbooks' SQL checks really run, read-only, against the sample schema of the
  * team's tables (test/fixtures/akig), with the statuses their thresholds promise on its data.
  */
