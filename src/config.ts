@@ -67,14 +67,25 @@ const escalationLevel = z
     notify: notifyList,
     pagerduty: routingKey,
     until: z.enum(['acknowledged', 'resolved'], { error: 'expected "acknowledged" or "resolved"' }).default('acknowledged'),
+    /** The severities the level applies to; a level that does not say applies to every severity. */
+    severities: z
+      .array(z.enum(SEVERITY_LEVELS, { error: `expected one of ${SEVERITY_LEVELS.join(', ')}` }), {
+        error: `expected a list of severities like [P0, P1] (leave the key out for every severity)`,
+      })
+      .min(1, `list at least one severity (of ${SEVERITY_LEVELS.join(', ')}), or leave the key out for every severity`)
+      .refine((list) => new Set(list).size === list.length, { message: 'list each severity once' })
+      .default([...SEVERITY_LEVELS]),
   })
   .strict();
 
-/** The playbook's escalation matrix by elapsed time; L1 (0–15 min, on-call in Slack) is the announcement itself. */
+/**
+ * The playbook's escalation matrix by elapsed time; L1 (0–15 min, on-call in Slack) is the
+ * announcement itself. P3 reaches nobody beyond it, P2 stops at L2; P0 and P1 go all the way.
+ */
 const DEFAULT_LEVELS = [
-  { name: 'L2', after: 15 * 60_000, notify: [], pagerduty: undefined, until: 'acknowledged' as const },
-  { name: 'L3', after: 30 * 60_000, notify: [], pagerduty: undefined, until: 'resolved' as const },
-  { name: 'L4', after: 60 * 60_000, notify: [], pagerduty: undefined, until: 'resolved' as const },
+  { name: 'L2', after: 15 * 60_000, notify: [], pagerduty: undefined, until: 'acknowledged' as const, severities: ['P0', 'P1', 'P2'] as SeverityLevel[] },
+  { name: 'L3', after: 30 * 60_000, notify: [], pagerduty: undefined, until: 'resolved' as const, severities: ['P0', 'P1'] as SeverityLevel[] },
+  { name: 'L4', after: 60 * 60_000, notify: [], pagerduty: undefined, until: 'resolved' as const, severities: ['P0', 'P1'] as SeverityLevel[] },
 ];
 
 const escalationSchema = z

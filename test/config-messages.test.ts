@@ -121,6 +121,26 @@ const cases: Case[] = [
     secrets: ['rk-3f9a-77b1-secret'],
   },
   {
+    name: 'an escalation level for no severity at all',
+    yaml: `${CHANNEL}escalation:\n  levels:\n    - { name: L2, after: 15m, severities: [] }\n`,
+    expected: ['escalation.levels.0.severities: list at least one severity (of P0, P1, P2, P3), or leave the key out for every severity, got a list of 0'],
+  },
+  {
+    name: 'an escalation level for a severity that does not exist',
+    yaml: `${CHANNEL}escalation:\n  levels:\n    - { name: L2, after: 15m, severities: [P1, P4] }\n`,
+    expected: ['escalation.levels.0.severities.1: expected one of P0, P1, P2, P3, got "P4"'],
+  },
+  {
+    name: 'an escalation level with one severity written without a list',
+    yaml: `${CHANNEL}escalation:\n  levels:\n    - { name: L2, after: 15m, severities: P1 }\n`,
+    expected: ['escalation.levels.0.severities: expected a list of severities like [P0, P1] (leave the key out for every severity), got "P1"'],
+  },
+  {
+    name: 'an escalation level with a severity twice',
+    yaml: `${CHANNEL}escalation:\n  levels:\n    - { name: L2, after: 15m, severities: [P0, P0] }\n`,
+    expected: ['escalation.levels.0.severities: list each severity once'],
+  },
+  {
     name: 'someone to notify who is not a Slack id',
     yaml: `${CHANNEL}escalation:\n  responseDeadline: { notify: [bob] }\n`,
     expected: ['escalation.responseDeadline.notify.0: expected a Slack user id (U…) or user-group id (S…), got "bob"'],

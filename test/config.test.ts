@@ -146,6 +146,22 @@ describe('loadConfig', () => {
     expect(ok.ok && secretsOf(ok.config)).toContain('s3cr3t');
   });
 
+  it('escalation levels: the defaults say their severities, a level written without them applies to every severity', () => {
+    const byDefault = loadConfig(creds, withFile('incidents:\n  channel: C0X1\n').dir);
+    if (!byDefault.ok) throw new Error(byDefault.problems.join('\n'));
+    expect(byDefault.config.escalation.levels.map((l) => [l.name, l.severities])).toEqual([
+      ['L2', ['P0', 'P1', 'P2']],
+      ['L3', ['P0', 'P1']],
+      ['L4', ['P0', 'P1']],
+    ]);
+    const written = loadConfig(creds, withFile('incidents:\n  channel: C0X1\nescalation:\n  levels:\n    - { name: L2, after: 15m }\n    - { name: L3, after: 30m, severities: [P1, P0] }\n').dir);
+    if (!written.ok) throw new Error(written.problems.join('\n'));
+    expect(written.config.escalation.levels.map((l) => [l.name, l.severities])).toEqual([
+      ['L2', ['P0', 'P1', 'P2', 'P3']],
+      ['L3', ['P1', 'P0']],
+    ]);
+  });
+
   it('the shipped example file is valid', () => {
     const r = loadConfig({ ...creds, FIREBREAK_CONFIG: new URL('../firebreak.example.yml', import.meta.url).pathname }, '/');
     expect(r.ok ? [] : r.problems).toEqual([]);

@@ -1,6 +1,7 @@
 /** changeSeverity: guarded on the level its author saw; a rise to P0/P1 is announced to stakeholders. */
 import { describe, expect, it } from 'vitest';
 import { changeSeverity } from '../../src/app/incidents/severity.js';
+import { syncSchedule } from '../../src/app/reminders/sync.js';
 import type { SeverityLevel } from '../../src/core/incident/severity.js';
 import { fakeContext, INCIDENTS_CHANNEL } from '../fakes/context.js';
 import { slackApiError } from '../fakes/recording-chat.js';
@@ -142,5 +143,25 @@ describe('changeSeverity', () => {
     const report = ctx.chat.posts().find((p) => p.message.text.includes('failed'));
     expect(report).toMatchObject({ channel: INCIDENTS_CHANNEL, threadTs: ANNOUNCEMENT.ts });
     expect(report?.message.text).toContain('INC-1: announcing the severity rise failed (not_in_channel)');
+  });
+
+  it('the escalation levels follow the severity (default levels: L2 for P0–P2, L3 and L4 for P0 and P1)', async () => {
+    const ctx = fakeContext();
+    const incident = await givenIncident(ctx, { severity: 'P2' });
+    await syncSchedule(ctx, incident.id);
+    const after = (minutes: number) => new Date(incident.declaredAt.getTime() + minutes * 60_000);
+    const levels = async () =>
+      Object.fromEntries((await ctx.store.schedule.list(incident.id)).filter((i) => i.kind.startsWith('escalation:')).map((i) => [i.kind, i.dueAt]));
+    expect(await levels()).toEqual({ 'escalation:L2': after(15), 'escalation:L3': null, 'escalation:L4': null });
+
+    // Raised 40 min in: L3 and L4 are planned from the declaration, L3 due at once.
+    ctx.clock.advance(40 * 60_000);
+    await changeSeverity(ctx, incident, { actorId: CHANGER, to: 'P1' });
+    expect(await levels()).toEqual({ 'escalation:L2': after(15), 'escalation:L3': after(30), 'escalation:L4': after(60) });
+
+    // Lowered to P3: every level is cancelled.
+    const p1 = expectDefined(await ctx.store.getIncident(incident.id), 'incident');
+    await changeSeverity(ctx, p1, { actorId: CHANGER, to: 'P3' });
+    expect(await levels()).toEqual({ 'escalation:L2': null, 'escalation:L3': null, 'escalation:L4': null });
   });
 });

@@ -7,7 +7,7 @@ export function schedulePolicy(config: Pick<Config, 'incidents' | 'escalation'>,
   return {
     updateIntervalMs: (level) => config.incidents.severities[level]?.updateReminder ?? config.incidents.updateReminder,
     responseMs: (level) => severities[level].responseSeconds * 1000,
-    levels: config.escalation.levels.map((l) => ({ name: l.name, afterMs: l.after, until: l.until, notify: l.notify, pagerduty: l.pagerduty })),
+    levels: config.escalation.levels.map((l) => ({ name: l.name, afterMs: l.after, until: l.until, notify: l.notify, pagerduty: l.pagerduty, severities: l.severities })),
     responseDeadline: { notify: config.escalation.responseDeadline.notify, pagerduty: config.escalation.responseDeadline.pagerduty },
   };
 }

@@ -15,6 +15,8 @@ export interface EscalationLevel {
   notify: readonly string[];
   /** PagerDuty Events API v2 routing key, when this level pages. */
   pagerduty?: string | undefined;
+  /** The severities the level applies to; absent: every severity. */
+  severities?: readonly SeverityLevel[] | undefined;
 }
 
 export interface SchedulePolicy {
@@ -59,6 +61,8 @@ export function nextReminderDue(incident: Incident, policy: SchedulePolicy, last
 function levelDue(incident: Incident, level: EscalationLevel): Date | null {
   if (!isOpen(incident)) return null;
   if (level.until === 'acknowledged' && incident.acknowledgedAt) return null;
+  // Follows the current severity: a change away cancels the level, a change to it plans it.
+  if (level.severities && !level.severities.includes(incident.severity)) return null;
   return new Date(incident.declaredAt.getTime() + level.afterMs);
 }
 
@@ -68,7 +72,10 @@ export interface PlanItem {
   oneShot: boolean;
 }
 
-/** Every item the incident should have, with its due time (null: nothing due). */
+/**
+ * Every item the incident should have, with its due time (null: nothing due). A level that does
+ * not apply to the incident's current severity is listed with null, so that a stored one is cancelled.
+ */
 export function planFor(incident: Incident, policy: SchedulePolicy, lastReminderAt: Date | null = null): PlanItem[] {
   return [
     { kind: UPDATE_REMINDER, dueAt: nextReminderDue(incident, policy, lastReminderAt), oneShot: false },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, nextAfterFire, nextReminderDue, planFor, type SchedulePolicy } from '../../../src/core/reminders/plan.js';
+import { decide, nextAfterFire, nextReminderDue, planFor, type EscalationLevel, type SchedulePolicy } from '../../../src/core/reminders/plan.js';
 import { makeIncident } from '../incident/fixtures.js';
 
 const MIN = 60_000;
@@ -55,5 +55,49 @@ describe('deciding at fire time', () => {
 
   it('a severity change recomputes the reminder', () => {
     expect(decide('update_reminder', { ...open, severity: 'P0' }, policy, at(12))).toEqual({ action: 'fire', dueAt: at(10), lateMs: 2 * MIN });
+  });
+});
+
+describe('escalation levels per severity', () => {
+  /** The default levels as the configuration gives them: L2 for P0–P2, L3 and L4 for P0 and P1. */
+  const defaults: EscalationLevel[] = [
+    { name: 'L2', afterMs: 15 * MIN, until: 'acknowledged', notify: ['S0SENIOR'], severities: ['P0', 'P1', 'P2'] },
+    { name: 'L3', afterMs: 30 * MIN, until: 'resolved', notify: ['U0LEAD'], severities: ['P0', 'P1'] },
+    { name: 'L4', afterMs: 60 * MIN, until: 'resolved', notify: ['U0CTO'], severities: ['P0', 'P1'] },
+  ];
+  const byDefault: SchedulePolicy = { ...policy, levels: defaults };
+
+  it.each([
+    ['P0', { 'escalation:L2': '09:45', 'escalation:L3': '10:00', 'escalation:L4': '10:30' }],
+    ['P1', { 'escalation:L2': '09:45', 'escalation:L3': '10:00', 'escalation:L4': '10:30' }],
+    ['P2', { 'escalation:L2': '09:45', 'escalation:L3': null, 'escalation:L4': null }],
+    ['P3', { 'escalation:L2': null, 'escalation:L3': null, 'escalation:L4': null }],
+  ] as const)('with the defaults, a %s incident', (severity, expected) => {
+    const items = planFor({ ...open, severity }, byDefault);
+    // The response deadline stays per severity (P3: 24 h).
+    expect(items.find((i) => i.kind === 'response_deadline')?.dueAt).toEqual(at(policy.responseMs(severity) / MIN));
+    expect(due(items)).toMatchObject(expected);
+  });
+
+  it('a level that does not apply is planned as nothing due, so a stored one is cancelled', () => {
+    const p3 = planFor({ ...open, severity: 'P3' }, byDefault);
+    expect(p3.filter((i) => i.kind.startsWith('escalation:'))).toEqual([
+      { kind: 'escalation:L2', dueAt: null, oneShot: true },
+      { kind: 'escalation:L3', dueAt: null, oneShot: true },
+      { kind: 'escalation:L4', dueAt: null, oneShot: true },
+    ]);
+  });
+
+  it('a level without severities applies to every severity', () => {
+    const everyone: SchedulePolicy = { ...policy, levels: [{ name: 'L2', afterMs: 15 * MIN, until: 'acknowledged', notify: ['S0SENIOR'] }] };
+    for (const severity of ['P0', 'P1', 'P2', 'P3'] as const) {
+      expect(due(planFor({ ...open, severity }, everyone))['escalation:L2']).toBe('09:45');
+    }
+  });
+
+  it('follows the severity at fire time: a P2 raised to P1 after 40 min has L3 due now, a P1 lowered to P3 has it no longer', () => {
+    expect(decide('escalation:L3', { ...open, severity: 'P2' }, byDefault, at(40))).toEqual({ action: 'skip', next: null });
+    expect(decide('escalation:L3', { ...open, severity: 'P1' }, byDefault, at(40))).toEqual({ action: 'fire', dueAt: at(30), lateMs: 10 * MIN });
+    expect(decide('escalation:L2', { ...open, severity: 'P3' }, byDefault, at(15))).toEqual({ action: 'skip', next: null });
   });
 });
