@@ -10,7 +10,7 @@ import { findRunbook, runFromCommand } from '../src/app/runbooks/start.js';
 import { plain } from '../src/core/render/message.js';
 import { ID_PATTERN } from '../src/core/runbook/model.js';
 import { parseParamArgs } from '../src/core/runbook/params.js';
-import { listMessage, showMessage } from '../src/core/runbook/run-view.js';
+import { listMessage, showMessage } from '../src/core/runbook/catalogue-view.js';
 import { tokens, unescapeSlack } from './args.js';
 
 const runbookId = (text: string, c: z.RefinementCtx, usage: string): string | typeof z.NEVER => {

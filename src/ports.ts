@@ -13,6 +13,8 @@ import type { Locale, TemplateKind } from './core/render/templates-catalogue.js'
 import type { TimelineEvent } from './core/incident/timeline-event.js';
 import type { CustomCheck, StepState } from './core/runbook/model.js';
 export type { RunbookCatalogue } from './core/runbook/catalogue.js';
+import type { RunbookRun, RunbookStepRecord } from './core/runbook/run-record.js';
+export type { RunbookRun, RunbookStepRecord } from './core/runbook/run-record.js';
 import type { Finding, Status } from './core/diagnostics/finding.js';
 
 export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from './core/incident/timeline-event.js';
@@ -157,44 +159,6 @@ export interface ReplayStore {
   remember(key: string, expiresAt: Date, now: Date): Promise<boolean>;
   /** Forgets the keys expired at `now`; returns how many. */
   prune(now: Date): Promise<number>;
-}
-
-/** What a run knows of one step: its state, its outcome, who did it and when. */
-export interface RunbookStepRecord {
-  stepId: string;
-  state: StepState;
-  /** A check's worst status, once it ran. */
-  status: Status | null;
-  /** One line for people: "2 findings, worst critical", "approved and executed", "done by <@U1>" (kept to 1,000 characters). */
-  summary: string | null;
-  /**
-   * A check's findings, shown under the step, kept bounded: at most 20 (the worst, in their order),
-   * at most 20 evidence lines of 500 characters each, every other text cut to 1,000 characters.
-   */
-  findings: Finding[];
-  /** The remediation request an action step asked for. */
-  requestId: string | null;
-  actorId: string | null;
-  updatedAt: Date | null;
-  /** While running: the claim ends then (a process that died mid-step lets someone else run it); null: no one holds it. */
-  claimedUntil: Date | null;
-}
-
-export interface RunbookRun {
-  id: string;
-  teamId: string;
-  runbookId: string;
-  /** The incident the run is attached to, if any. */
-  incidentId: string | null;
-  /** Where the run's message is. */
-  channelId: string;
-  message: MessageRef | null;
-  params: Record<string, string>;
-  startedBy: string;
-  startedAt: Date;
-  status: 'running' | 'finished' | 'abandoned';
-  /** Steps that have a record (the others are pending), by step id. */
-  steps: Record<string, RunbookStepRecord>;
 }
 
 /**

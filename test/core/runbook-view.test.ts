@@ -7,10 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { toBlockKit } from '../../src/adapters/slack/block-kit.js';
 import type { Block, Button, Message } from '../../src/core/render/message.js';
-import {
-  conditionOf, incidentChoiceMessage, isFinished, listMessage, nextStep, progressOf, readPageValue, readStepValue, runMessage, showMessage, stepValue, suggestionsMessage,
-  RUNBOOK_ACTIONS, type StartValue,
-} from '../../src/core/runbook/run-view.js';
+import { conditionOf, isFinished, nextStep, progressOf, readPageValue, readStepValue, runMessage, stepValue, RUNBOOK_ACTIONS, type StartValue } from '../../src/core/runbook/run-view.js';
+import { incidentChoiceMessage, listMessage, showMessage, suggestionsMessage } from '../../src/core/runbook/catalogue-view.js';
 import { messageProblems } from '../slack/block-kit-rules.js';
 import {
   actionStep, diagCheck, hugeFindings, longRunbook, manualStep, notifyStep, record, RUN_ID, runbook, runOf, slowDatabase, STARTED_AT,

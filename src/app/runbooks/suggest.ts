@@ -9,7 +9,7 @@ import { plain } from '../../core/render/message.js';
 import { escapeMrkdwn, escapeTokens } from '../../core/render/text.js';
 import type { Runbook } from '../../core/runbook/model.js';
 import { bindParams } from '../../core/runbook/params.js';
-import { suggestionsMessage } from '../../core/runbook/run-view.js';
+import { suggestionsMessage } from '../../core/runbook/catalogue-view.js';
 import type { AppContext } from '../context.js';
 import { startRun, usageOf } from './start.js';
 import { FIREBREAK_ACTOR, runReadOnlyChecks } from './steps.js';

@@ -1,13 +1,53 @@
 /**
- * What a RunbookRunStore (ports.ts) accepts, as every store checks it: the inputs of its methods
+ * A runbook run and its step records as stored (the RunbookRunStore port of ports.ts reads and
+ * writes them), and what a RunbookRunStore accepts, as every store checks it: the inputs of its methods
  * (new run, message, claim, step outcome, run status), and the bounds on what a step keeps of its
  * findings and summary. The PostgreSQL store and the in-memory fake both use these, so the store
  * contract compares two implementations that share their input rules.
  */
 import { z } from 'zod';
-import { rank, STATUSES, type Finding } from '../diagnostics/finding.js';
+import { rank, STATUSES, type Finding, type Status } from '../diagnostics/finding.js';
 import { truncatePlain } from '../render/text.js';
-import { STEP_STATES } from './model.js';
+import type { MessageRef } from '../incident/incident.js';
+import { STEP_STATES, type StepState } from './model.js';
+
+/** What a run knows of one step: its state, its outcome, who did it and when. */
+export interface RunbookStepRecord {
+  stepId: string;
+  state: StepState;
+  /** A check's worst status, once it ran. */
+  status: Status | null;
+  /** One line for people: "2 findings, worst critical", "approved and executed", "done by <@U1>" (kept to 1,000 characters). */
+  summary: string | null;
+  /**
+   * A check's findings, shown under the step, kept bounded: at most 20 (the worst, in their order),
+   * at most 20 evidence lines of 500 characters each, every other text cut to 1,000 characters.
+   */
+  findings: Finding[];
+  /** The remediation request an action step asked for. */
+  requestId: string | null;
+  actorId: string | null;
+  updatedAt: Date | null;
+  /** While running: the claim ends then (a process that died mid-step lets someone else run it); null: no one holds it. */
+  claimedUntil: Date | null;
+}
+
+export interface RunbookRun {
+  id: string;
+  teamId: string;
+  runbookId: string;
+  /** The incident the run is attached to, if any. */
+  incidentId: string | null;
+  /** Where the run's message is. */
+  channelId: string;
+  message: MessageRef | null;
+  params: Record<string, string>;
+  startedBy: string;
+  startedAt: Date;
+  status: 'running' | 'finished' | 'abandoned';
+  /** Steps that have a record (the others are pending), by step id. */
+  steps: Record<string, RunbookStepRecord>;
+}
 
 /** The most findings a step keeps: the worst ones, in the order given. */
 export const MAX_STEP_FINDINGS = 20;

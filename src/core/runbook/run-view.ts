@@ -1,8 +1,7 @@
 /**
  * What a runbook run looks like in chat, drawn only from what is stored (the runbook, the run and
- * its step records), so any replica, after any restart, draws the same message. Also the replies
- * of `/runbook list` and `/runbook show`, the "which incident?" question and the suggestions
- * posted when an incident opens. Everything stays within Slack's limits (50 blocks, 3,000
+ * its step records), so any replica, after any restart, draws the same message (the replies that
+ * show runbooks rather than a run are in catalogue-view.ts). Everything stays within Slack's limits (50 blocks, 3,000
  * characters per text) whatever the runbook: finished steps collapse to one line each and, when
  * that is still too much, the message shows a window of steps around the next one with buttons to
  * page through the others.
@@ -16,6 +15,7 @@ import type { Block, Button, Message } from '../render/message.js';
 import { dateToken, escapeMrkdwn, escapeTokens, plural, toPlainLine, truncate, userRef } from '../render/text.js';
 import type { Runbook, Step, StepState } from './model.js';
 import { fillStep } from './params.js';
+import type { RunbookRun, RunbookStepRecord } from './run-record.js';
 
 /** The action ids of the buttons drawn here; the part after the colon keeps them unique in a message. */
 export const RUNBOOK_ACTIONS = {
@@ -52,29 +52,8 @@ export function readPageValue(value: string | undefined): { runId: string; start
   return m ? { runId: m[1] as string, start: Number(m[2]) } : null;
 }
 
-/** What the view reads of a stored step record (the store's RunbookStepRecord has this shape). */
-export interface StepRecordView {
-  stepId: string;
-  state: StepState;
-  status: Status | null;
-  summary: string | null;
-  findings: Finding[];
-  requestId: string | null;
-  actorId: string | null;
-  updatedAt: Date | null;
-  claimedUntil: Date | null;
-}
-
-/** What the view reads of a stored run (the store's RunbookRun has this shape). */
-export interface RunView {
-  id: string;
-  runbookId: string;
-  params: Record<string, string>;
-  startedBy: string;
-  startedAt: Date;
-  status: 'running' | 'finished' | 'abandoned';
-  steps: Record<string, StepRecordView>;
-}
+/** What the view reads of a stored run. */
+export type RunView = Pick<RunbookRun, 'id' | 'runbookId' | 'params' | 'startedBy' | 'startedAt' | 'status' | 'steps'>;
 
 /** A step's state as shown: the stored one, or derived (waiting on its condition, skipped because it did not hold). */
 export type ShownState = StepState | 'waiting';
@@ -84,7 +63,7 @@ export interface StepProgress {
   /** 0-based position in the runbook. */
   index: number;
   state: ShownState;
-  record: StepRecordView | null;
+  record: RunbookStepRecord | null;
   /** Why it waits or was skipped (mrkdwn), when the condition decides it. */
   note: string | null;
 }
@@ -102,7 +81,7 @@ const stepName = (step: Step, runbook?: Pick<Runbook, 'steps'>): string => {
 /** How a step's condition stands: met, not met (it is skipped), or not decided yet (its check has not finished). */
 export type Condition = { met: 'yes' } | { met: 'no'; why: string } | { met: 'waiting'; why: string };
 
-export function conditionOf(runbook: Pick<Runbook, 'steps'>, step: Step, records: Readonly<Record<string, StepRecordView>>): Condition {
+export function conditionOf(runbook: Pick<Runbook, 'steps'>, step: Step, records: Readonly<Record<string, RunbookStepRecord>>): Condition {
   const when = step.when;
   if (!when) return { met: 'yes' };
   const ref = runbook.steps.find((s) => s.id === when.step);
@@ -120,9 +99,9 @@ export function conditionOf(runbook: Pick<Runbook, 'steps'>, step: Step, records
 /** Every step with its state as shown at `now` (a running step whose claim ended shows as to do again). */
 export function progressOf(runbook: Pick<Runbook, 'steps'>, run: Pick<RunView, 'steps'>, now: Date): StepProgress[] {
   // A step skipped here counts as skipped for the steps that depend on it, in the same pass.
-  const effective: Record<string, StepRecordView> = { ...run.steps };
+  const effective: Record<string, RunbookStepRecord> = { ...run.steps };
   return runbook.steps.map((step, index) => {
-    const record = Object.hasOwn(run.steps, step.id) ? (run.steps[step.id] as StepRecordView) : null;
+    const record = Object.hasOwn(run.steps, step.id) ? (run.steps[step.id] as RunbookStepRecord) : null;
     let state: ShownState = record?.state ?? 'pending';
     if (state === 'running' && record?.claimedUntil && record.claimedUntil.getTime() <= now.getTime()) state = 'pending';
     let note: string | null = null;
@@ -150,9 +129,9 @@ export const isFinished = (progress: readonly StepProgress[]): boolean => progre
 // ---------------------------------------------------------------------------------------------
 // Drawing
 
-const MAX_BLOCKS = 46; // of Slack's 50, leaving room
-const MAX_TOTAL_TEXT = 11_000; // Slack refuses messages whose blocks add up to ~13k characters
-const STEP_TEXT = 2_900;
+export const MAX_BLOCKS = 46; // of Slack's 50, leaving room
+export const MAX_TOTAL_TEXT = 11_000; // Slack refuses messages whose blocks add up to ~13k characters
+export const STEP_TEXT = 2_900;
 const EXPLANATION = 280;
 const FINDINGS_SHOWN = 3;
 
@@ -176,8 +155,8 @@ const WORD: Record<ShownState, string> = {
 };
 
 /** Inline code: inert (no mention, link or closing backtick can come out of it). */
-const code = (text: string, max: number) => `\`${escapeTokens(truncate(toPlainLine(text), max)).replace(/`/g, "'")}\``;
-const esc = (text: string, max: number) => escapeMrkdwn(truncate(toPlainLine(text), max));
+export const code = (text: string, max: number) => `\`${escapeTokens(truncate(toPlainLine(text), max)).replace(/`/g, "'")}\``;
+export const esc = (text: string, max: number) => escapeMrkdwn(truncate(toPlainLine(text), max));
 const targetText = (target: string | undefined) => (target ? `*${esc(target, 63)}*` : 'the first configured target');
 
 /** What the step does, with the run's params filled in. */
@@ -221,7 +200,7 @@ function findingLine(f: Finding): string {
   return truncate(`${statusEmoji(f.status)} *${esc(f.check, 60)}*${component}: ${esc(f.value, 200)}`, 320);
 }
 
-const by = (record: StepRecordView) => `${record.actorId ? ` · ${userRef(record.actorId)}` : ''}${record.updatedAt ? ` ${dateToken(record.updatedAt, '{time}')}` : ''}`;
+const by = (record: RunbookStepRecord) => `${record.actorId ? ` · ${userRef(record.actorId)}` : ''}${record.updatedAt ? ` ${dateToken(record.updatedAt, '{time}')}` : ''}`;
 
 /** The outcome line of a step that has one, and (full view) the top findings of a check. */
 function resultLines(p: StepProgress, full: boolean): string[] {
@@ -283,7 +262,7 @@ function collapsedStep(runbook: Runbook, p: StepProgress): Block[] {
   return [{ type: 'context', items: [truncate(`${ICON[p.state]} *${esc(stepName(p.step, runbook), 120)}* · ${line}`, 600)] }];
 }
 
-const size = (blocks: readonly Block[]) =>
+export const size = (blocks: readonly Block[]) =>
   blocks.reduce((n, b) => n + (b.type === 'text' || b.type === 'header' ? b.text.length : b.type === 'context' ? b.items.join('').length : b.type === 'actions' ? 100 * b.buttons.length : 50), 0);
 
 export interface RunMessageInput {
@@ -388,153 +367,3 @@ function notification(runbook: Runbook, progress: StepProgress[], next: StepProg
 
 // ---------------------------------------------------------------------------------------------
 // /runbook list, /runbook show
-
-const LIST_BLOCK_TEXT = 2_800;
-
-/** Runbooks whose id, title, services or symptoms contain `filter` (case-insensitive); all for an empty filter. */
-export function filterRunbooks(runbooks: readonly Runbook[], filter: string): Runbook[] {
-  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
-  if (!words.length) return [...runbooks];
-  return runbooks.filter((r) => {
-    const hay = [r.id, r.title, ...r.services, ...r.symptoms].join('\n').toLowerCase();
-    return words.every((w) => hay.includes(w));
-  });
-}
-
-/** Lines packed into text blocks of at most LIST_BLOCK_TEXT characters, within the message budget; what does not fit is counted. */
-function packLines(lines: string[], budgetBlocks: number, budgetText: number, what: string): Block[] {
-  const blocks: Block[] = [];
-  let current: string[] = [];
-  let used = 0;
-  let shown = 0;
-  const flush = () => {
-    if (current.length) blocks.push({ type: 'text', text: current.join('\n') });
-    current = [];
-  };
-  for (const raw of lines) {
-    const line = truncate(raw, LIST_BLOCK_TEXT);
-    if (used + line.length > budgetText) break;
-    if (current.join('\n').length + line.length + 1 > LIST_BLOCK_TEXT) {
-      if (blocks.length + 1 >= budgetBlocks) break;
-      flush();
-    }
-    current.push(line);
-    used += line.length + 1;
-    shown += 1;
-  }
-  flush();
-  const hidden = lines.length - shown;
-  if (hidden > 0) blocks.push({ type: 'context', items: [`+${plural(hidden, `more ${what}`)} not shown.`] });
-  return blocks;
-}
-
-export function listMessage(runbooks: readonly Runbook[], filter = ''): Message {
-  const shown = filterRunbooks(runbooks, filter);
-  const about = filter.trim() ? ` matching "${esc(filter, 60)}"` : '';
-  if (!runbooks.length) return { text: 'No runbook is loaded.', blocks: [{ type: 'text', text: 'No runbook is loaded. Runbooks are Markdown files in the runbooks directory (`runbooks.dir`); see docs/RUNBOOKS.md.' }] };
-  if (!shown.length) return { text: `No runbook${about}.`, blocks: [{ type: 'text', text: `No runbook${about}. \`/runbook list\` shows all ${runbooks.length}.` }] };
-  const lines = shown.map((r) => {
-    const services = r.services.length ? ` · ${esc(r.services.join(', '), 200)}` : '';
-    return `\`${esc(r.id, 63)}\` *${esc(r.title, 150)}* · ${r.severity}${services}`;
-  });
-  return {
-    text: `${plural(shown.length, 'runbook')}${about}`,
-    blocks: [
-      { type: 'text', text: `*${plural(shown.length, 'runbook')}*${about}. \`/runbook show <id>\` tells its steps, \`/runbook run <id>\` starts it.` },
-      ...packLines(lines, MAX_BLOCKS - 1, MAX_TOTAL_TEXT, 'runbook'),
-    ],
-  };
-}
-
-export function showMessage(runbook: Runbook): Message {
-  const facts = [
-    `\`${esc(runbook.id, 63)}\``,
-    `*${runbook.severity}*`,
-    ...(runbook.rto ? [`RTO ${esc(runbook.rto, 10)}`] : []),
-    ...(runbook.rpo ? [`RPO ${esc(runbook.rpo, 10)}`] : []),
-    ...(runbook.services.length ? [`services: ${esc(runbook.services.join(', '), 300)}`] : []),
-    ...(runbook.alerts.length ? [`alerts: ${esc(runbook.alerts.join(', '), 300)}`] : []),
-  ];
-  const params = Object.entries(runbook.params).map(([name, p]) => {
-    const dflt = p.default !== undefined ? `, default ${code(String(p.default), 60)}` : p.type === 'target' ? ', default: the first configured target' : ', required';
-    return `• \`${esc(name, 63)}\` (${p.type}${p.kind ? ` ${p.kind}` : ''}${dflt}): ${esc(p.description, 200)}`;
-  });
-  const usage = `/runbook run ${runbook.id}${Object.keys(runbook.params).map((n) => ` ${n}=…`).join('')}`;
-  const head: Block[] = [
-    { type: 'header', text: truncate(toPlainLine(runbook.title), 150) },
-    { type: 'context', items: [facts.join(' · ')] },
-  ];
-  const summary = toPlainLine(runbook.summary);
-  if (summary) head.push({ type: 'text', text: esc(summary, 600) });
-  if (params.length) head.push({ type: 'text', text: truncate(`*Params*\n${params.join('\n')}`, LIST_BLOCK_TEXT) });
-  const tail: Block[] = [
-    ...(runbook.escalation ? [{ type: 'context' as const, items: [`:telephone_receiver: *Escalation:* ${esc(runbook.escalation, 1000)}`] }] : []),
-    { type: 'context', items: [`Start it with ${code(usage, 300)}`] },
-  ];
-  const lines = runbook.steps.map((s, i) => {
-    const when = s.when ? ` _(if ${esc(s.when.step, 63)} is ${s.when.status.join(' or ')})_` : '';
-    const explanation = toPlainLine(s.explanation);
-    return `${i + 1}. *${esc(s.title || s.id, 150)}* · _${s.kind}_${when}${explanation ? `: ${esc(explanation, 160)}` : ''}`;
-  });
-  const budgetText = MAX_TOTAL_TEXT - size([...head, ...tail]);
-  const steps = packLines(lines, MAX_BLOCKS - head.length - tail.length - 1, budgetText, 'step');
-  return { text: `Runbook ${esc(runbook.title, 150)}: ${plural(runbook.steps.length, 'step')}`, blocks: [...head, { type: 'text', text: `*${plural(runbook.steps.length, 'step')}*` }, ...steps, ...tail] };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Starting: which incident, and the suggestions when an incident opens
-
-const MAX_INCIDENT_BUTTONS = 10;
-
-/** Every start button's value within Slack's 2,000 characters, or null. */
-function startValue(value: StartValue): string | null {
-  const json = JSON.stringify(value);
-  return json.length <= 2000 ? json : null;
-}
-
-/**
- * The question asked when `/runbook run` is typed outside an incident's channel: one button per
- * open incident (most severe first, at most 10) and "No incident". Null when the params are too
- * long to travel in a button.
- */
-export function incidentChoiceMessage(input: { runbook: Runbook; params: Record<string, string>; incidents: ReadonlyArray<{ id: string; label: string; title: string }> }): Message | null {
-  const { runbook, params } = input;
-  const buttons: Button[] = [];
-  for (const [n, incident] of input.incidents.slice(0, MAX_INCIDENT_BUTTONS).entries()) {
-    const value = startValue({ r: runbook.id, p: params, i: incident.id, q: 1 });
-    if (!value) return null;
-    buttons.push({ action: `${RUNBOOK_ACTIONS.start}:${n}`, label: `${incident.label} ${toPlainLine(incident.title)}`, value, ...(n === 0 ? { style: 'primary' as const } : {}) });
-  }
-  const none = startValue({ r: runbook.id, p: params, i: null, q: 1 });
-  if (!none) return null;
-  buttons.push({ action: `${RUNBOOK_ACTIONS.start}:none`, label: 'No incident', value: none });
-  const more = input.incidents.length - Math.min(input.incidents.length, MAX_INCIDENT_BUTTONS);
-  const lines = [
-    `*Which incident is this run of ${esc(runbook.title, 150)} for?* Its steps go on that incident's timeline, and the run is posted in its channel.`,
-    ...(more > 0 ? [`_${plural(more, 'more open incident')} not listed: run the command in that incident's channel._`] : []),
-    `_No incident: the run is posted here, in this channel._`,
-  ];
-  return { text: `Which incident is this run of ${esc(runbook.title, 150)} for?`, blocks: [{ type: 'text', text: lines.join('\n') }, { type: 'actions', buttons }] };
-}
-
-/** "Runbooks that may help", with a Run button each (at most 3), and an optional note above (an unknown runbook named by an alert). */
-export function suggestionsMessage(input: { incident: { id: string; label: string }; runbooks: readonly Runbook[]; note?: string | undefined }): Message | null {
-  const shown = input.runbooks.slice(0, 3);
-  if (!shown.length && !input.note) return null;
-  const blocks: Block[] = [];
-  if (input.note) blocks.push({ type: 'text', text: truncate(input.note, STEP_TEXT) });
-  if (shown.length) {
-    const lines = shown.map((r) => {
-      const why = [...r.services, ...r.symptoms].slice(0, 6).join(', ');
-      return `• *${esc(r.title, 150)}* (\`${esc(r.id, 63)}\`, ${r.severity}${r.rto ? `, RTO ${esc(r.rto, 10)}` : ''})${why ? `: ${esc(why, 200)}` : ''}`;
-    });
-    blocks.push({ type: 'text', text: `:books: *Runbooks that may help with ${esc(input.incident.label, 20)}*\n${lines.join('\n')}` });
-    const buttons = shown.flatMap((r, n) => {
-      const value = startValue({ r: r.id, i: input.incident.id });
-      return value ? [{ action: `${RUNBOOK_ACTIONS.start}:${n}`, label: `Run ${toPlainLine(r.title)}`, value, ...(n === 0 ? { style: 'primary' as const } : {}) }] : [];
-    });
-    if (buttons.length) blocks.push({ type: 'actions', buttons });
-  }
-  const text = shown.length ? `Runbooks that may help with ${esc(input.incident.label, 20)}: ${shown.map((r) => esc(r.title, 80)).join(', ')}` : truncate(input.note ?? '', 300);
-  return { text, blocks };
-}
