@@ -3,8 +3,9 @@
  * their category (the log patterns of the AindusDB guide: database, timeout, memory, connection,
  * checked in that order), and the most repeated messages once the parts that vary (timestamps,
  * ids, addresses, numbers) are replaced by placeholders: the playbook's
- * `grep -E "ERROR|FATAL" | sort | uniq -c | sort -rn`.
+ * `grep -E "ERROR|FATAL" | sort | uniq -c | sort -rn`. Also how every kind grades an analysis.
  */
+import type { Status } from '../../../core/diagnostics/finding.js';
 
 export const LOG_CATEGORIES = ['database', 'timeout', 'memory', 'connection', 'other'] as const;
 export type LogCategory = (typeof LOG_CATEGORIES)[number];
@@ -119,3 +120,22 @@ export function analyseLines(lines: Iterable<string>): LogAnalysis {
   // Array.prototype.sort is stable: equal counts keep the order they were first seen in.
   return { lines: total, errors, fatal, byCategory, groups: [...groups.values()].sort((a, b) => b.count - a.count) };
 }
+
+/** The thresholds every kind grades its logs with (each kind's `thresholds` has them). */
+export interface LogThresholds {
+  /** Share of error lines (0–1) that is critical, once at least 20 lines were read. */
+  logErrorRateCritical: number;
+  /** Error lines that are critical whatever their share. */
+  logErrorsCritical: number;
+}
+
+/** Critical on a fatal line, on many errors or a high share of them; warning on any error. */
+export function gradeLogAnalysis(a: LogAnalysis, th: LogThresholds): Status {
+  const rateHigh = a.lines >= 20 && a.errors / a.lines >= th.logErrorRateCritical;
+  if (a.fatal > 0 || a.errors >= th.logErrorsCritical || rateHigh) return 'critical';
+  return a.errors > 0 ? 'warning' : 'ok';
+}
+
+/** The rule above, for people. */
+export const logThresholdText = (th: LogThresholds): string =>
+  `critical on FATAL or panic, at ${Math.round(th.logErrorRateCritical * 100)} % error lines or ${th.logErrorsCritical} errors; warning on any error`;

@@ -7,8 +7,8 @@
  * stream, 1 stdout or 2 stderr, three zero bytes, the payload's length as a big-endian 32-bit
  * number) and its payload. With a TTY the stream is the raw terminal output.
  */
-import type { Finding, Status } from '../../../../core/diagnostics/finding.js';
-import { analyseLines, LOG_CATEGORIES, type LogAnalysis, type LogCategory } from '../../shared/log-analysis.js';
+import type { Finding } from '../../../../core/diagnostics/finding.js';
+import { analyseLines, gradeLogAnalysis, LOG_CATEGORIES, logThresholdText, type LogCategory } from '../../shared/log-analysis.js';
 import type { Deadline, Engine, EngineError } from '../client.js';
 import type { DockerThresholds } from '../target.js';
 
@@ -107,11 +107,6 @@ const ADVICE: Record<LogCategory, string> = {
   other: 'Read the full error lines: `docker logs --tail 200 <container>`.',
 };
 
-function grading(a: LogAnalysis, th: DockerThresholds): Status {
-  const rateHigh = a.lines >= 20 && a.errors / a.lines >= th.logErrorRateCritical;
-  if (a.fatal > 0 || a.errors >= th.logErrorsCritical || rateHigh) return 'critical';
-  return a.errors > 0 ? 'warning' : 'ok';
-}
 
 /** "10:04:31 " from the daemon's timestamp, for the evidence. */
 const clock = (time: string | undefined) => (time ? `${time.slice(11, 19)} ` : '');
@@ -124,7 +119,7 @@ const clock = (time: string | undefined) => (time ? `${time.slice(11, 19)} ` : '
 export function logFinding(component: string, read: LogRead, th: DockerThresholds): Finding {
   if (!read.ok) return { check: 'logs', component, status: 'unknown', value: `could not read its log: ${read.error.message}` };
   const a = analyseLines(read.lines.map((l) => l.text));
-  const graded = grading(a, th);
+  const graded = gradeLogAnalysis(a, th);
   const last = read.lines.filter((l) => l.text.trim() !== '').slice(-5).map((l) => `${clock(l.time)}${l.stream === 'stderr' ? '[stderr] ' : ''}${l.text}`.slice(0, 300));
   const counts = LOG_CATEGORIES.filter((c) => a.byCategory[c] > 0).map((c) => `${c} ${a.byCategory[c]}`);
   const top = [...LOG_CATEGORIES].sort((x, y) => a.byCategory[y] - a.byCategory[x])[0] ?? 'other';
@@ -137,7 +132,7 @@ export function logFinding(component: string, read: LogRead, th: DockerThreshold
     value: a.errors
       ? `${a.errors} error lines of the last ${a.lines} (${rate} %)${a.fatal ? `, ${a.fatal} fatal` : ''}: ${counts.join(', ')}${cut}`
       : `no error line in its last ${a.lines} lines${cut}`,
-    threshold: `critical on FATAL or panic, at ${Math.round(th.logErrorRateCritical * 100)} % error lines or ${th.logErrorsCritical} errors; warning on any error`,
+    threshold: logThresholdText(th),
     recommendation: a.errors ? ADVICE[top] : 'Its last lines (below) usually say why it stopped.',
     evidence: [
       ...a.groups.slice(0, 3).map((g) => `${g.count}× [${g.category}] ${g.message}`),

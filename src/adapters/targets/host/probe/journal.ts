@@ -4,8 +4,8 @@
  * messages. The journal's own priority counts too: an entry logged at "err" is an error line and
  * one at "crit" or worse a fatal one, whatever its text says.
  */
-import type { Finding, Status } from '../../../../core/diagnostics/finding.js';
-import { analyseLines, isErrorLine, isFatalLine, LOG_CATEGORIES, type LogAnalysis, type LogCategory } from '../../shared/log-analysis.js';
+import type { Finding } from '../../../../core/diagnostics/finding.js';
+import { analyseLines, gradeLogAnalysis, isErrorLine, isFatalLine, LOG_CATEGORIES, type LogCategory } from '../../shared/log-analysis.js';
 import { plural } from '../../../../core/render/text.js';
 import type { HostThresholds } from '../thresholds.js';
 
@@ -61,11 +61,6 @@ const ADVICE: Record<LogCategory, string> = {
   other: 'Read the full journal: `journalctl -u <unit> --since -1h`.',
 };
 
-function grading(a: LogAnalysis, th: HostThresholds): Status {
-  const rateHigh = a.lines >= 20 && a.errors / a.lines >= th.logErrorRateCritical;
-  if (a.fatal > 0 || a.errors >= th.logErrorsCritical || rateHigh) return 'critical';
-  return a.errors > 0 ? 'warning' : 'ok';
-}
 
 /** The graded error analysis of one unit's last hour, and its last lines (why it stopped). */
 export function journalFindings(component: string, unit: string, text: string, cut: boolean, th: HostThresholds): { finding: Finding; lastLines: string[] } {
@@ -78,7 +73,7 @@ export function journalFindings(component: string, unit: string, text: string, c
   const finding: Finding = {
     check: 'journal errors',
     component,
-    status: grading(a, th),
+    status: gradeLogAnalysis(a, th),
     value:
       a.lines === 0
         ? `no journal entries in ${from}`

@@ -4,11 +4,11 @@
  * container of crash-looping pods (why it crashed). Read-only, bounded by the deadline.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { unreachable, type Finding, type Status } from '../../../../core/diagnostics/finding.js';
+import { unreachable, type Finding } from '../../../../core/diagnostics/finding.js';
 import type { Probe, ProbeContext } from '../../../../core/diagnostics/probe.js';
 import { formatDuration } from '../../../../core/duration.js';
 import { bounded, type KubeClients, type Read } from '../client.js';
-import { analyseLines, LOG_CATEGORIES, type LogAnalysis, type LogCategory } from '../../shared/log-analysis.js';
+import { analyseLines, gradeLogAnalysis, LOG_CATEGORIES, logThresholdText, type LogAnalysis, type LogCategory } from '../../shared/log-analysis.js';
 import { connect } from './probe.js';
 import { chooseNamespaces, thresholdsOf, type KubernetesTarget, type KubeThresholds } from '../target.js';
 import { selectorString } from '../selectors.js';
@@ -65,11 +65,6 @@ function plan(pods: V1Pod[], sinceMs: number): Array<Omit<LogRead, 'result'>> {
   return out;
 }
 
-function grading(a: LogAnalysis, th: KubeThresholds): Status {
-  const rateHigh = a.lines >= 20 && a.errors / a.lines >= th.logErrorRateCritical;
-  if (a.fatal > 0 || a.errors >= th.logErrorsCritical || rateHigh) return 'critical';
-  return a.errors > 0 ? 'warning' : 'ok';
-}
 
 function analysisFindings(component: string, a: LogAnalysis, reads: LogRead[], window: string, th: KubeThresholds, capped: boolean): Finding[] {
   const pods = new Set(reads.map((r) => r.pod)).size;
@@ -84,11 +79,11 @@ function analysisFindings(component: string, a: LogAnalysis, reads: LogRead[], w
     {
       check: 'log errors',
       component,
-      status: grading(a, th),
+      status: gradeLogAnalysis(a, th),
       value: a.errors
         ? `${a.errors} error lines of ${a.lines} (${rate} %) in the last ${window} from ${from}${a.fatal ? `; ${a.fatal} fatal` : ''}: ${counts.join(', ')}`
         : `no error lines in ${a.lines} lines of the last ${window} from ${from}`,
-      threshold: `critical on FATAL or panic, at ${Math.round(th.logErrorRateCritical * 100)} % error lines or ${th.logErrorsCritical} errors; warning on any error`,
+      threshold: logThresholdText(th),
       ...(a.errors ? { recommendation: ADVICE[top], evidence: a.groups.slice(0, 10).map((g) => `${g.count}× ${g.message}`) } : {}),
     },
   ];
