@@ -82,11 +82,17 @@ const tsArb = mostly(fc.constant(MESSAGE_TS), hostileText);
 const user = fc.record({ id: userIdArb, team_id: teamArb });
 const team = fc.record({ id: teamArb });
 
-const ACTION_IDS = ['incident_ack', 'incident_join', 'incident_post_update', 'incident_checklist', 'reminder_snooze:15m', 'reminder_snooze:1h', 'diag_remediate:0', 'remediation_approve', 'remediation_reject'];
+const ACTION_IDS = [
+  'incident_ack', 'incident_join', 'incident_post_update', 'incident_checklist', 'reminder_snooze:15m', 'reminder_snooze:1h', 'diag_remediate:0', 'remediation_approve', 'remediation_reject',
+  'runbook_step:activity', 'runbook_notify:tell', 'runbook_page:later', 'runbook_start:0', 'runbook_start:none',
+];
 const proposal = fc.record({ a: fc.oneof(fc.constantFrom('pg.cancel', 'redis.flushdb', 'pg.vacuum-analyze'), hostileText), x: fc.array(hostileText, { maxLength: 3 }), t: fc.oneof(fc.constant('main'), hostileText) });
 const buttonValue = fc.oneof(
   fc.constant(INCIDENT), fc.constant(`${INCIDENT}|15m`), fc.constant(`${INCIDENT}|forever`), proposal.map((p) => JSON.stringify(p)),
   fc.constant('{"a":'), fc.uuid(), hostileText,
+  // Runbook buttons: a run and a step (or a page), a start value naming a runbook and an incident.
+  fc.uuid().map((run) => `${run}:activity`), fc.uuid().map((run) => `${run}:9999`),
+  fc.record({ r: fc.oneof(fc.constant('pg-long-queries'), hostileText), i: fc.oneof(fc.constant(INCIDENT), fc.constant(null), hostileText), p: fc.dictionary(hostileText, hostileText, { maxKeys: 2 }) }).map((v) => JSON.stringify(v)),
 );
 const action = fc.record({
   action_id: mostly(fc.constantFrom(...ACTION_IDS), hostileText),
