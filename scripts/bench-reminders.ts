@@ -14,7 +14,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openStore } from '../src/adapters/postgres/open-store.js';
-import { startSlackStandIn, type SlackStandIn } from '../test/slack/web-api.js';
+import { startSlackStandIn, type SlackStandIn } from '../src/adapters/local-slack/web-api.js';
 import { runFirebreak, servingPort, ROOT, type Proc } from '../test/e2e/spawn.js';
 import { TEST_DATABASE_URL } from '../test/services.js';
 

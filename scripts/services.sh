@@ -3,7 +3,9 @@
 #   PostgreSQL on 127.0.0.1:5432 (user postgres, database "test", trust auth for local TCP)
 #   Redis on 127.0.0.1:6379
 # and that OpenSSH's server is installed (/usr/sbin/sshd): the Linux host tests start their own sshd,
-# on a loopback port with a throwaway configuration, so nothing is started for them here.
+# on a loopback port with a throwaway configuration, so nothing is started for them here;
+# and that Debian's Chromium is installed (/usr/bin/chromium): the console's browser test drives it
+# headless with playwright-core, which downloads no browser of its own.
 # Where one already answers, it is left alone. Where one is missing, it is installed from Debian's
 # packages and started without systemd (containers and CI machines have none). Needs root for that.
 set -euo pipefail
@@ -73,8 +75,15 @@ ensure_sshd_installed() {
   if [ "$added_policy" -eq 1 ]; then as_root rm -f "$policy"; fi
 }
 
+ensure_chromium_installed() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  echo "services: installing Chromium (for the console's browser test)"
+  apt_install chromium
+}
+
 if ! command -v psql >/dev/null; then apt_install postgresql-client; fi
 ensure_postgres
 ensure_redis
 ensure_sshd_installed
+ensure_chromium_installed
 echo "services: ready (PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT)"

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BOT_USER_ID, TEAM_ID, type ApiCall } from '../slack/web-api.js';
+import { BOT_USER_ID, TEAM_ID, type ApiCall } from '../../src/adapters/local-slack/web-api.js';
 import { INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from '../e2e/app-under-test.js';
 import { command, resolveValues, submitModal, visible } from '../e2e/flows.js';
 import { TEST_DATABASE_URL } from '../services.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startFirebreak, type RunningFirebreak } from '../../src/server.js';
-import { BOT_USER_ID, startSlackStandIn, TEAM_ID, type SlackStandIn } from '../slack/web-api.js';
+import { BOT_USER_ID, startSlackStandIn, TEAM_ID, type SlackStandIn } from '../../src/adapters/local-slack/web-api.js';
 import { startSocketModeStandIn, type SocketModeStandIn } from '../slack/socket-mode.js';
 import { postgresDown } from './payloads.js';
 

@@ -37,6 +37,9 @@ describe('the rules catch what they forbid', () => {
     ['src/adapters/targets/prometheus/probe/alertmanager.ts', 'src/adapters/targets/http/probe.ts', 'another kind'],
     ['src/adapters/targets/postgres/connect.ts', 'src/adapters/slack/chat.ts', 'other adapters'],
     ['src/server.ts', 'test/slack/web-api.ts', 'test/'],
+    ['src/adapters/slack/block-kit.ts', 'src/adapters/local-slack/block-kit-rules.ts', 'only local-slack/'],
+    ['src/adapters/slack/chat.ts', 'src/adapters/local-slack/web-api.ts', 'only local-slack/'],
+    ['src/adapters/local-slack/block-kit-rules.ts', 'src/adapters/slack/block-kit.ts', 'local-slack/ imports only'],
   ];
   it.each(cases)('%s → %s is refused', (from, to, words) => {
     const found = violations([edge(from, to)]);
@@ -52,6 +55,8 @@ describe('the rules catch what they forbid', () => {
     ['src/adapters/targets/redis/actions/flushdb.ts', 'src/adapters/targets/redis/format.ts'],
     ['src/adapters/targets/prometheus/probe/alertmanager.ts', 'src/adapters/targets/shared/bounded-get.ts'],
     ['src/compose.ts', 'src/adapters/targets/registry.ts'],
+    ['src/local.ts', 'src/adapters/local-slack/web-api.ts'],
+    ['src/adapters/local-slack/web-api.ts', 'src/adapters/local-slack/web-api-methods.ts'],
   ];
   it.each(allowed)('%s → %s is allowed', (from, to) => {
     expect(violations([edge(from, to)])).toEqual([]);

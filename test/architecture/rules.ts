@@ -13,7 +13,9 @@ export interface Violation {
 
 /** Packages core may use: validation only. No I/O, no Slack, no database or HTTP client. */
 const CORE_PACKAGES = new Set(['zod']);
-const COMPOSITION = new Set(['src/compose.ts', 'src/server.ts', 'src/main.ts', 'src/cli.ts']);
+const COMPOSITION = new Set(['src/compose.ts', 'src/server.ts', 'src/main.ts', 'src/cli.ts', 'src/local.ts']);
+/** The stand-in for Slack (local mode's console and the tests' Slack). */
+const LOCAL_SLACK = 'src/adapters/local-slack/';
 const TARGET = /^src\/adapters\/targets\/([^/]+)\/(?:(probe|actions)\/)?/;
 
 export function violations(edges: readonly ImportEdge[]): Violation[] {
@@ -33,6 +35,14 @@ export function violations(edges: readonly ImportEdge[]): Violation[] {
     if (from.startsWith('src/adapters/') && COMPOSITION.has(to)) flag(edge, 'adapters/ never import the composition');
     if (from.startsWith('commands/') && to.startsWith('src/adapters/')) flag(edge, 'commands/ never import adapters/ (the contract is commands/contract.ts)');
     if (from.startsWith('src/') && to.startsWith('test/')) flag(edge, 'src/ never imports test/');
+    // What Slack refuses is written down once, in the stand-in: if the code that builds messages
+    // read it (or the stand-in read the code's limits) a raised limit would pass on both sides.
+    if (to.startsWith(LOCAL_SLACK) && !from.startsWith(LOCAL_SLACK) && from.startsWith('src/') && !COMPOSITION.has(from)) {
+      flag(edge, 'only local-slack/ itself and the composition import local-slack/ (the stand-in stays apart from the code it checks)');
+    }
+    if (from.startsWith(LOCAL_SLACK) && local && !to.startsWith(LOCAL_SLACK) && to !== 'src/ports.ts') {
+      flag(edge, 'local-slack/ imports only itself and ports.ts (never the Slack adapter whose messages it checks)');
+    }
     const a = TARGET.exec(from);
     const b = TARGET.exec(to);
     if (a && b) {

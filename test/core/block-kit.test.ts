@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toBlockKit, type SlackBlock } from '../../src/adapters/slack/block-kit.js';
 import type { Block, Message } from '../../src/core/render/message.js';
-import { messageProblems, SLACK_LIMITS } from '../slack/block-kit-rules.js';
+import { messageProblems, SLACK_LIMITS } from '../../src/adapters/local-slack/block-kit-rules.js';
 import { propertyRuns } from '../property-runs.js';
 
 /** chat.postMessage: "For best results, limit the number of characters in the text field to 4,000". */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toBlockKit } from '../../src/adapters/slack/block-kit.js';
-import { messageProblems, SLACK_LIMITS } from '../slack/block-kit-rules.js';
+import { messageProblems, SLACK_LIMITS } from '../../src/adapters/local-slack/block-kit-rules.js';
 import { propertyRuns } from '../property-runs.js';
 import { STATUSES, type Finding, type Report } from '../../src/core/diagnostics/finding.js';
 import { renderReports, summaryLine } from '../../src/core/diagnostics/render.js';

@@ -9,7 +9,7 @@ import { toBlockKit } from '../../src/adapters/slack/block-kit.js';
 import type { Block, Button, Message } from '../../src/core/render/message.js';
 import { conditionOf, isFinished, nextStep, progressOf, readPageValue, readStepValue, runMessage, stepValue, RUNBOOK_ACTIONS, type StartValue } from '../../src/core/runbook/run-view.js';
 import { incidentChoiceMessage, listMessage, showMessage, suggestionsMessage } from '../../src/core/runbook/catalogue-view.js';
-import { messageProblems } from '../slack/block-kit-rules.js';
+import { messageProblems } from '../../src/adapters/local-slack/block-kit-rules.js';
 import {
   actionStep, diagCheck, hugeFindings, longRunbook, manualStep, notifyStep, record, RUN_ID, runbook, runOf, slowDatabase, STARTED_AT,
 } from '../fixtures/runbook-runs/build.js';

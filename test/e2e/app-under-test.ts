@@ -11,8 +11,8 @@ import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startFirebreak, type RunningFirebreak } from '../../src/server.js';
-import { createSlackDriver, type SlackDriver } from '../slack/driver.js';
-import { startSlackStandIn, type SlackStandIn } from '../slack/web-api.js';
+import { createSlackDriver, type SlackDriver } from '../../src/adapters/local-slack/driver.js';
+import { startSlackStandIn, type SlackStandIn } from '../../src/adapters/local-slack/web-api.js';
 import { TEST_DATABASE_URL } from '../services.js';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';

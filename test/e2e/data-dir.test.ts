@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/adapters/postgres/open-store.js';
-import { createSlackDriver, viewFromCall } from '../slack/driver.js';
-import { startSlackStandIn, type SlackStandIn } from '../slack/web-api.js';
+import { createSlackDriver, viewFromCall } from '../../src/adapters/local-slack/driver.js';
+import { startSlackStandIn, type SlackStandIn } from '../../src/adapters/local-slack/web-api.js';
 import { declarationValues, INCIDENTS_CHANNEL } from './app-under-test.js';
 import { runFirebreak, servingPort, type Proc } from './spawn.js';
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApiServer, type KubeApiServer } from '../kube/api-server.js';
 import { defaultFixtures, manyFailingPods } from '../kube/fixtures.js';
-import { messageProblems, SLACK_LIMITS } from '../slack/block-kit-rules.js';
+import { messageProblems, SLACK_LIMITS } from '../../src/adapters/local-slack/block-kit-rules.js';
 import { startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { visible } from './flows.js';
 

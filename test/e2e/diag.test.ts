@@ -11,7 +11,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../services.js';
-import { viewFromCall } from '../slack/driver.js';
+import { viewFromCall } from '../../src/adapters/local-slack/driver.js';
 import { INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { declareIncident, responseAfter, visible } from './flows.js';
 import { ROOT } from './spawn.js';

@@ -1,6 +1,6 @@
 /** Steps a person takes in Slack, played through the driver, for the lifecycle tests. */
-import { viewFromCall } from '../slack/driver.js';
-import type { ApiCall } from '../slack/web-api.js';
+import { viewFromCall } from '../../src/adapters/local-slack/driver.js';
+import type { ApiCall } from '../../src/adapters/local-slack/web-api.js';
 import { declarationValues, type AppUnderTest } from './app-under-test.js';
 
 export const text = (v: string | undefined) => ({ type: 'plain_text_input', value: v ?? null });

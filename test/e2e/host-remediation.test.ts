@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../services.js';
-import type { ApiCall } from '../slack/web-api.js';
+import type { ApiCall } from '../../src/adapters/local-slack/web-api.js';
 import { journalEntry, startSshd, type OwnSshd } from '../host/sshd.js';
 import { INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { responseAfter, visible } from './flows.js';

@@ -3,8 +3,8 @@
  * modal the app opens, its submission, the stored incident and the severity-tagged announcement.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { viewFromCall } from '../slack/driver.js';
-import type { ApiCall } from '../slack/web-api.js';
+import { viewFromCall } from '../../src/adapters/local-slack/driver.js';
+import type { ApiCall } from '../../src/adapters/local-slack/web-api.js';
 import { declarationValues, INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 
 let t: AppUnderTest;

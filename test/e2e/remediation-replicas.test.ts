@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackDriver } from '../slack/driver.js';
-import { startSlackStandIn, type SlackStandIn } from '../slack/web-api.js';
+import { createSlackDriver } from '../../src/adapters/local-slack/driver.js';
+import { startSlackStandIn, type SlackStandIn } from '../../src/adapters/local-slack/web-api.js';
 import { TEST_DATABASE_URL } from '../services.js';
 import { runFirebreak, servingPort, type Proc } from './spawn.js';
 

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, TEST_REDIS_URL } from '../services.js';
-import type { ApiCall } from '../slack/web-api.js';
+import type { ApiCall } from '../../src/adapters/local-slack/web-api.js';
 import { INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { responseAfter, visible } from './flows.js';
 

@@ -5,7 +5,7 @@
  * never holding up Slack.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiCall } from '../slack/web-api.js';
+import type { ApiCall } from '../../src/adapters/local-slack/web-api.js';
 import { startPagerDutyStandIn } from '../pagerduty/pagerduty-stand-in.js';
 import { INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { command, declareIncident, responseAfter, submitModal, updateValues, resolveValues, visible } from './flows.js';

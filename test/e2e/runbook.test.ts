@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../services.js';
 import { INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { declareIncident, responseAfter, updateValues, visible, type Declared } from './flows.js';
-import { viewFromCall } from '../slack/driver.js';
+import { viewFromCall } from '../../src/adapters/local-slack/driver.js';
 import { clickStep, ordersDatabase, postedRun, runbookCommand, runbookYaml, runIdOf, runText, stepRows, waitForRun, type RunOnScreen } from '../fixtures/runbook-runs/e2e.js';
 
 let t: AppUnderTest;

@@ -1,6 +1,6 @@
 /** Graceful shutdown: stop taking requests, finish the declaration in flight, then close the store. */
 import { describe, expect, it } from 'vitest';
-import { viewFromCall } from '../slack/driver.js';
+import { viewFromCall } from '../../src/adapters/local-slack/driver.js';
 import { declarationValues, INCIDENTS_CHANNEL, startAppUnderTest } from './app-under-test.js';
 
 describe('graceful shutdown', () => {

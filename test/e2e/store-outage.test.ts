@@ -4,7 +4,7 @@
  * When the database comes back, so does everything else.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { viewFromCall } from '../slack/driver.js';
+import { viewFromCall } from '../../src/adapters/local-slack/driver.js';
 import { TEST_DATABASE_URL } from '../services.js';
 import { declarationValues, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

@@ -15,7 +15,7 @@ import { TITLE_MAX } from '../../src/core/incident/limits.js';
 import { NOTE_MAX } from '../../src/app/incidents/notes.js';
 import { LIMITS, toBlockKit } from '../../src/adapters/slack/block-kit.js';
 import { dispatch, replyFor } from '../../src/adapters/slack/dispatch.js';
-import { BOT_USER_ID } from '../slack/web-api.js';
+import { BOT_USER_ID } from '../../src/adapters/local-slack/web-api.js';
 import { declareIncident, type Declared } from '../e2e/flows.js';
 import { startAppUnderTest, type AppUnderTest } from '../e2e/app-under-test.js';
 import { hostileText, leaks, SEED, sender, SENDERS, strayMentions, VICTIM } from '../security/hostile.js';

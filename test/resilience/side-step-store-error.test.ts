@@ -6,8 +6,8 @@
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { viewFromCall } from '../slack/driver.js';
-import type { ApiCall } from '../slack/web-api.js';
+import { viewFromCall } from '../../src/adapters/local-slack/driver.js';
+import type { ApiCall } from '../../src/adapters/local-slack/web-api.js';
 import { TEST_DATABASE_URL } from '../services.js';
 import { declarationValues, INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from '../e2e/app-under-test.js';
 import { declareIncident } from '../e2e/flows.js';

@@ -5,8 +5,8 @@
  * after Slack answers again, not after the runtime's five-minute limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { viewFromCall, type SubmittableView } from '../slack/driver.js';
-import type { ApiCall } from '../slack/web-api.js';
+import { viewFromCall, type SubmittableView } from '../../src/adapters/local-slack/driver.js';
+import type { ApiCall } from '../../src/adapters/local-slack/web-api.js';
 import { declarationValues, INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from '../e2e/app-under-test.js';
 
 const INCIDENTS = 20;

@@ -3,7 +3,7 @@
  * the check that nothing Firebreak sent to Slack carries a mention a user typed.
  */
 import fc from 'fast-check';
-import type { ApiCall, ResponseUrlPost } from '../slack/web-api.js';
+import type { ApiCall, ResponseUrlPost } from '../../src/adapters/local-slack/web-api.js';
 
 /** Fixed, so a run is reproducible; FUZZ_SEED replays another one (fast-check prints the seed of a failure). */
 export const SEED = Number(process.env.FUZZ_SEED ?? 20_250_425);

@@ -20,9 +20,9 @@ import { declarationValues } from '../e2e/app-under-test.js';
 import { visible } from '../e2e/flows.js';
 import { runFirebreak, servingPort, type Proc } from '../e2e/spawn.js';
 import { TEST_DATABASE_URL } from '../services.js';
-import { createSlackDriver, viewFromCall } from '../slack/driver.js';
+import { createSlackDriver, viewFromCall } from '../../src/adapters/local-slack/driver.js';
 import { startSocketModeStandIn, type SocketModeStandIn } from '../slack/socket-mode.js';
-import { newTriggerId, startSlackStandIn, type SlackStandIn } from '../slack/web-api.js';
+import { newTriggerId, startSlackStandIn, type SlackStandIn } from '../../src/adapters/local-slack/web-api.js';
 
 const run = randomBytes(4).toString('hex');
 const SECRETS = {

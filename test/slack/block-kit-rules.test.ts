@@ -1,6 +1,6 @@
 /** The stand-in's Block Kit rules refuse what Slack refuses, with Slack's kind of message, and accept what Slack accepts. */
 import { describe, expect, it } from 'vitest';
-import { messageProblems, SLACK_LIMITS, viewProblems } from './block-kit-rules.js';
+import { messageProblems, SLACK_LIMITS, viewProblems } from '../../src/adapters/local-slack/block-kit-rules.js';
 
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const button = (over: Record<string, unknown> = {}) => ({ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'Go' }, value: 'v', ...over });
@@ -76,7 +76,7 @@ describe('views', () => {
 
 describe('the Web API stand-in', () => {
   it('refuses over HTTP what Slack refuses, with the details Slack gives, and takes the rest', async () => {
-    const { startSlackStandIn } = await import('./web-api.js');
+    const { startSlackStandIn } = await import('../../src/adapters/local-slack/web-api.js');
     const standIn = await startSlackStandIn();
     try {
       const call = async (method: string, body: Record<string, unknown>) => {

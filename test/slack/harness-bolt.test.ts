@@ -6,8 +6,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
-import { createSlackDriver, viewFromCall, type SlackDriver } from './driver.js';
-import { startSlackStandIn, type SlackStandIn } from './web-api.js';
+import { createSlackDriver, viewFromCall, type SlackDriver } from '../../src/adapters/local-slack/driver.js';
+import { startSlackStandIn, type SlackStandIn } from '../../src/adapters/local-slack/web-api.js';
 
 const signingSecret = 'test-signing-secret';
 const pingBlocks = [{ type: 'section', block_id: 'greeting', text: { type: 'mrkdwn', text: '*hi*' } }];

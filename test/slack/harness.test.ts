@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
-import { signatureFor, viewFromCall } from './driver.js';
-import { newTriggerId, startSlackStandIn, type SlackStandIn } from './web-api.js';
+import { signatureFor, viewFromCall } from '../../src/adapters/local-slack/driver.js';
+import { newTriggerId, startSlackStandIn, type SlackStandIn } from '../../src/adapters/local-slack/web-api.js';
 
 describe('signing helper', () => {
   it("reproduces Slack's documented known-answer vector", () => {

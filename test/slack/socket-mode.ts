@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { SlackStandIn } from './web-api.js';
+import type { SlackStandIn } from '../../src/adapters/local-slack/web-api.js';
 
 export interface SocketModeStandIn {
   url: string;
