@@ -1,35 +1,78 @@
 /**
  * Owns the process: reads the configuration, starts Firebreak (server.ts, which takes its parts
- * from compose.ts), and handles exit codes, signals, graceful shutdown and the last resort for
+ * from compose.ts; or local.ts, local mode, when no Slack credentials are set or --local is given),
+ * and handles exit codes, signals, graceful shutdown and the last resort for
  * errors nothing caught. Exit 2 means "fix the configuration" (a refused Slack token included);
  * 1 means "could not start", or "stopped after an uncaught exception".
  */
-import { loadConfig, secretsOf } from './config.js';
+import { loadConfig, secretsOf, type Config } from './config.js';
 import { isFirebreakError } from './core/errors.js';
 import { createLogger, makeScrubber, type Logger } from './logger.js';
 import { startFirebreak, type RunningFirebreak } from './server.js';
+import { prepareLocalMode } from './local.js';
 
 /** Errors that ask for a change of configuration: exit 2, as for an invalid configuration. */
 const FIX_THE_CONFIGURATION = new Set(['TEMPLATE_INVALID', 'RUNBOOK_INVALID', 'SLACK_TOKEN_REJECTED']);
 /** After an uncaught exception, work in flight gets this long to finish before the exit. */
 const CRASH_DRAIN_MS = 5000;
 
-async function main(): Promise<void> {
+const SLACK_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'];
+
+/**
+ * Local mode (the console in the browser, no Slack) when asked for (`--local`, `npm run local`),
+ * or when no Slack variable at all is set outside production. One variable of the pair set, or
+ * NODE_ENV=production, is a Slack deployment missing its credentials: that stays exit 2.
+ */
+function wantsLocalMode(env: NodeJS.ProcessEnv, argv: readonly string[]): boolean {
+  if (argv.includes('--local')) return true;
+  return SLACK_VARIABLES.every((k) => !env[k]) && env.NODE_ENV !== 'production';
+}
+
+function reportProblems(problems: readonly string[], hint?: string): void {
+  process.stderr.write(`Firebreak cannot start: the configuration has ${problems.length} problem${problems.length > 1 ? 's' : ''}:\n`);
+  for (const p of problems) process.stderr.write(`  - ${p}\n`);
+  if (hint) process.stderr.write(`${hint}\n`);
+  process.exitCode = 2;
+}
+
+/** What main needs from either mode: the configuration to start with, and how to start. */
+interface Prepared {
+  config: Config;
+  logger: Logger;
+  start(): Promise<{ running: RunningFirebreak; banner?: string }>;
+}
+
+async function prepare(): Promise<Prepared | undefined> {
+  if (wantsLocalMode(process.env, process.argv.slice(2))) {
+    const local = await prepareLocalMode();
+    if (!local.ok) return void reportProblems(local.problems);
+    return local;
+  }
   const loaded = loadConfig();
   if (!loaded.ok) {
-    process.stderr.write(`Firebreak cannot start: the configuration has ${loaded.problems.length} problem${loaded.problems.length > 1 ? 's' : ''}:\n`);
-    for (const p of loaded.problems) process.stderr.write(`  - ${p}\n`);
-    process.exitCode = 2;
-    return;
+    const production = SLACK_VARIABLES.every((k) => !process.env[k]) && process.env.NODE_ENV === 'production';
+    const hint = production
+      ? 'NODE_ENV is production, so Firebreak does not fall back to local mode (the console in the browser, no Slack): set the Slack variables, or run `npm run local` to try it.'
+      : undefined;
+    return void reportProblems(loaded.problems, hint);
   }
   const { config } = loaded;
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  return { config, logger, start: async () => ({ running: await startFirebreak(config, logger) }) };
+}
+
+async function main(): Promise<void> {
+  const prepared = await prepare();
+  if (!prepared) return;
+  const { config, logger } = prepared;
   let running: RunningFirebreak | undefined;
   const exit = exitAfterStopping(logger, () => running);
   lastResort(logger, () => running, exit);
 
   try {
-    running = await startFirebreak(config, logger);
+    const started = await prepared.start();
+    running = started.running;
+    if (started.banner) process.stdout.write(started.banner);
   } catch (err) {
     if (isFirebreakError(err) && FIX_THE_CONFIGURATION.has(err.code)) {
       process.stderr.write(`Firebreak cannot start: ${err.userMessage}\n`);

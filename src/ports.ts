@@ -347,6 +347,13 @@ export interface RemediationCatalogue {
 
 export interface Clock {
   now(): Date;
+  /**
+   * A clock that does not run at real speed (local mode's fast clock) says how long a wait of
+   * `clockMs` of its time takes in real milliseconds, and tells when its speed changes, so that
+   * a sleeping scheduler wakes on time. The system clock has neither: its time is real time.
+   */
+  toRealMs?(clockMs: number): number;
+  onSpeedChange?(listener: () => void): () => void;
 }
 
 export const systemClock: Clock = { now: () => new Date() };

@@ -12,7 +12,7 @@ import type { Logger } from './logger.js';
 import type { AppContext } from './app/context.js';
 import { FirebreakError } from './core/errors.js';
 import { composeFirebreak, type ComposeOptions, type Composition } from './compose.js';
-import { healthCheck } from './adapters/slack/health.js';
+import { healthCheck, type ExtraRoute } from './adapters/slack/health.js';
 import { startSlackServer, type SlackServer } from './adapters/slack/server.js';
 import { slackLink } from './adapters/slack/slack-auth.js';
 import { alertmanagerRoute } from './adapters/http/alertmanager-hook.js';
@@ -33,7 +33,12 @@ export interface RunningFirebreak {
   stop(options?: { drainMs?: number }): Promise<void>;
 }
 
-export type StartOptions = Omit<ComposeOptions, 'slackIdentity'>;
+export type StartOptions = Omit<ComposeOptions, 'slackIdentity'> & {
+  /** Address to listen on (default: every interface). Local mode keeps its console on 127.0.0.1. */
+  host?: string;
+  /** More routes on PORT beside Slack's, /healthz and the Alertmanager hook (local mode's console). */
+  routes?: ExtraRoute[];
+};
 
 export function botTokenRefused(code: string): FirebreakError {
   return new FirebreakError(
@@ -42,7 +47,8 @@ export function botTokenRefused(code: string): FirebreakError {
   );
 }
 
-export async function startFirebreak(config: Readonly<Config>, logger: Logger, options: StartOptions = {}): Promise<RunningFirebreak> {
+export async function startFirebreak(config: Readonly<Config>, logger: Logger, startOptions: StartOptions = {}): Promise<RunningFirebreak> {
+  const { host, routes = [], ...options } = startOptions;
   let refusedLater: (err: FirebreakError) => void = () => undefined;
   const refused = new Promise<FirebreakError>((resolve) => (refusedLater = resolve));
   const link = slackLink({ token: config.slack.botToken, apiUrl: config.slack.apiUrl, logger, onRefused: (r) => refusedLater(botTokenRefused(r.error)) });
@@ -69,11 +75,12 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, o
     slack = await startSlackServer(ctx, {
       slack: config.slack,
       port: config.http.port,
+      ...(host ? { host } : {}),
       clientOptions: firebreak.slackClientOptions,
       health,
       identity: link.identity,
       onRefused: refusedLater,
-      routes: [alertmanagerRoute({ ctx, teamId: link.teamId, reporterId: () => link.identity()?.botUserId })],
+      routes: [alertmanagerRoute({ ctx, teamId: link.teamId, reporterId: () => link.identity()?.botUserId }), ...routes],
     });
   } catch (err) {
     return giveUp(err);

@@ -34,11 +34,21 @@ afterAll(() => {
 });
 
 describe('configuration errors exit 2 with every problem and no stack trace', () => {
-  it('names the missing Slack variables', async () => {
-    const p = run({});
+  it('names the missing half of the Slack pair (one variable set is a Slack deployment, never local mode)', async () => {
+    const p = run({ SLACK_BOT_TOKEN: TOKEN });
+    expect(await p.exited).toBe(2);
+    expect(p.err()).toContain('SLACK_SIGNING_SECRET is not set');
+    expect(p.err()).not.toContain('SLACK_BOT_TOKEN and');
+    expect(p.out()).not.toContain('local mode');
+    expect(p.err()).not.toMatch(/\n\s+at /);
+  });
+
+  it('with NODE_ENV=production and no Slack variable, names both and does not fall back to local mode', async () => {
+    const p = run({ NODE_ENV: 'production' });
     expect(await p.exited).toBe(2);
     expect(p.err()).toContain('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set');
-    expect(p.err()).not.toMatch(/\n\s+at /);
+    expect(p.err()).toContain('NODE_ENV is production, so Firebreak does not fall back to local mode');
+    expect(p.out()).not.toContain('Console:');
   });
 
   it('lists bad keys with their path', async () => {

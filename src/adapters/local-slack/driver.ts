@@ -31,6 +31,9 @@ export interface CommandInput {
   teamId?: string;
   userName?: string;
   channelName?: string;
+  /** Defaults: a fresh trigger id, and a fresh response_url of the stand-in. */
+  triggerId?: string;
+  responseUrl?: string;
 }
 
 export interface BlockActionInput {
@@ -69,6 +72,8 @@ export interface SlackDriver {
   command(input: CommandInput): Promise<SentInteraction>;
   blockAction(input: BlockActionInput): Promise<SentInteraction>;
   viewSubmission(input: ViewSubmissionInput): Promise<SentInteraction>;
+  /** Any interactivity payload (block_actions, view_submission, view_closed…) built by the caller, signed and posted. */
+  interaction(payload: Record<string, unknown>): Promise<DriverResponse>;
   /** An Events API delivery (`event_callback`, JSON), signed; `retryNum` adds Slack's retry headers. */
   event(event: Record<string, unknown>, options?: { teamId?: string; retryNum?: number; eventId?: string }): Promise<DriverResponse>;
 }
@@ -144,12 +149,13 @@ export function createSlackDriver(options: {
   return {
     sign,
     post,
+    interaction: (payload) => post('payload=' + encodeURIComponent(JSON.stringify(payload))),
 
     async command(input) {
       const teamId = input.teamId ?? TEAM_ID;
       const userId = input.userId ?? DEFAULT_USER_ID;
-      const triggerId = newTriggerId();
-      const responseUrl = standIn.responseUrl();
+      const triggerId = input.triggerId ?? newTriggerId();
+      const responseUrl = input.responseUrl ?? standIn.responseUrl();
       // Field order follows Slack's documented example (§8.1).
       const body = new URLSearchParams({
         token: VERIFICATION_TOKEN,

@@ -64,10 +64,56 @@ interface Channel {
   purpose: { value: string; creator: string; last_set: number };
 }
 
+/** A person of the workspace, as users.info shows them (local mode has a few; tests derive names from ids). */
+export interface WorkspaceUser {
+  id: string;
+  name: string;
+  realName: string;
+}
+
+/** A message only one person sees (chat.postEphemeral, or an ephemeral response_url answer). */
+export interface EphemeralMessage {
+  channel: string;
+  user: string;
+  ts: string;
+  text: string;
+  blocks?: unknown;
+  thread_ts?: string;
+}
+
+/** A modal as Slack holds it: the stored view (id, hash, blocks…) and whose screen it is on. */
+export interface OpenView {
+  user: string;
+  view: Record<string, unknown>;
+}
+
+/** What a response_url belongs to: Slack knows which command or click it was handed out for. */
+export interface ResponseTarget {
+  channel: string;
+  user: string;
+  /** The message the click was on (replace_original / delete_original act on it). */
+  messageTs?: string;
+  /** That message is an ephemeral one of `user`. */
+  ephemeral?: boolean;
+}
+
+/** Slack keeps at most three views in a modal's stack (views.push beyond: push_limit_reached). */
+const VIEW_STACK_LIMIT = 3;
+
 export class SlackWorld {
   private lastTsMicros = 0;
   private idSeq = 0;
   private readonly channels = new Map<string, Channel>();
+  private readonly directory = new Map<string, WorkspaceUser>();
+  /** Emoji reactions per message (`channel/ts`): name → who. */
+  private readonly messageReactions = new Map<string, Map<string, Set<string>>>();
+  private readonly pinned = new Map<string, Set<string>>();
+  readonly ephemerals: EphemeralMessage[] = [];
+  /** Open modals by view id, and each person's stack (root first). */
+  private readonly views = new Map<string, OpenView>();
+  private readonly stacks = new Map<string, string[]>();
+  private readonly triggerOwners = new Map<string, string>();
+  private readonly responseTargets = new Map<string, ResponseTarget>();
   private readonly members = new Map<string, Set<string>>();
   private readonly viewHashes = new Map<string, string>();
   private readonly usedTriggers = new Set<string>();
@@ -82,8 +128,142 @@ export class SlackWorld {
   /** Forget the workspace state. Id and ts counters keep going so values stay unique across resets. */
   reset(): void {
     for (const m of [this.channels, this.members, this.viewHashes, this.pendingUploads, this.uploads, this.history]) m.clear();
+    for (const m of [this.messageReactions, this.pinned, this.views, this.stacks, this.triggerOwners, this.responseTargets]) m.clear();
     this.usedTriggers.clear();
     this.reactions.clear();
+    this.ephemerals.length = 0;
+  }
+
+  // ---- the workspace as people see it (local mode's console reads these) ----
+
+  addUser(user: WorkspaceUser): void {
+    this.directory.set(user.id, user);
+  }
+
+  user(id: string): WorkspaceUser {
+    const known = this.directory.get(id);
+    if (known) return known;
+    const name = userNameFor(id);
+    return { id, name, realName: name.charAt(0).toUpperCase() + name.slice(1) };
+  }
+
+  /** A channel that exists before the app starts (the incidents channel, #general), with its name. */
+  seedChannel(id: string, name: string): void {
+    const c = this.makeChannel(id, name, false, '');
+    this.channels.set(id, c);
+  }
+
+  message(channel: string, ts: string): Record<string, unknown> | undefined {
+    return this.history.get(channel)?.find((m) => m.ts === ts);
+  }
+
+  /** chat.update's effect: the message changes in place and is marked edited. False when there is no such message. */
+  updateMessage(channel: string, ts: string, fields: { text?: unknown; blocks?: unknown }): boolean {
+    const message = this.message(channel, ts);
+    if (!message) return false;
+    if (fields.text !== undefined) message.text = fields.text;
+    if (fields.blocks !== undefined) message.blocks = fields.blocks;
+    message.edited = { user: BOT_USER_ID, ts: this.nextTs() };
+    return true;
+  }
+
+  deleteMessage(channel: string, ts: string): boolean {
+    const list = this.history.get(channel);
+    const index = list?.findIndex((m) => m.ts === ts) ?? -1;
+    if (!list || index === -1) return false;
+    list.splice(index, 1);
+    return true;
+  }
+
+  postEphemeral(message: Omit<EphemeralMessage, 'ts'>): EphemeralMessage {
+    const stored = { ...message, ts: this.nextTs() };
+    this.ephemerals.push(stored);
+    return stored;
+  }
+
+  /** A reaction by `user` (the bot when it calls reactions.add); false when that person already reacted so. */
+  react(channel: string, ts: string, name: string, user: string): boolean {
+    const key = `${channel}/${ts}`;
+    const byName = this.messageReactions.get(key) ?? new Map<string, Set<string>>();
+    this.messageReactions.set(key, byName);
+    const who = byName.get(name) ?? new Set<string>();
+    byName.set(name, who);
+    if (who.has(user)) return false;
+    who.add(user);
+    return true;
+  }
+
+  reactionsOn(channel: string, ts: string): Array<{ name: string; users: string[] }> {
+    return [...(this.messageReactions.get(`${channel}/${ts}`) ?? new Map<string, Set<string>>())].map(([name, who]) => ({ name, users: [...who] }));
+  }
+
+  /** pins.add's effect; false when the message was pinned already. */
+  pin(channel: string, ts: string): boolean {
+    const set = this.pinned.get(channel) ?? new Set<string>();
+    this.pinned.set(channel, set);
+    if (set.has(ts)) return false;
+    set.add(ts);
+    return true;
+  }
+
+  pinsIn(channel: string): string[] {
+    return [...(this.pinned.get(channel) ?? [])];
+  }
+
+  /** A trigger id handed to the app for something `user` did: a modal it opens goes on that person's screen. */
+  triggerFor(user: string): string {
+    const id = newTriggerId();
+    this.triggerOwners.set(id, user);
+    return id;
+  }
+
+  rememberResponseTarget(url: string, target: ResponseTarget): void {
+    this.responseTargets.set(url, target);
+  }
+
+  responseTarget(url: string): ResponseTarget | undefined {
+    return this.responseTargets.get(url);
+  }
+
+  /** The modals open on `user`'s screen, root first. */
+  viewStack(user: string): OpenView[] {
+    return (this.stacks.get(user) ?? []).map((id) => this.views.get(id)).filter((v): v is OpenView => v !== undefined);
+  }
+
+  openView(id: string): OpenView | undefined {
+    return this.views.get(id);
+  }
+
+  /** Shows a stored view: `open` starts the stack, `push` adds to it, `replace` swaps the view with that id. */
+  placeView(view: Record<string, unknown>, how: { open: string } | { push: string } | { replace: string }): void {
+    const id = String(view.id);
+    if ('replace' in how) {
+      const current = this.views.get(how.replace);
+      if (current) this.views.set(how.replace, { ...current, view });
+      return;
+    }
+    const user = 'open' in how ? how.open : how.push;
+    this.views.set(id, { user, view });
+    if ('open' in how) this.closeViews(user);
+    const stack = this.stacks.get(user) ?? [];
+    stack.push(id);
+    this.stacks.set(user, stack);
+  }
+
+  /** Takes the top view off `user`'s stack (all of them with `all`). */
+  closeViews(user: string, options: { all?: boolean; top?: boolean } = { all: true }): void {
+    const stack = this.stacks.get(user) ?? [];
+    const removed = options.top && !options.all ? stack.splice(-1, 1) : stack.splice(0, stack.length);
+    for (const id of removed) this.views.delete(id);
+    this.stacks.set(user, stack);
+  }
+
+  stackDepth(user: string): number {
+    return this.stacks.get(user)?.length ?? 0;
+  }
+
+  triggerOwner(triggerId: string): string | undefined {
+    return this.triggerOwners.get(triggerId);
   }
 
   remember(channel: string, message: Record<string, unknown>): void {
@@ -228,13 +408,21 @@ export class SlackWorld {
   }
 }
 
-function openView(w: SlackWorld, a: Args): Answer {
-  const triggerError = w.exchangeTrigger(str(a, 'trigger_id'));
-  if (triggerError) return fail(triggerError);
-  if (!isObject(a.view)) return fail('invalid_arguments');
-  const refusal = viewRefusal(a.view);
-  if (refusal) return refusal;
-  return ok({ view: w.storeView(w.nextId('V'), a.view) });
+function openView(push: boolean): (w: SlackWorld, a: Args) => Answer {
+  return (w, a) => {
+    const trigger = str(a, 'trigger_id');
+    const triggerError = w.exchangeTrigger(trigger);
+    if (triggerError) return fail(triggerError);
+    if (!isObject(a.view)) return fail('invalid_arguments');
+    const refusal = viewRefusal(a.view);
+    if (refusal) return refusal;
+    const owner = trigger === undefined ? undefined : w.triggerOwner(trigger);
+    if (push && owner !== undefined && w.stackDepth(owner) >= VIEW_STACK_LIMIT) return fail('push_limit_reached');
+    const view = w.storeView(w.nextId('V'), a.view);
+    // Only triggers handed out for a person (local mode) say whose screen the modal is on.
+    if (owner !== undefined) w.placeView(view, push && w.stackDepth(owner) > 0 ? { push: owner } : { open: owner });
+    return ok({ view });
+  };
 }
 
 function postMessage(w: SlackWorld, a: Args): Answer {
@@ -279,13 +467,14 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     ok({ url: 'https://firebreak-test.slack.com/', team: 'Firebreak Test', user: 'firebreak', team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: BOT_ID }),
 
   'chat.postMessage': postMessage,
-  'chat.update': (_w, a) => {
+  'chat.update': (w, a) => {
     const channel = str(a, 'channel');
     if (!channel) return fail('channel_not_found');
     const ts = str(a, 'ts');
     if (!ts) return fail('message_not_found');
     const refusal = blocksRefusal(a);
     if (refusal) return refusal;
+    w.updateMessage(channel, ts, { text: a.text, blocks: a.blocks });
     return ok({ channel, ts, text: a.text ?? '', message: { type: 'message', text: a.text ?? '', blocks: a.blocks, bot_id: BOT_ID, user: BOT_USER_ID } });
   },
   'chat.postEphemeral': (w, a) => {
@@ -294,7 +483,9 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     if (!str(a, 'text') && a.blocks === undefined && a.attachments === undefined) return fail('no_text');
     const refusal = blocksRefusal(a);
     if (refusal) return refusal;
-    return ok({ message_ts: w.nextTs() });
+    const thread = str(a, 'thread_ts');
+    const stored = w.postEphemeral({ channel: str(a, 'channel') ?? '', user: str(a, 'user') ?? '', text: str(a, 'text') ?? '', blocks: a.blocks, ...(thread ? { thread_ts: thread } : {}) });
+    return ok({ message_ts: stored.ts });
   },
   'chat.getPermalink': (_w, a) => {
     const channel = str(a, 'channel');
@@ -304,8 +495,8 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     return ok({ channel, permalink: `https://firebreak-test.slack.com/archives/${channel}/p${ts.replace('.', '')}` });
   },
 
-  'views.open': openView,
-  'views.push': openView,
+  'views.open': openView(false),
+  'views.push': openView(true),
   'views.update': (w, a) => {
     const id = str(a, 'view_id');
     if (!id && !str(a, 'external_id')) return fail('invalid_arguments');
@@ -317,7 +508,9 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     const current = w.viewHash(viewId);
     const hash = str(a, 'hash');
     if (hash && current && hash !== current) return fail('hash_conflict');
-    return ok({ view: w.storeView(viewId, a.view) });
+    const view = w.storeView(viewId, a.view);
+    w.placeView(view, { replace: viewId });
+    return ok({ view });
   },
 
   'conversations.create': (w, a) => {
@@ -382,12 +575,20 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
   },
   'conversations.list': (w) => ok({ channels: w.allChannels(), response_metadata: { next_cursor: '' } }),
 
-  'pins.add': (_w, a) => (str(a, 'channel') && str(a, 'timestamp') ? ok() : fail('no_item_specified')),
+  'pins.add': (w, a) => {
+    const [channel, ts] = [str(a, 'channel'), str(a, 'timestamp')];
+    if (!channel || !ts) return fail('no_item_specified');
+    // A message the workspace holds can be pinned once; others (ids a test made up) are accepted as before.
+    if (w.message(channel, ts) && !w.pin(channel, ts)) return fail('already_pinned');
+    return ok();
+  },
   'reactions.add': (w, a) => {
     const [channel, ts, name] = [str(a, 'channel'), str(a, 'timestamp'), str(a, 'name')];
     if (!channel || !ts) return fail('no_item_specified');
     if (!name) return fail('invalid_name');
-    return w.addReaction(`${channel}/${ts}/${name}`) ? ok() : fail('already_reacted');
+    if (!w.addReaction(`${channel}/${ts}/${name}`)) return fail('already_reacted');
+    w.react(channel, ts, name, BOT_USER_ID);
+    return ok();
   },
   'bookmarks.add': (w, a) => {
     const channel = str(a, 'channel_id');
@@ -408,11 +609,10 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
     });
   },
 
-  'users.info': (_w, a) => {
+  'users.info': (w, a) => {
     const id = str(a, 'user');
     if (!id) return fail('user_not_found');
-    const name = userNameFor(id);
-    const realName = name.charAt(0).toUpperCase() + name.slice(1);
+    const { name, realName } = w.user(id);
     return ok({
       user: { id, team_id: TEAM_ID, name, real_name: realName, tz: 'Europe/Paris', tz_offset: 3600, is_bot: false, profile: { display_name: name, real_name: realName } },
     });
@@ -435,6 +635,14 @@ const HANDLERS: Record<string, (w: SlackWorld, a: Args) => Answer> = {
       if (!id || !info) return fail('file_not_found');
       const title = isObject(f) && typeof f.title === 'string' ? f.title : info.filename;
       files.push({ id, title, name: info.filename, size: w.uploads.get(id)?.length ?? 0 });
+    }
+    // Shared into a channel (channel_id), the files arrive there as a message, with the comment as its text.
+    const channel = str(a, 'channel_id');
+    if (channel) {
+      const message: Record<string, unknown> = { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, text: str(a, 'initial_comment') ?? '', files, ts: w.nextTs(), team: TEAM_ID };
+      const thread = str(a, 'thread_ts');
+      if (thread) message.thread_ts = thread;
+      w.remember(channel, message);
     }
     return ok({ files });
   },

@@ -10,11 +10,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blocksRefusal, SlackWorld, type Answer, type Args } from './web-api-methods.js';
+import { APP_ID, BOT_ID, BOT_USER_ID, blocksRefusal, SlackWorld, TEAM_ID, type Answer, type Args, type ResponseTarget } from './web-api-methods.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export { newTriggerId, userNameFor, TEAM_ID, BOT_USER_ID, BOT_ID, APP_ID } from './web-api-methods.js';
+export { newTriggerId, userNameFor, TEAM_ID, BOT_USER_ID, BOT_ID, APP_ID, SlackWorld, type ResponseTarget } from './web-api-methods.js';
 
 export interface ApiCall {
   method: string;
@@ -44,7 +44,16 @@ export type Failure = { error: string } | { status: 429; retryAfter: number } | 
 export interface SlackStandIn {
   apiUrl: string;
   baseUrl: string;
-  responseUrl(): string;
+  /**
+   * A fresh response_url. With `target` (the channel, person and message it was handed out for),
+   * a post to it acts as Slack's does: an ephemeral reply, an in_channel message, or the original
+   * message replaced or deleted. Without, posts are only recorded.
+   */
+  responseUrl(target?: ResponseTarget): string;
+  /** The workspace's state (local mode's console reads it). */
+  world: SlackWorld;
+  /** Called after anything changed the workspace (a call, a response_url post, a person's message); returns the unsubscribe. */
+  onActivity(listener: (call?: ApiCall) => void): () => void;
   calls: ApiCall[];
   responses: ResponseUrlPost[];
   callsTo(method: string): ApiCall[];
@@ -161,7 +170,38 @@ function summarize(methods: string[]): string {
   return [...counts].map(([m, n]) => (n > 1 ? `${m} ×${n}` : m)).join(', ');
 }
 
-export async function startSlackStandIn(options: { port?: number } = {}): Promise<SlackStandIn> {
+export interface StandInOptions {
+  port?: number;
+  /** Keep only the last this many calls and response posts (local mode runs for hours); default: all. */
+  keepCalls?: number;
+}
+
+/** Slack's answer to a response_url post, done to the workspace. */
+function respondAs(world: SlackWorld, target: ResponseTarget, body: Record<string, unknown>): void {
+  const text = typeof body.text === 'string' ? body.text : '';
+  if (body.delete_original === true || body.delete_original === 'true') {
+    if (target.messageTs && target.ephemeral) {
+      const i = world.ephemerals.findIndex((m) => m.ts === target.messageTs);
+      if (i !== -1) world.ephemerals.splice(i, 1);
+    } else if (target.messageTs) world.deleteMessage(target.channel, target.messageTs);
+    return;
+  }
+  if ((body.replace_original === true || body.replace_original === 'true') && target.messageTs) {
+    if (target.ephemeral) {
+      const e = world.ephemerals.find((m) => m.ts === target.messageTs);
+      if (e) Object.assign(e, { text, blocks: body.blocks });
+    } else world.updateMessage(target.channel, target.messageTs, { text, blocks: body.blocks });
+    return;
+  }
+  if (body.response_type === 'in_channel') {
+    const ts = world.nextTs();
+    world.remember(target.channel, { type: 'message', user: BOT_USER_ID, bot_id: BOT_ID, app_id: APP_ID, team: TEAM_ID, text, blocks: body.blocks, ts });
+    return;
+  }
+  world.postEphemeral({ channel: target.channel, user: target.user, text, blocks: body.blocks });
+}
+
+export async function startSlackStandIn(options: StandInOptions = {}): Promise<SlackStandIn> {
   const calls: ApiCall[] = [];
   const responses: ResponseUrlPost[] = [];
   const callSubscribers = new Set<(c: ApiCall) => void>();
@@ -173,6 +213,15 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
   let responseUrlSeq = 0;
   // The world needs the base URL (for upload URLs), known only once the server listens.
   let world = new SlackWorld('');
+  const activity = new Set<(call?: ApiCall) => void>();
+  const keep = options.keepCalls ?? Infinity;
+  const record = <T>(list: T[], item: T) => {
+    list.push(item);
+    if (list.length > keep) list.splice(0, list.length - keep);
+  };
+  const changed = (call?: ApiCall) => {
+    for (const listener of [...activity]) listener(call);
+  };
 
   async function handleApi(method: string, req: IncomingMessage, res: ServerResponse, body: Buffer, query: URLSearchParams) {
     const args = await parseArgs(req.headers['content-type'] ?? '', body, query);
@@ -189,8 +238,9 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     if (failure && 'hang' in failure) {
       call.status = 0;
       if (failure.deliver) call.result = world.handle(method, args);
-      calls.push(call);
+      record(calls, call);
       for (const s of [...callSubscribers]) s(call);
+      changed(call);
       // Never answered: the socket stays open until the app gives up or the stand-in closes.
       return;
     }
@@ -210,8 +260,9 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
       }
     }
     // Record (and wake waiters) before answering, so a test never sees the app react to a call it has not recorded.
-    calls.push(call);
+    record(calls, call);
     for (const s of [...callSubscribers]) s(call);
+    changed(call);
     sendJson(res, call.status, call.result, headers);
   }
 
@@ -223,10 +274,13 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     if (path.startsWith('/response_url/')) {
       const text = body.toString('utf8');
       const post: ResponseUrlPost = { path, body: text === '' ? undefined : decodeValue(text) };
-      responses.push(post);
+      record(responses, post);
       for (const s of [...responseSubscribers]) s(post);
       // A response_url refuses what chat.postMessage refuses (the post is still recorded, for the tests to see).
       const refusal = isRecord(post.body) ? blocksRefusal(post.body) : null;
+      const target = world.responseTarget(path);
+      if (!refusal && target && isRecord(post.body)) respondAs(world, target, post.body);
+      changed();
       return sendJson(res, 200, refusal ?? { ok: true });
     }
     if (path.startsWith('/upload/')) {
@@ -236,6 +290,7 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
       const data = parts.map(([, v]) => v).find((v) => typeof v !== 'string') ?? parts[0]?.[1] ?? Buffer.alloc(0);
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
       if (!world.recordUpload(path.slice('/upload/'.length), bytes)) return sendJson(res, 404, { ok: false, error: 'file_not_found' });
+      changed();
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(`OK - ${bytes.length}`);
       return;
@@ -263,7 +318,18 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     baseUrl,
     calls,
     responses,
-    responseUrl: () => `${baseUrl}/response_url/${++responseUrlSeq}`,
+    responseUrl: (target) => {
+      const path = `/response_url/${++responseUrlSeq}`;
+      if (target) world.rememberResponseTarget(path, target);
+      return baseUrl + path;
+    },
+    get world() {
+      return world;
+    },
+    onActivity: (listener) => {
+      activity.add(listener);
+      return () => void activity.delete(listener);
+    },
     callsTo: (method) => calls.filter((c) => c.method === method),
     waitFor: (method, predicate = () => true, timeoutMs = 5000) =>
       waitIn(calls, callSubscribers, (c) => c.method === method && predicate(c), timeoutMs, () => {
@@ -289,7 +355,11 @@ export async function startSlackStandIn(options: { port?: number } = {}): Promis
     fault: (method, failure) => void (failure ? faults.set(method, failure) : faults.delete(method)),
     messagesIn: (channel) => world.messagesIn(channel),
     uploadedFile: (fileId) => world.uploads.get(fileId),
-    userMessage: (channel, user, text, threadTs) => world.userMessage(channel, user, text, threadTs) as { ts: string; text: string },
+    userMessage: (channel, user, text, threadTs) => {
+      const message = world.userMessage(channel, user, text, threadTs) as { ts: string; text: string };
+      changed();
+      return message;
+    },
     reset: () => {
       calls.length = 0;
       responses.length = 0;

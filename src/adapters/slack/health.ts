@@ -110,7 +110,7 @@ export interface ExtraRoute {
 }
 
 /** In Socket Mode nothing else listens on PORT: a server of its own for /healthz and the extra routes. Rejects when the port is taken. */
-export async function serveHealth(port: number, getHealth: () => Promise<Health>, routes: readonly ExtraRoute[] = []): Promise<{ server: Server; port: number }> {
+export async function serveHealth(port: number, getHealth: () => Promise<Health>, routes: readonly ExtraRoute[] = [], host?: string): Promise<{ server: Server; port: number }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return answer(res, getHealth);
@@ -122,10 +122,12 @@ export async function serveHealth(port: number, getHealth: () => Promise<Health>
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    const listening = () => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (host) server.listen(port, host, listening);
+    else server.listen(port, listening);
   });
   return { server, port: (server.address() as AddressInfo).port };
 }

@@ -31,6 +31,8 @@ export interface SlackServer {
 export interface SlackServerOptions {
   slack: Config['slack'];
   port: number;
+  /** Address to listen on; every interface when left out. */
+  host?: string;
   clientOptions: webApi.WebClientOptions;
   health: () => Promise<Health>;
   /** The bot's ids once Slack has told them (auth.test); requests are served before that too. */
@@ -72,14 +74,14 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
   let port = options.port;
   let healthServer: Awaited<ReturnType<typeof serveHealth>>['server'] | undefined;
   if (socket) {
-    const served = await serveHealth(options.port, options.health, options.routes);
+    const served = await serveHealth(options.port, options.health, options.routes, options.host);
     ({ server: healthServer, port } = served);
     await socket.start().catch((err: unknown) => {
       served.server.close();
       throw err;
     });
   } else {
-    const server = (await app.start(options.port)) as { address(): AddressInfo | string | null };
+    const server = (await app.start(options.host ? { port: options.port, host: options.host } : options.port)) as { address(): AddressInfo | string | null };
     const address = server.address();
     if (address && typeof address === 'object') port = address.port;
   }

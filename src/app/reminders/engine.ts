@@ -87,7 +87,8 @@ export function startEngine(ctx: AppContext, options: EngineOptions): Engine {
         }
         const wake = await ctx.store.schedule.nextWake(lane);
         const delay = wake ? wake.getTime() - ctx.clock.now().getTime() : maxSleepMs;
-        await sleep(Math.max(0, Math.min(delay, maxSleepMs)), seen);
+        const realDelay = ctx.clock.toRealMs ? ctx.clock.toRealMs(delay) : delay;
+        await sleep(Math.max(0, Math.min(realDelay, maxSleepMs)), seen);
       } catch (err) {
         failures += 1;
         const pause = Math.min(30_000, 500 * 2 ** failures);
@@ -98,6 +99,11 @@ export function startEngine(ctx: AppContext, options: EngineOptions): Engine {
   }
 
   const loops = [loop('chat'), loop('pager')];
+  // A clock whose speed changed: what the loops sleep for was computed at the old speed.
+  const unsubscribe = ctx.clock.onSpeedChange?.(() => {
+    generation += 1;
+    for (const wake of [...wakers]) wake();
+  });
   // Incidents declared before this version, or planned by a replica that died mid-way, get their plan.
   void (async () => {
     try {
@@ -116,6 +122,7 @@ export function startEngine(ctx: AppContext, options: EngineOptions): Engine {
     },
     async stop() {
       running = false;
+      unsubscribe?.();
       for (const wake of [...wakers]) wake();
       await Promise.all(loops);
     },
