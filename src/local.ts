@@ -184,6 +184,7 @@ export async function prepareLocalMode(env: NodeJS.ProcessEnv = process.env, cwd
     {
       standIn,
       appUrl: () => `http://${LOCAL_HOST}:${port}`,
+      port: () => port,
       signingSecret,
       users: LOCAL_USERS,
       commands: consoleCommands(),

@@ -41,6 +41,8 @@ export interface ConsoleOptions {
   standIn: SlackStandIn;
   /** The bot's own address (known once it listens): requests go to its /slack/events. */
   appUrl: () => string;
+  /** The port the console is served on (known once the bot listens), for the Host check. */
+  port: () => number;
   signingSecret: string;
   users: readonly ConsoleUser[];
   commands: readonly ConsoleCommand[];
@@ -117,6 +119,24 @@ const requestShape = z.discriminatedUnion('kind', [
 ]);
 
 class Refused extends Error {}
+
+/**
+ * A page elsewhere must not drive the console (it can approve remediations on this machine's
+ * databases): the Host must be this loopback address (no DNS rebinding), a POST must be JSON (a
+ * cross-site form cannot send that without a CORS preflight, which is never granted) and come from
+ * the console's own origin when the browser says where it comes from.
+ */
+export function crossSiteProblem(req: IncomingMessage, port: number): string | undefined {
+  const host = req.headers.host ?? '';
+  const own = [`127.0.0.1:${port}`, `localhost:${port}`];
+  if (!own.includes(host)) return `the console answers only at http://127.0.0.1:${port}/ (this request was for "${host}")`;
+  if (req.method === 'POST') {
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return 'the console takes JSON requests only (Content-Type: application/json)';
+    const origin = req.headers.origin;
+    if (origin !== undefined && !own.some((h) => origin === `http://${h}`)) return `requests from ${origin} are refused: only the console's own page may send them`;
+  }
+  return undefined;
+}
 
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -598,8 +618,18 @@ export function consoleServer(options: ConsoleOptions, page: { js: string; css: 
     },
   ];
 
+  const guarded = routes.map((route) => ({
+    ...route,
+    handler: (req: IncomingMessage, res: ServerResponse) => {
+      const problem = crossSiteProblem(req, options.port());
+      if (!problem) return route.handler(req, res);
+      req.resume();
+      sendJson(res, 403, { ok: false, error: `Refused: ${problem}.` });
+    },
+  }));
+
   return {
-    routes,
+    routes: guarded,
     stop() {
       unsubscribe();
       clearInterval(keepAlive);
