@@ -6,8 +6,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FirebreakError } from '../../core/errors.js';
+import { shipped } from '../../package-root.js';
 import type { Runbook } from '../../core/runbook/model.js';
 import { formatProblem, validate, type RunbookProblem, type RunbookWorld, type SourcedRunbook } from '../../core/runbook/validate.js';
 import { TEMPLATE_KINDS } from '../../core/render/templates-catalogue.js';
@@ -15,7 +15,7 @@ import { DIAG_WORDS, remediationCatalogueFor, type TargetsConfig } from '../targ
 import { LARGEST_RUNBOOK, parseRunbookMarkdown } from './parse-markdown.js';
 
 /** The runbooks shipped with Firebreak (communication templates live in its templates/ folder, not read here). */
-export const DEFAULT_RUNBOOKS_DIR = fileURLToPath(new URL('../../../runbooks', import.meta.url));
+export const DEFAULT_RUNBOOKS_DIR = shipped('runbooks');
 
 /** What the rules check runbooks against, from a configuration. Without `checkTargets`, names of targets are not checked (no configuration at hand). */
 export function runbookWorld(config: { targets: TargetsConfig; remediation: { maxReplicas: number } }, options: { checkTargets?: boolean } = {}): RunbookWorld {

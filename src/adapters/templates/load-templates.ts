@@ -1,14 +1,14 @@
 /** Reads every communication template from disk once, at start, and checks it. */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FirebreakError } from '../../core/errors.js';
+import { shipped } from '../../package-root.js';
 import { parseTemplate, renderTemplate, TemplateError, type Template } from '../../core/render/template.js';
 import { checklistProblems } from '../../core/render/checklist.js';
 import { LOCALES, TEMPLATE_KINDS } from '../../core/render/templates-catalogue.js';
 import type { Templates } from '../../ports.js';
 
-export const DEFAULT_TEMPLATES_DIR = fileURLToPath(new URL('../../../runbooks/templates', import.meta.url));
+export const DEFAULT_TEMPLATES_DIR = shipped('runbooks', 'templates');
 
 /**
  * Loads every kind in every locale. All problems are collected and thrown together as one
