@@ -76,9 +76,10 @@ ensure_sshd_installed() {
 }
 
 ensure_chromium_installed() {
-  if [ -x /usr/bin/chromium ]; then return; fi
+  if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then return; fi
   echo "services: installing Chromium (for the console's browser test)"
-  apt_install chromium
+  # The emoji font: without it a headless Chromium draws the bot's emoji as empty boxes.
+  apt_install chromium fonts-noto-color-emoji
 }
 
 if ! command -v psql >/dev/null; then apt_install postgresql-client; fi
