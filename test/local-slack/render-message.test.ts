@@ -87,6 +87,8 @@ describe('renderMessage', () => {
     const eph = draw(message({ user: 'UBOT', bot: true, ephemeralTo: 'U2' }));
     expect(readText(one(eph, '.message-ephemeral-note'))).toBe('👁 Only visible to you');
     expect(one(eph, '.message').attrs.class).toContain('message-ephemeral');
+    expect(all(eph, '[data-add-reaction]')).toHaveLength(0);
+    expect(all(eph, '[data-open-thread]')).toHaveLength(0);
   });
 
   it('shows reactions with their emoji and counts, marking the reader’s own', () => {

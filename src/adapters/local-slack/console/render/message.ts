@@ -102,9 +102,9 @@ export function renderMessage(m: ConsoleMessage, ctx: RenderContext, options: Me
   const replies = !options.inThread && m.replyCount > 0
     ? `<button type="button" class="thread-link" data-open-thread="${escapeHtml(m.ts)}">${m.replyCount} ${m.replyCount === 1 ? 'reply' : 'replies'}</button>`
     : '';
-  const hover = `<div class="message-actions"><button type="button" class="reaction-add" data-add-reaction title="Add reaction">+🙂</button>${
-    options.inThread || m.ephemeralTo ? '' : `<button type="button" class="message-reply" data-open-thread="${escapeHtml(m.ts)}" title="Reply in thread">Reply</button>`
-  }</div>`;
+  // Slack offers neither reactions nor a thread on an ephemeral message.
+  const reply = options.inThread ? '' : `<button type="button" class="message-reply" data-open-thread="${escapeHtml(m.ts)}" title="Reply in thread">Reply</button>`;
+  const hover = m.ephemeralTo ? '' : `<div class="message-actions"><button type="button" class="reaction-add" data-add-reaction title="Add reaction">+🙂</button>${reply}</div>`;
   const files = m.files.length ? `<div class="message-files">${m.files.map(file).join('')}</div>` : '';
   return (
     `<div class="${classes}"${attrs({ 'data-ts': m.ts, 'data-channel': m.channel, 'data-thread-ts': m.threadTs, 'data-user': m.user })}>` +
