@@ -51,6 +51,22 @@ describe('configuration errors exit 2 with every problem and no stack trace', ()
     expect(p.out()).not.toContain('Console:');
   });
 
+  it('--local (npm run local) starts local mode whatever the environment, and SIGTERM stops it with its event streams open', async () => {
+    const p = run({ NODE_ENV: 'production', SLACK_BOT_TOKEN: TOKEN, PORT: '0' }, undefined, { args: ['--local'] });
+    running.push(p);
+    let url: string | undefined;
+    for (let i = 0; i < 600 && !url; i += 1) {
+      url = /Console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(p.out())?.[1];
+      if (!url) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(url, p.err()).toBeDefined();
+    expect(p.out()).toContain('Firebreak local mode: nothing is sent to Slack.');
+    const events = await fetch(new URL('/console/events', url));
+    expect(events.status).toBe(200);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
   it('lists bad keys with their path', async () => {
     const dir = tempDir('fb-proc-');
     writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INC\n  updateReminder: soon\n');

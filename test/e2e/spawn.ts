@@ -17,11 +17,11 @@ export interface Proc {
 }
 
 /** Without `cwd`, the process runs in a folder of its own (its embedded database goes there), removed when it exits. */
-export function runFirebreak(env: Record<string, string>, cwd?: string, options: { preload?: string } = {}): Proc {
+export function runFirebreak(env: Record<string, string>, cwd?: string, options: { preload?: string; args?: string[] } = {}): Proc {
   const own = cwd === undefined ? mkdtempSync(path.join(tmpdir(), 'fb-proc-')) : undefined;
   // A preload (a test's fault injector) runs before main.ts, in the same process.
   const preload = options.preload ? ['--import', pathToFileURL(options.preload).href] : [];
-  const child = spawn(process.execPath, ['--import', TSX, ...preload, path.join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', TSX, ...preload, path.join(ROOT, 'src/main.ts'), ...(options.args ?? [])], {
     cwd: cwd ?? own,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

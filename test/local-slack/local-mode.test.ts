@@ -174,6 +174,23 @@ describe('a person declares an incident from the console', () => {
   });
 });
 
+describe('files the bot uploads', () => {
+  it('arrive in the channel, to view in the browser or download', async () => {
+    const channel = (await client.state(ALICE)).channels.find((c) => c.createdByBot)!;
+    await client.send({ kind: 'command', user: ALICE, channel: channel.id, text: '/incident postmortem' });
+    const message = await client.waitFor(ALICE, (s) => s.messages.find((m) => m.channel === channel.id && m.files.length > 0), 'the postmortem file');
+    const file = message.files[0]!;
+    expect(file.name).toMatch(/^postmortem-inc-1-.*\.md$/);
+    const view = await fetch(new URL(file.viewUrl, local.url));
+    expect(view.headers.get('content-type')).toContain('text/plain');
+    expect(view.headers.get('content-disposition')).toMatch(/^inline/);
+    expect(await view.text()).toContain('Checkout down');
+    const download = await fetch(new URL(file.downloadUrl, local.url));
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="${file.name}"`);
+    expect((await fetch(new URL('/console/file?id=F0NOPE', local.url))).status).toBe(404);
+  });
+});
+
 describe('what the console refuses, it says', () => {
   it('an unknown command names the commands there are', async () => {
     const answer = await client.send({ kind: 'command', user: ALICE, channel: INCIDENTS, text: '/deploy now' });
