@@ -30,7 +30,10 @@ export function approvalMessage(request: RemediationRequest, options: { dryRun: 
         { label: 'Requested by', value: `${who(request.requesterId)} ${dateToken(request.createdAt, '{time}')}` },
         ...(request.approvals.length ? [{ label: 'Approved by', value: request.approvals.map((a) => who(a.userId)).join(', ') }] : []),
         ...(request.decidedBy ? [{ label: 'Rejected by', value: who(request.decidedBy) }] : []),
-        { label: request.status === 'requested' ? 'Expires' : 'Expired at', value: dateToken(request.expiresAt, '{time}') },
+        // The approval window matters while the request waits, and when it ran out; once decided it says nothing.
+        ...(request.status === 'requested' || request.status === 'expired'
+          ? [{ label: request.status === 'requested' ? 'Expires' : 'Expired at', value: dateToken(request.expiresAt, '{time}') }]
+          : []),
       ],
     },
     { type: 'text', text: `*Now:*\n${truncate(lines(request.preview.current), 1400)}\n*Change:*\n${truncate(lines(request.preview.change), 1400)}` },
