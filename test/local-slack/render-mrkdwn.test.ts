@@ -1,4 +1,7 @@
 /** mrkdwn as the console draws it: each token, nesting, entities, mentions, dates, escaping. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EMOJI, formatSlackDate, renderMrkdwn, renderText, type RenderContext } from '../../src/adapters/local-slack/console/render/index.js';
@@ -253,6 +256,33 @@ describe('emoji', () => {
   ])(':%s: is in the table', (name) => {
     expect(EMOJI[name]).toBeTruthy();
     expect(md(`:${name}:`)).toBe(EMOJI[name]);
+  });
+});
+
+describe('the emoji Firebreak writes', () => {
+  /** Every `:shortcode:` in the code that builds Firebreak's messages. */
+  function shortcodesInSource(): string[] {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const dirs = ['src/app', 'src/core', 'src/adapters/slack', 'src/adapters/templates', 'commands'];
+    const found = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith('.ts')) {
+          for (const m of readFileSync(path, 'utf8').matchAll(/(?:^|[^A-Za-z0-9_:]):([a-z][a-z0-9_+-]*):(?![A-Za-z0-9_:])/g)) found.add(m[1] as string);
+        }
+      }
+    };
+    for (const d of dirs) walk(join(root, d));
+    return [...found].sort();
+  }
+
+  it('draws every shortcode the bot’s messages use (none is left as :name:)', () => {
+    const names = shortcodesInSource();
+    expect(names.length).toBeGreaterThan(20);
+    expect(names).toContain('rotating_light');
+    expect(names.filter((n) => !EMOJI[n])).toEqual([]);
   });
 });
 

@@ -45,6 +45,8 @@ const knownChannels = new Set<string>();
 const newChannels = new Set<string>();
 const dismissedNotices = new Set<number>();
 let seenReady = false;
+/** Set when the person changes: their view of the channel starts at its newest message. */
+let forceBottom = false;
 let modalKey: string | null = null;
 let modalViewId: string | null = null;
 /** What was typed in each view of the stack, kept while another view is on top or while a view is redrawn. */
@@ -100,6 +102,8 @@ const el = {
 let refreshTimer: number | undefined;
 let requestSeq = 0;
 let appliedSeq = 0;
+/** Set when the event stream (re)connects: the next state is taken whatever its version. */
+let resync = false;
 
 function scheduleRefresh(): void {
   if (refreshTimer !== undefined) return;
@@ -126,8 +130,10 @@ async function refresh(): Promise<void> {
     return;
   }
   const next = result.state;
-  // An answer older than what is shown (a slow request overtaken by a newer one) is dropped.
-  if (state && state.me === next.me && next.version < state.version) return;
+  // An answer older than what is shown (a slow request overtaken by a newer one) is dropped;
+  // after a reconnection any version goes (a restarted server counts from 0 again).
+  if (state && state.me === next.me && next.version < state.version && !resync) return;
+  resync = false;
   appliedSeq = seq;
   apply(next);
 }
@@ -220,8 +226,9 @@ function drawSidebar(): void {
     const unread = !active && newestIn(c.id, state?.me) > (lastSeen.get(c.id) ?? 0);
     const noticed = !active && state?.notices.some((n) => n.channel === c.id && !dismissedNotices.has(n.id) && n.at > (lastSeen.get(c.id) ?? 0));
     const classes = ['sidebar-item', active ? 'is-active' : '', unread ? 'is-unread' : '', newChannels.has(c.id) ? 'is-new' : '', noticed ? 'has-notice' : ''].filter(Boolean).join(' ');
-    const label = c.kind === 'channel' ? `<span class="hash">#</span> ${escapeHtml(c.name)}` : `<span class="presence" aria-hidden="true"></span>${escapeHtml(c.name)}`;
-    const title = c.createdByBot ? ' title="Created by the bot"' : '';
+    const name = `<span class="sidebar-name">${escapeHtml(c.name)}</span>`;
+    const label = c.kind === 'channel' ? `<span class="hash">#</span> ${name}` : `<span class="presence" aria-hidden="true"></span>${name}`;
+    const title = ` title="${escapeHtml(c.kind === 'channel' ? `#${c.name}${c.createdByBot ? ' (created by the bot)' : ''}` : c.name)}"`;
     return `<li><button type="button" class="${classes}" data-channel-id="${escapeHtml(c.id)}"${active ? ' aria-current="page"' : ''}${title}>${label}</button></li>`;
   };
   setHtml(el.channelList, state.channels.filter((c) => c.kind === 'channel').map(item).join(''));
@@ -239,7 +246,8 @@ function drawChannel(c: RenderContext): void {
   if (!state || !activeChannel) return;
   const channel = channelOf(activeChannel);
   setText(el.channelName, channelLabel(channel));
-  setText(el.channelTopic, channel?.topic ?? '');
+  // Topics are mrkdwn like messages (the bot names the commander there as <@U…>).
+  setHtml(el.channelTopic, channel?.topic ? renderMrkdwn(channel.topic, c) : '');
   el.composer.placeholder = `Message ${channelLabel(channel)}`;
   const pins = state.pins[activeChannel] ?? [];
   setText(el.pinsButton, `📌 ${pins.length} pinned`);
@@ -247,7 +255,8 @@ function drawChannel(c: RenderContext): void {
   if (!el.pinsPopover.hidden) drawPins(c);
 
   const box = el.messages;
-  const switched = box.dataset.channel !== activeChannel;
+  const switched = box.dataset.channel !== activeChannel || forceBottom;
+  forceBottom = false;
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   type Item = { at: number; key: string; html: string };
   const items: Item[] = [];
@@ -681,6 +690,7 @@ function switchUser(id: string): void {
   setBackgroundInert(false);
   if (state && activeChannel === state.me) activeChannel = id;
   seenReady = false;
+  forceBottom = true;
   void refresh();
 }
 
@@ -695,6 +705,7 @@ watchEvents({
   },
   open() {
     showConnection(null);
+    resync = true;
     void refresh();
   },
   down() {
