@@ -5,7 +5,9 @@
 # and that OpenSSH's server is installed (/usr/sbin/sshd): the Linux host tests start their own sshd,
 # on a loopback port with a throwaway configuration, so nothing is started for them here;
 # and that Debian's Chromium is installed (/usr/bin/chromium): the console's browser test drives it
-# headless with playwright-core, which downloads no browser of its own.
+# headless with playwright-core, which downloads no browser of its own;
+# and RabbitMQ on 127.0.0.1:5672 (guest/guest) with its management plugin on 127.0.0.1:15672: the
+# queue diagnostics read queues over AMQP and through the management HTTP API.
 # Where one already answers, it is left alone. Where one is missing, it is installed from Debian's
 # packages and started without systemd (containers and CI machines have none). Needs root for that.
 set -euo pipefail
@@ -82,9 +84,45 @@ ensure_chromium_installed() {
   apt_install chromium fonts-noto-color-emoji
 }
 
+RABBITMQ_PORT=5672
+RABBITMQ_MANAGEMENT_PORT=15672
+
+ensure_rabbitmq() {
+  local running=0 conf=/etc/rabbitmq/rabbitmq.conf
+  if listening "$RABBITMQ_PORT"; then echo "services: RabbitMQ already listening on $RABBITMQ_PORT"; running=1; fi
+  if [ "$running" -eq 0 ] && ! command -v rabbitmq-server >/dev/null; then
+    echo "services: installing RabbitMQ"
+    # As for sshd: no service started by the package; it is started below, without systemd.
+    local policy=/usr/sbin/policy-rc.d added_policy=0
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null; as_root chmod +x "$policy"; added_policy=1
+    fi
+    apt_install rabbitmq-server
+    if [ "$added_policy" -eq 1 ]; then as_root rm -f "$policy"; fi
+  fi
+  # Loopback only, for AMQP and the management API (read when the broker starts).
+  as_root mkdir -p /etc/rabbitmq
+  if ! grep -qs '^listeners.tcp' "$conf"; then echo 'listeners.tcp.local = 127.0.0.1:5672' | as_root tee -a "$conf" >/dev/null; fi
+  if ! grep -qs '^management.tcp.ip' "$conf"; then echo 'management.tcp.ip = 127.0.0.1' | as_root tee -a "$conf" >/dev/null; fi
+  if [ "$running" -eq 0 ]; then
+    echo "services: starting RabbitMQ"
+    as_root rabbitmq-server -detached
+    wait_for "$RABBITMQ_PORT" RabbitMQ
+    as_root rabbitmqctl await_startup >/dev/null
+  fi
+  if listening "$RABBITMQ_MANAGEMENT_PORT"; then echo "services: RabbitMQ management already listening on $RABBITMQ_MANAGEMENT_PORT"; return; fi
+  echo "services: enabling RabbitMQ's management plugin"
+  # A broker started before management.tcp.ip was in its configuration would listen on every
+  # interface: the plugin is loaded and told loopback first, then enabled on the running node.
+  as_root rabbitmqctl eval 'application:load(rabbitmq_management), application:set_env(rabbitmq_management, tcp_config, [{ip, "127.0.0.1"}, {port, 15672}]).' >/dev/null
+  as_root rabbitmq-plugins enable --quiet rabbitmq_management >/dev/null
+  wait_for "$RABBITMQ_MANAGEMENT_PORT" "RabbitMQ management"
+}
+
 if ! command -v psql >/dev/null; then apt_install postgresql-client; fi
 ensure_postgres
 ensure_redis
 ensure_sshd_installed
 ensure_chromium_installed
-echo "services: ready (PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT)"
+ensure_rabbitmq
+echo "services: ready (PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT, RabbitMQ 127.0.0.1:$RABBITMQ_PORT and its management API on $RABBITMQ_MANAGEMENT_PORT)"
