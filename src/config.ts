@@ -96,15 +96,26 @@ const escalationSchema = z
       .refine((levels) => new Set(levels.map((l) => l.name)).size === levels.length, { message: 'level names must be different' })
       .default(DEFAULT_LEVELS),
     responseDeadline: z.object({ notify: notifyList, pagerduty: routingKey }).strict().default({ notify: [], pagerduty: undefined }),
+    // Severities paged on PagerDuty at declaration (seed 000: a P0 pages at once), with pagerduty.routingKey.
+    pageOnOpen: z
+      .array(z.enum(SEVERITY_LEVELS))
+      .refine((list) => new Set(list).size === list.length, { message: 'list each severity once' })
+      .default([]),
     pagerduty: z
       .object({
         url: z.string().regex(/^https?:\/\/\S+$/, { message: 'expected an http(s) URL' }).default('https://events.pagerduty.com/v2/enqueue'),
         timeout: duration.default(5000),
+        /** The routing key of the page at declaration (pageOnOpen). */
+        routingKey,
       })
       .strict()
-      .default({ url: 'https://events.pagerduty.com/v2/enqueue', timeout: 5000 }),
+      .default({ url: 'https://events.pagerduty.com/v2/enqueue', timeout: 5000, routingKey: undefined }),
   })
-  .strict();
+  .strict()
+  .refine((e) => e.pageOnOpen.length === 0 || Boolean(e.pagerduty.routingKey), {
+    message: 'pageOnOpen pages at declaration: set escalation.pagerduty.routingKey (an Events API v2 routing key), or empty the list',
+    path: ['pageOnOpen'],
+  });
 
 const link = z
   .object({

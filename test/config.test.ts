@@ -162,6 +162,20 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('pages at declaration only the severities of pageOnOpen, and refuses the list without a routing key', () => {
+    const none = loadConfig(creds, withFile('incidents:\n  channel: C0X1\n').dir);
+    if (!none.ok) throw new Error(none.problems.join('\n'));
+    expect(none.config.escalation.pageOnOpen).toEqual([]);
+    const keyed = loadConfig(creds, withFile('incidents:\n  channel: C0X1\nescalation:\n  pageOnOpen: [P0]\n  pagerduty: { routingKey: R0UT1NGKEY0123456789ABCDEFGHIJKL }\n').dir);
+    if (!keyed.ok) throw new Error(keyed.problems.join('\n'));
+    expect(keyed.config.escalation.pageOnOpen).toEqual(['P0']);
+    expect(keyed.config.escalation.pagerduty.routingKey).toBe('R0UT1NGKEY0123456789ABCDEFGHIJKL');
+    const keyless = loadConfig(creds, withFile('incidents:\n  channel: C0X1\nescalation:\n  pageOnOpen: [P0]\n').dir);
+    expect(keyless.ok ? [] : keyless.problems).toEqual([expect.stringContaining('escalation.pageOnOpen: pageOnOpen pages at declaration: set escalation.pagerduty.routingKey')]);
+    const twice = loadConfig(creds, withFile('incidents:\n  channel: C0X1\nescalation:\n  pageOnOpen: [P0, P0]\n  pagerduty: { routingKey: abc }\n').dir);
+    expect(twice.ok ? [] : twice.problems).toEqual([expect.stringContaining('list each severity once')]);
+  });
+
   it('the shipped example file is valid', () => {
     const r = loadConfig({ ...creds, FIREBREAK_CONFIG: new URL('../firebreak.example.yml', import.meta.url).pathname }, '/');
     expect(r.ok ? [] : r.problems).toEqual([]);

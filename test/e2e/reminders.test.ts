@@ -142,3 +142,62 @@ describe('escalation and PagerDuty', () => {
     expect(trigger.body.routing_key).toBe(PD_KEY);
   });
 });
+
+describe('paging at declaration (escalation.pageOnOpen)', () => {
+  const OPEN_KEY = 'OPENPAGEKEY0123456789ABCDEFGHIJK';
+  let t: AppUnderTest;
+  let pd: Awaited<ReturnType<typeof startPagerDutyStandIn>>;
+  beforeAll(async () => {
+    pd = await startPagerDutyStandIn();
+    t = await startAppUnderTest({
+      yaml: [
+        'incidents:',
+        `  channel: ${INCIDENTS_CHANNEL}`,
+        'escalation:',
+        '  pageOnOpen: [P0]',
+        '  levels: []',
+        '  pagerduty:',
+        `    url: ${pd.url}`,
+        `    routingKey: ${OPEN_KEY}`,
+        '    timeout: 1s',
+      ].join('\n'),
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await pd?.close();
+  });
+  const eventsFor = (incidentId: string) => pd.events.filter((e) => e.body.dedup_key === incidentId);
+
+  it('pages a P0 at once, with the incident as dedup key, then acknowledges and resolves that page with the incident', async () => {
+    const inc = await declareIncident(t, { title: 'Everything is down', severity: 'P0' });
+    const trigger = await pd.waitFor((e) => e.body.event_action === 'trigger' && e.body.dedup_key === inc.incidentId, 5000);
+    expect(trigger.body).toMatchObject({ routing_key: OPEN_KEY, payload: { severity: 'critical', source: 'firebreak' } });
+    expect(trigger.body.payload.summary).toContain(`${inc.id} [P0] Everything is down`);
+    await expect
+      .poll(async () => (await t.running.ctx.store.listTimeline(inc.incidentId)).filter((e) => e.kind === 'escalation_sent').map((e) => e.data.level))
+      .toEqual(['PagerDuty (paged at declaration)']);
+
+    await t.driver.blockAction({ actionId: 'incident_ack', value: inc.incidentId, userId: 'U0BOB', channelId: INCIDENTS_CHANNEL });
+    const ack = await pd.waitFor((e) => e.body.event_action === 'acknowledge' && e.body.dedup_key === inc.incidentId, 5000);
+    expect(ack.body).toEqual({ routing_key: OPEN_KEY, event_action: 'acknowledge', dedup_key: inc.incidentId });
+    const resolve = await command(t, 'resolve', { channelId: inc.channelId! });
+    await submitModal(t, resolve.triggerId, resolveValues('cause', 'fix'));
+    await pd.waitFor((e) => e.body.event_action === 'resolve' && e.body.dedup_key === inc.incidentId, 5000);
+    expect(eventsFor(inc.incidentId).map((e) => e.body.event_action)).toEqual(['trigger', 'acknowledge', 'resolve']);
+  });
+
+  it('does not page a P2, and pages it once when it is raised to P0', async () => {
+    const inc = await declareIncident(t, { title: 'Slow search', severity: 'P2' });
+    await t.running.ctx.inflight.drain(5000);
+    await sleep(500);
+    expect(eventsFor(inc.incidentId)).toEqual([]);
+    await command(t, 'severity P0', { channelId: inc.channelId! });
+    await pd.waitFor((e) => e.body.event_action === 'trigger' && e.body.dedup_key === inc.incidentId, 5000);
+    await command(t, 'severity P1', { channelId: inc.channelId! });
+    await command(t, 'severity P0', { channelId: inc.channelId! });
+    await t.running.ctx.inflight.drain(5000);
+    await sleep(500);
+    expect(eventsFor(inc.incidentId).filter((e) => e.body.event_action === 'trigger')).toHaveLength(1);
+  });
+});

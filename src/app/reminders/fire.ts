@@ -6,7 +6,7 @@
  */
 import { describeCause } from '../../core/errors.js';
 import { humanId, incidentHome, isOpen, type Incident } from '../../core/incident/incident.js';
-import { decide, levelOf, nextAfterFire, UPDATE_REMINDER } from '../../core/reminders/plan.js';
+import { decide, levelOf, nextAfterFire, OPEN_PAGE_LEVEL, pagingLevel, UPDATE_REMINDER } from '../../core/reminders/plan.js';
 import { escalationMessage, reminderMessage } from '../../core/reminders/messages.js';
 import { toPlainLine } from '../../core/render/text.js';
 import type { Chat, PagerEvent, ScheduledItem } from '../../ports.js';
@@ -109,7 +109,7 @@ export async function firePagerItem(f: FireContext, item: ScheduledItem): Promis
   const now = ctx.clock.now();
   const [, action, levelName] = item.kind.split(':') as [string, PagerEvent['action'], string];
   const incident = await ctx.store.getIncident(item.incidentId);
-  const level = incident ? levelOf(levelName === 'response' ? 'response_deadline' : `escalation:${levelName}`, incident, ctx.policy) : null;
+  const level = incident ? pagingLevel(levelName, incident, ctx.policy) : null;
   if (!incident || !level?.pagerduty) {
     await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: null, fired: false, at: now });
     return;
@@ -135,6 +135,12 @@ export async function firePagerItem(f: FireContext, item: ScheduledItem): Promis
   const result = await ctx.pager.send(event);
   if (result.ok) {
     await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: null, fired: true, at: now });
+    // The page at declaration has no Slack message of its own: the timeline says PagerDuty was told.
+    if (action === 'trigger' && levelName === OPEN_PAGE_LEVEL) {
+      await ctx.store
+        .addTimelineEvent({ incidentId: incident.id, kind: 'escalation_sent', actorId: null, at: now, data: { level: 'PagerDuty (paged at declaration)', notified: [], paged: true } })
+        .catch((err: unknown) => ctx.logger.warn({ err }, 'page at declaration sent but not recorded on the timeline'));
+    }
     // An acknowledgement that came while the trigger was on its way still needs sending.
     if (action === 'trigger' && (incident.acknowledgedAt || !isOpen(incident))) await syncSchedule(ctx, incident.id);
     return;

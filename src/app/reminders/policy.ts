@@ -9,5 +9,6 @@ export function schedulePolicy(config: Pick<Config, 'incidents' | 'escalation'>,
     responseMs: (level) => severities[level].responseSeconds * 1000,
     levels: config.escalation.levels.map((l) => ({ name: l.name, afterMs: l.after, until: l.until, notify: l.notify, pagerduty: l.pagerduty, severities: l.severities })),
     responseDeadline: { notify: config.escalation.responseDeadline.notify, pagerduty: config.escalation.responseDeadline.pagerduty },
+    pageOnOpen: { severities: config.escalation.pageOnOpen, pagerduty: config.escalation.pagerduty.routingKey },
   };
 }

@@ -1,10 +1,11 @@
 /**
  * After any change to an incident, its stored schedule is brought in line with the rules: the
- * reminder moves, escalations that no longer apply are cleared, and a PagerDuty incident opened
- * by an escalation is acknowledged or resolved with it.
+ * reminder moves, escalations that no longer apply are cleared, a severity paged at declaration
+ * is paged, and a PagerDuty incident opened by an escalation (or at declaration) is acknowledged
+ * or resolved with it.
  */
 import { isOpen } from '../../core/incident/incident.js';
-import { planFor, UPDATE_REMINDER } from '../../core/reminders/plan.js';
+import { OPEN_PAGE_LEVEL, pagesOnOpen, planFor, UPDATE_REMINDER } from '../../core/reminders/plan.js';
 import type { AppContext } from '../context.js';
 
 export const PAGER_TRIGGER = 'pager:trigger:';
@@ -17,6 +18,12 @@ export async function syncSchedule(ctx: AppContext, incidentId: string): Promise
   await ctx.store.schedule.plan(incidentId, planFor(incident, ctx.policy, reminder?.lastFiredAt ?? null));
 
   const now = ctx.clock.now();
+  // A severity paged at declaration: paged once, when declared so or raised to it (the item stays, so never twice).
+  const openPage = `${PAGER_TRIGGER}${OPEN_PAGE_LEVEL}`;
+  if (pagesOnOpen(incident, ctx.policy) && !items.some((i) => i.kind === openPage)) {
+    await ctx.store.schedule.enqueue(incidentId, openPage, now, { level: OPEN_PAGE_LEVEL, action: 'trigger' });
+    items.push(...(await ctx.store.schedule.list(incidentId)).filter((i) => i.kind === openPage));
+  }
   for (const trigger of items.filter((i) => i.kind.startsWith(PAGER_TRIGGER))) {
     const level = trigger.kind.slice(PAGER_TRIGGER.length);
     const follow = (action: 'acknowledge' | 'resolve') =>

@@ -25,6 +25,8 @@ export interface SchedulePolicy {
   levels: readonly EscalationLevel[];
   /** Who hears of an incident nobody acknowledged within its response time. */
   responseDeadline: Pick<EscalationLevel, 'notify' | 'pagerduty'>;
+  /** Severities paged on PagerDuty as soon as they are declared (or raised to), with this routing key; absent: none. */
+  pageOnOpen?: { severities: readonly SeverityLevel[]; pagerduty: string | undefined };
 }
 
 export const UPDATE_REMINDER = 'update_reminder';
@@ -34,6 +36,26 @@ export const ESCALATION_PREFIX = 'escalation:';
 /** The synthetic level of the response deadline: due at the severity's response time, until acknowledged. */
 export function responseLevel(incident: Incident, policy: SchedulePolicy): EscalationLevel {
   return { name: 'response', afterMs: policy.responseMs(incident.severity), until: 'acknowledged', ...policy.responseDeadline };
+}
+
+/** The name the page sent at declaration goes by among the levels (`pager:trigger:open`). */
+export const OPEN_PAGE_LEVEL = 'open';
+
+/** The synthetic level of the page at declaration: at once, until resolved, nobody mentioned in Slack. */
+export function openPageLevel(policy: SchedulePolicy): EscalationLevel {
+  return { name: OPEN_PAGE_LEVEL, afterMs: 0, until: 'resolved', notify: [], pagerduty: policy.pageOnOpen?.pagerduty };
+}
+
+/** Whether the incident, as it is now, is one PagerDuty hears of at once. */
+export function pagesOnOpen(incident: Incident, policy: SchedulePolicy): boolean {
+  const page = policy.pageOnOpen;
+  return isOpen(incident) && page !== undefined && Boolean(page.pagerduty) && page.severities.includes(incident.severity);
+}
+
+/** The level a pager item (`pager:<action>:<level>`) pages for: the response deadline, the page at declaration, or an escalation level. */
+export function pagingLevel(levelName: string, incident: Incident, policy: SchedulePolicy): EscalationLevel | null {
+  if (levelName === OPEN_PAGE_LEVEL) return openPageLevel(policy);
+  return levelOf(levelName === 'response' ? RESPONSE_DEADLINE : `${ESCALATION_PREFIX}${levelName}`, incident, policy);
 }
 
 /** The escalation level an item kind stands for, or null. */

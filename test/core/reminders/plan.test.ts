@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, nextAfterFire, nextReminderDue, planFor, type EscalationLevel, type SchedulePolicy } from '../../../src/core/reminders/plan.js';
+import { decide, nextAfterFire, nextReminderDue, OPEN_PAGE_LEVEL, pagesOnOpen, pagingLevel, planFor, type EscalationLevel, type SchedulePolicy } from '../../../src/core/reminders/plan.js';
 import { makeIncident } from '../incident/fixtures.js';
 
 const MIN = 60_000;
@@ -99,5 +99,24 @@ describe('escalation levels per severity', () => {
     expect(decide('escalation:L3', { ...open, severity: 'P2' }, byDefault, at(40))).toEqual({ action: 'skip', next: null });
     expect(decide('escalation:L3', { ...open, severity: 'P1' }, byDefault, at(40))).toEqual({ action: 'fire', dueAt: at(30), lateMs: 10 * MIN });
     expect(decide('escalation:L2', { ...open, severity: 'P3' }, byDefault, at(15))).toEqual({ action: 'skip', next: null });
+  });
+});
+
+describe('the page at declaration', () => {
+  const paging: SchedulePolicy = { ...policy, pageOnOpen: { severities: ['P0'], pagerduty: 'openkey' } };
+
+  it('is for the listed severities of an open incident with a routing key only', () => {
+    expect(pagesOnOpen({ ...open, severity: 'P0' }, paging)).toBe(true);
+    expect(pagesOnOpen(open, paging)).toBe(false);
+    expect(pagesOnOpen({ ...open, severity: 'P0', status: 'resolved', resolvedAt: at(5) }, paging)).toBe(false);
+    expect(pagesOnOpen({ ...open, severity: 'P0' }, { ...policy, pageOnOpen: { severities: ['P0'], pagerduty: undefined } })).toBe(false);
+    expect(pagesOnOpen({ ...open, severity: 'P0' }, policy)).toBe(false);
+  });
+
+  it('names the level each pager item pages for, with its routing key', () => {
+    expect(pagingLevel(OPEN_PAGE_LEVEL, open, paging)).toEqual({ name: 'open', afterMs: 0, until: 'resolved', notify: [], pagerduty: 'openkey' });
+    expect(pagingLevel('response', open, paging)).toMatchObject({ name: 'response', notify: ['S0ONCALL'] });
+    expect(pagingLevel('L2', open, paging)).toMatchObject({ name: 'L2', pagerduty: 'abc' });
+    expect(pagingLevel('L9', open, paging)).toBeNull();
   });
 });
