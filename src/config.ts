@@ -387,6 +387,7 @@ function deepFreeze<T>(value: T): T {
 export function secretsOf(config: Config): string[] {
   const out = [config.slack.botToken, config.slack.signingSecret, config.slack.appToken];
   for (const level of [...config.escalation.levels, config.escalation.responseDeadline]) out.push(level.pagerduty);
+  out.push(config.escalation.pagerduty.routingKey);
   out.push(...targetSecrets(config.targets));
   out.push(config.alertmanager.token);
   out.push(...urlPassword(config.store.databaseUrl));

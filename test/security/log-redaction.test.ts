@@ -108,7 +108,8 @@ describe('secretsOf: the configuration names every credential it holds', () => {
         'escalation:',
         '  responseDeadline: { pagerduty: DEADLINEKEY0001 }',
         '  levels: [{ name: L2, after: 15m, pagerduty: LEVELKEY0002 }]',
-        '  pagerduty: { url: "https://relay:relay-pass@pd.example/v2/enqueue" }',
+        '  pageOnOpen: [P0]',
+        '  pagerduty: { url: "https://relay:relay-pass@pd.example/v2/enqueue", routingKey: OPENKEY0003 }',
         'targets:',
         '  postgres: [{ name: main, url: "postgres://fb:pg-target-pass@db/app" }]',
         '  redis: [{ name: cache, url: "redis://:redis-pass@cache:6379" }]',
@@ -129,7 +130,7 @@ describe('secretsOf: the configuration names every credential it holds', () => {
     if (!r.ok) throw new Error(r.problems.join('\n'));
     expect([...secretsOf(r.config)].sort()).toEqual(
       [
-        'xoxb-bot-token', 'signing-secret', 'xapp-app-token', 'store@pass', 'proxy-pass', 'DEADLINEKEY0001', 'LEVELKEY0002', 'relay-pass',
+        'xoxb-bot-token', 'signing-secret', 'xapp-app-token', 'store@pass', 'proxy-pass', 'DEADLINEKEY0001', 'LEVELKEY0002', 'OPENKEY0003', 'relay-pass',
         'pg-target-pass', 'redis-pass', 'http-pass', 'prom-pass', 'am-pass',
       ].sort(),
     );
