@@ -104,6 +104,7 @@ let requestSeq = 0;
 let appliedSeq = 0;
 /** Set when the event stream (re)connects: the next state is taken whatever its version. */
 let resync = false;
+let streamDown = false;
 
 function scheduleRefresh(): void {
   if (refreshTimer !== undefined) return;
@@ -135,6 +136,7 @@ async function refresh(): Promise<void> {
   if (state && state.me === next.me && next.version < state.version && !resync) return;
   resync = false;
   appliedSeq = seq;
+  if (!streamDown) showConnection(null);
   apply(next);
 }
 
@@ -592,7 +594,8 @@ document.addEventListener('click', (e) => {
     el.picker.hidden = true;
     return;
   }
-  closePopovers(hit('#pins-popover') ?? undefined);
+  // A click elsewhere closes the open menus (the pins button toggles its own list below).
+  closePopovers(hit('#pins-popover, #pins-button') ? el.pinsPopover : undefined);
 
   if ((b = hit('[data-channel-id]'))) return switchChannel(b.dataset.channelId ?? '');
   if ((b = hit('[data-channel-link]'))) return switchChannel(b.dataset.channelLink ?? '');
@@ -704,11 +707,13 @@ watchEvents({
     if (!state || !Number.isFinite(version) || version !== state.version) scheduleRefresh();
   },
   open() {
+    streamDown = false;
     showConnection(null);
     resync = true;
     void refresh();
   },
   down() {
+    streamDown = true;
     showConnection('reconnecting…');
   },
 });
