@@ -5,6 +5,7 @@
  * Firebreak serves, the user the Dockerfile runs as, the configuration Firebreak loads, the
  * credentials the Secret carries, the ServiceAccount the RBAC binds.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -227,6 +228,13 @@ describe.each(RENDERED)('%s', (dir, manifests) => {
 describe.each(RENDERED.filter(([dir]) => dir !== 'base'))('%s', (_dir, manifests) => {
   it('sets the image from a registry, never the base’s bare local name', () => {
     expect(containerOf(manifests).image).toMatch(/^[\w.-]+(:\d+)?\/[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
+  });
+});
+
+describe('deploy/', () => {
+  it('has no file git ignores (a clone would lack it: firebreak.yml is ignored anywhere, hence config.yml in the overlays)', () => {
+    const ignored = execFileSync('git', ['ls-files', '--others', '--ignored', '--exclude-standard', 'deploy'], { cwd: ROOT, encoding: 'utf8' });
+    expect(ignored).toBe('');
   });
 });
 
