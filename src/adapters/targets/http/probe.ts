@@ -1,7 +1,9 @@
 /**
  * HTTP health-check probe: one GET of the configured URL, then findings for the status, the
  * latency, the expected JSON fields or text, and, over https, the certificate (days left and trust).
- * Read-only, no redirects followed, nothing but the configured URL is ever requested.
+ * No redirects followed, nothing but the configured URL is ever requested, and besides it only the
+ * target's configured `checks` (./probe/checks.ts), on its host, at the same time, by the same
+ * deadline.
  */
 import { STATUS_CODES } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
@@ -9,37 +11,12 @@ import { grade, unreachable, type Finding, type Status } from '../../../core/dia
 import type { Probe, ProbeContext } from '../../../core/diagnostics/probe.js';
 import { resolveHttpThresholds, type HttpTarget, type HttpThresholds } from './target.js';
 import { boundedGet, checkHttpUrl, displayUrl, excerpt, type GetAnswer, type PeerCertificateInfo } from '../shared/bounded-get.js';
+import { lookupJson, MAX_HTTP_BODY_BYTES, show } from './answer.js';
+import { prepareCheck, runCheck } from './probe/checks.js';
 
-/** Health answers are small; anything larger is not what was configured. */
-export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
+export { lookupJson, MAX_HTTP_BODY_BYTES, show } from './answer.js';
+
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A JSON value for people: strings quoted, so "1" and 1 differ. */
-export function show(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : excerpt(text, 120);
-}
-
-/** The value at a top-level key, else along a dotted path (numeric segments index arrays). */
-export function lookupJson(root: unknown, path: string): { found: true; value: unknown } | { found: false } {
-  const own = (obj: unknown, key: string): obj is Record<string, unknown> =>
-    typeof obj === 'object' && obj !== null && !Array.isArray(obj) && Object.prototype.hasOwnProperty.call(obj, key);
-  if (own(root, path)) return { found: true, value: root[path] };
-  let current: unknown = root;
-  for (const segment of path.split('.')) {
-    if (Array.isArray(current) && /^\d+$/.test(segment)) {
-      const i = Number(segment);
-      if (i >= current.length) return { found: false };
-      current = current[i];
-    } else if (own(current, segment)) {
-      current = current[segment];
-    } else {
-      return { found: false };
-    }
-  }
-  return { found: true, value: current };
-}
 
 function statusFinding(target: HttpTarget, answer: GetAnswer): Finding {
   const expected = target.expect?.status;
@@ -220,15 +197,20 @@ export function httpProbe(target: HttpTarget): Probe {
   const thresholds = resolveHttpThresholds(target.thresholds);
   // A private copy: the URL is fixed when the probe is built, whatever happens to the config object.
   const fixed: HttpTarget = structuredClone({ ...target, url });
+  const checks = (fixed.checks ?? []).map((c) => prepareCheck(fixed, c, thresholds));
   return {
     kind: 'http',
     target: target.name,
     async run(ctx) {
-      try {
-        return await check(fixed, url, thresholds, ctx);
-      } catch (err) {
-        return [{ check: 'probe', component: target.name, status: 'unknown', value: `the check failed: ${err instanceof Error ? err.message : String(err)}` }];
-      }
+      const own = (async (): Promise<Finding[]> => {
+        try {
+          return await check(fixed, url, thresholds, ctx);
+        } catch (err) {
+          return [{ check: 'probe', component: target.name, status: 'unknown', value: `the check failed: ${err instanceof Error ? err.message : String(err)}` }];
+        }
+      })();
+      const results = await Promise.all([own, ...checks.map((c) => runCheck(c, ctx))]);
+      return results.flat();
     },
   };
 }
