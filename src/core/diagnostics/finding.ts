@@ -7,7 +7,7 @@ export const STATUSES = ['critical', 'warning', 'unknown', 'ok'] as const;
 /** Worst first: critical, warning, unknown, ok. */
 export type Status = (typeof STATUSES)[number];
 
-export type TargetKind = 'postgres' | 'redis' | 'kubernetes' | 'http' | 'prometheus' | 'logs' | 'docker' | 'host';
+export type TargetKind = 'postgres' | 'redis' | 'kubernetes' | 'http' | 'prometheus' | 'logs' | 'docker' | 'host' | 'rabbitmq';
 
 export interface Finding {
   /** The check, short and stable: "connections", "blocked sessions", "pod not ready". */
