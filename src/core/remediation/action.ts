@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 
 export type Risk = 'high' | 'critical';
-export type ActionTargetKind = 'kubernetes' | 'postgres' | 'redis' | 'docker' | 'hosts';
+export type ActionTargetKind = 'kubernetes' | 'postgres' | 'redis' | 'docker' | 'hosts' | 'rabbitmq';
 
 export interface ActionContext {
   /** Everything must be done (or given up) by then. */
