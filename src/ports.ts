@@ -301,7 +301,7 @@ export interface Pager {
 }
 
 /** What `/diag` (or the CLI) asks for. */
-export type DiagKind = 'db' | 'redis' | 'k8s' | 'http' | 'prom' | 'logs' | 'docker' | 'host' | 'all';
+export type DiagKind = 'db' | 'redis' | 'k8s' | 'http' | 'prom' | 'logs' | 'docker' | 'host' | 'queue' | 'all';
 export interface DiagRequest {
   kind: DiagKind;
   /** A configured target's name; the first of its kind when absent. */
@@ -336,6 +336,8 @@ export interface DiagCatalogue {
   prometheus: string[];
   docker: string[];
   hosts: string[];
+  /** RabbitMQ brokers (targets.rabbitmq); none when absent. */
+  rabbitmq?: string[];
 }
 
 /** The remediation actions and how to find their targets, from the configuration. */
