@@ -382,6 +382,25 @@ describe('latency, redirects, and a route that never answers', () => {
   });
 });
 
+describe('the example configuration', () => {
+  it('its three seed checks load, and pass against an API that answers as the seeds say', async () => {
+    const example = new URL('../../../firebreak.example.yml', import.meta.url).pathname;
+    const loaded = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'test-signing', FIREBREAK_CONFIG: example, COACH_API_KEY: API_KEY, LOGIN_USER: 'admin', LOGIN_PASSWORD: PASSWORD }, '/');
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const configured = loaded.config.targets.http.find((x) => x.name === 'api')!;
+    expect(configured.checks!.map((c) => [c.name, c.method, c.path, c.warmup])).toEqual([
+      ['chat answers', 'POST', '/v1/coaching/chat-legacy', 0],
+      ['cache warm', 'GET', '/api/dashboard/resume', 1],
+      ['login', 'POST', '/auth/login', 0],
+    ]);
+    expect(secretsOf(loaded.config)).toEqual(expect.arrayContaining([API_KEY, PASSWORD]));
+    // The same target, pointed at the test server.
+    const findings = await run({ ...structuredClone(configured), url: `${api.url}/health` });
+    expect(findings.filter((f) => f.status !== 'ok')).toEqual([]);
+    expect(new Set(findings.map((f) => f.check))).toEqual(new Set(['status', 'latency', 'json field', 'chat answers', 'cache warm', 'login']));
+  });
+});
+
 describe('the body never shows', () => {
   afterAll(() => {
     // Over every finding of every test above.
