@@ -26,6 +26,8 @@ export interface AllowList {
   docker: readonly string[];
   /** Linux hosts (targets.hosts) by name; none when absent. */
   hosts?: readonly string[];
+  /** RabbitMQ brokers (targets.rabbitmq) by name; none when absent. */
+  rabbitmq?: readonly string[];
 }
 
 export type Verdict = { allowed: true } | { allowed: false; reason: string };
@@ -78,6 +80,7 @@ export function allowedTarget(kind: ActionTargetKind, targetName: string, namesp
   }
   if (kind === 'docker') return allow.docker.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.docker (${allow.docker.join(', ') || 'none'}).`);
   if (kind === 'hosts') return (allow.hosts ?? []).includes(targetName) ? ALLOWED : refuse(`Host "${targetName}" is not in remediation.allow.hosts (${allow.hosts?.join(', ') || 'none'}).`);
+  if (kind === 'rabbitmq') return (allow.rabbitmq ?? []).includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.rabbitmq (${allow.rabbitmq?.join(', ') || 'none'}).`);
   const list = kind === 'postgres' ? allow.postgres : allow.redis;
   return list.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.${kind} (${list.join(', ') || 'none'}).`);
 }
