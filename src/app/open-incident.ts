@@ -3,7 +3,7 @@
  * (its own channel, or a thread under its announcement), announce it, then tell the reporter.
  * A failed side step is reported in the incidents channel and the rest goes on.
  */
-import { humanId, type Incident, type MessageRef, type NewIncident } from '../core/incident/incident.js';
+import { detectionTime, humanId, type Incident, type MessageRef, type NewIncident } from '../core/incident/incident.js';
 import { describeCause, isFirebreakError } from '../core/errors.js';
 import { plain } from '../core/render/message.js';
 import { channelMention, escapeMrkdwn, escapeTokens } from '../core/render/text.js';
@@ -32,7 +32,8 @@ export interface OpenIncidentInput extends NewIncident {
 }
 
 export async function openIncident(ctx: AppContext, input: OpenIncidentInput): Promise<OpenIncidentResult> {
-  const { replyChannel, runbookHints, ...declaration } = input;
+  const { replyChannel, runbookHints, ...given } = input;
+  const declaration = { ...given, detectedAt: detectionTime(given.detectedAt, given.declaredAt) };
   const log = ctx.logger.child({ teamId: input.teamId, reporter: input.reporterId });
   const tellReporter = async (text: string) => {
     if (replyChannel === null) return;

@@ -48,6 +48,26 @@ describe('a group firing', () => {
     expect(alertPosts(ctx, incident!.channelId)).toEqual([]);
   });
 
+  it('dates the detection from the first firing alert of the group (MTTD), never after the declaration', async () => {
+    const ctx = fakeContext();
+    const payload = postgresDown(['db-1', 'db-2', 'db-3']);
+    const alerts = payload.alerts as Array<Record<string, unknown>>;
+    // The second alert fired first; a resolved one that started earlier does not count.
+    alerts[1]!.startsAt = '2025-03-04T13:41:30Z';
+    alerts.push({ ...alerts[0], status: 'resolved', startsAt: '2025-03-04T12:00:00Z', endsAt: '2025-03-04T12:30:00Z', fingerprint: 'f0000000000000ff' });
+    await receive(ctx, payload);
+    const [incident] = await ctx.store.listOpenIncidents(TEAM);
+    expect(incident!.declaredAt.toISOString()).toBe('2025-03-04T14:00:00.000Z');
+    expect(incident!.detectedAt?.toISOString()).toBe('2025-03-04T13:41:30.000Z');
+
+    const ahead = fakeContext();
+    const early = postgresDown(['db-9']);
+    (early.alerts as Array<Record<string, unknown>>)[0]!.startsAt = '2025-03-04T14:00:05Z';
+    await receive(ahead, early);
+    const [clamped] = await ahead.store.listOpenIncidents(TEAM);
+    expect(clamped!.detectedAt?.toISOString()).toBe('2025-03-04T14:00:00.000Z');
+  });
+
   it('keys the incident on the group key hashed and the generation', () => {
     expect(alertSourceKey('{}:{alertname="X"}', 3)).toMatch(/^alertmanager:[0-9a-f]{64}:3$/);
     expect(alertSourceKey('{}:{alertname="X"}', 3)).not.toBe(alertSourceKey('{}:{alertname="Y"}', 3));

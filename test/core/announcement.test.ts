@@ -23,6 +23,7 @@ const base: Incident = {
   commanderId: 'U0BOB',
   commsLeadId: null,
   declaredAt: new Date('2026-11-22T09:30:00Z'),
+  detectedAt: null,
   acknowledgedAt: null,
   acknowledgedBy: null,
   resolvedAt: null,

@@ -23,8 +23,25 @@ describe('declaration modal', () => {
     );
     expect(r).toEqual({
       ok: true,
-      declaration: { title: 'API down now', severity: 'P0', impact: null, symptoms: '5xx', actions: null, eta: '30 min', commanderId: 'U0BOB' },
+      declaration: { title: 'API down now', severity: 'P0', impact: null, symptoms: '5xx', actions: null, eta: '30 min', commanderId: 'U0BOB', detectedAgoMs: null },
     });
+  });
+
+  it.each([
+    ['20m', 20 * 60_000],
+    [' 1h 30m ', 90 * 60_000],
+    ['0s', 0],
+    ['7d', 7 * 86_400_000],
+  ])('reads "first noticed" %j as a time before the declaration', (detected, ms) => {
+    expect(readOpenIncidentSubmission(declarationValues({ title: 'API down', severity: 'P1', detected }))).toMatchObject({ ok: true, declaration: { detectedAgoMs: ms } });
+  });
+
+  it.each([
+    ['soon', '"soon" is not a duration: write how long ago, like 20m, 2h or 1h30m (or leave it empty).'],
+    ['-5m', '"-5m" is not a duration: write how long ago, like 20m, 2h or 1h30m (or leave it empty).'],
+    ['8d', '8 d ago is more than a week: declare it with the time it was noticed in the impact, and leave this empty.'],
+  ])('refuses "first noticed" %j under its field', (detected, message) => {
+    expect(readOpenIncidentSubmission(declarationValues({ title: 'API down', severity: 'P1', detected }))).toEqual({ ok: false, errors: { detected: message } });
   });
 
   it('reports each bad field under its own block id', () => {

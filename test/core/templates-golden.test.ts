@@ -18,7 +18,7 @@ const at = new Date('2026-11-22T10:10:00Z');
 const ordinary: Incident = {
   id: '00000000-0000-4000-8000-000000000007', teamId: 'T0TEST', number: 7, title: 'Checkout returns 500', severity: 'P1', status: 'resolved',
   impact: '30% of payments fail', symptoms: '5xx on /api/checkout', actions: 'Rollback', eta: '20 min', reporterId: 'U0ALICE', commanderId: 'U0BOB',
-  commsLeadId: 'U0CARLA', declaredAt: new Date('2026-11-22T09:30:00Z'), acknowledgedAt: new Date('2026-11-22T09:33:00Z'), acknowledgedBy: 'U0BOB',
+  commsLeadId: 'U0CARLA', declaredAt: new Date('2026-11-22T09:30:00Z'), detectedAt: null, acknowledgedAt: new Date('2026-11-22T09:33:00Z'), acknowledgedBy: 'U0BOB',
   resolvedAt: at, lastUpdateAt: at, announcement: { channel: 'C0INCIDENTS', ts: '1795339800.000100' }, channelId: 'C0INC7', card: null,
   resolution: { rootCause: 'Pool exhausted by release 4.2', fixApplied: 'Rolled back to 4.1', finalImpact: '40 min, 30% of payments', postmortemDate: '2026-11-26' },
   checklist: ['item-1', 'item-3'],

@@ -95,6 +95,8 @@ export function declarationValues(input: {
   actions?: string;
   eta?: string;
   commander?: string;
+  /** "First noticed": how long ago, e.g. "20m". */
+  detected?: string;
 }): Record<string, Record<string, unknown>> {
   const text = (v: string | undefined) => ({ type: 'plain_text_input', value: v ?? null });
   return {
@@ -110,5 +112,6 @@ export function declarationValues(input: {
     actions: { actions: text(input.actions) },
     eta: { eta: text(input.eta) },
     commander: { commander: { type: 'users_select', selected_user: input.commander ?? null } },
+    detected: { detected: text(input.detected) },
   };
 }

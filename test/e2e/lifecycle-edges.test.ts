@@ -9,7 +9,7 @@ let b: Declared;
 beforeAll(async () => {
   t = await startAppUnderTest({ yaml: `incidents:\n  channel: ${INCIDENTS_CHANNEL}\n  updateReminder: 1s\n` });
   a = await declareIncident(t, { title: 'Search slow', severity: 'P3' });
-  b = await declareIncident(t, { title: 'Login broken', severity: 'P1' });
+  b = await declareIncident(t, { title: 'Login broken', severity: 'P1', detected: '3m' });
 });
 afterAll(async () => {
   await t?.stop();
@@ -92,8 +92,12 @@ describe('list and stats', () => {
     expect(body).toContain('2 open incidents');
   });
 
-  it('computes MTTA/MTTR and P0/P1 per month against the targets', async () => {
+  it('computes MTTD/MTTA/MTTR and P0/P1 per month against the targets', async () => {
+    // "First noticed 3 min ago" at declaration: the one incident with a detection time.
+    const stored = await t.running.ctx.store.getIncident(b.incidentId);
+    expect(stored!.declaredAt.getTime() - stored!.detectedAt!.getTime()).toBe(180_000);
     const body = await ask('stats 30d');
+    expect(body).toContain('MTTD (time to detect: first alert or noticed → declared): 3 min ⚠️ (target ≤ 2 min, over 1)');
     expect(body).toMatch(/MTTA/);
     expect(body).toMatch(/MTTR/);
     expect(body).toMatch(/P0\/P1/);

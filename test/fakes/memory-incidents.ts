@@ -31,8 +31,10 @@ const newIncidentSchema = z.object({
   reporterId: z.string(),
   commanderId: z.string().nullable(),
   declaredAt: date,
+  // The column's CHECK: never after the declaration.
+  detectedAt: date.nullable().optional(),
   sourceKey: z.string(),
-});
+}).refine((i) => !i.detectedAt || new Date(i.detectedAt).getTime() <= new Date(i.declaredAt).getTime(), { message: 'detectedAt is after declaredAt' });
 
 /** An event as stored: `seq` is the insertion order that breaks ties between equal times. */
 interface StoredEvent {
@@ -110,7 +112,8 @@ export function memoryIncidents(): IncidentMethods & { has(id: string): boolean;
       const incident: Incident = {
         id: randomUUID(), teamId: valid.teamId, number, title: valid.title, severity: valid.severity, status: 'investigating',
         impact: valid.impact, symptoms: valid.symptoms, actions: valid.actions, eta: valid.eta, reporterId: valid.reporterId,
-        commanderId: valid.commanderId, commsLeadId: null, declaredAt: new Date(valid.declaredAt), acknowledgedAt: null,
+        commanderId: valid.commanderId, commsLeadId: null, declaredAt: new Date(valid.declaredAt),
+        detectedAt: valid.detectedAt ? new Date(valid.detectedAt) : null, acknowledgedAt: null,
         acknowledgedBy: null, resolvedAt: null, lastUpdateAt: new Date(valid.declaredAt), announcement: null, channelId: null,
         card: null, resolution: null, checklist: [], reminderSnoozedUntil: null,
       };

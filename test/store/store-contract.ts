@@ -65,7 +65,7 @@ export function storePortContract(getStore: () => Store, clearing: Clearing): vo
 
     it('stores every field exactly, nulls included, and puts the "opened" event on the timeline', async () => {
       const team = newTeam();
-      const full = newIncident(team);
+      const full = newIncident(team, { detectedAt: new Date('2025-03-04T14:03:36.789Z') });
       const bare = newIncident(team, {
         severity: 'P3', impact: null, symptoms: null, actions: null, eta: null, commanderId: null,
         declaredAt: new Date('2024-12-31T23:59:59.001Z'),
@@ -74,7 +74,7 @@ export function storePortContract(getStore: () => Store, clearing: Clearing): vo
         const { incident } = await store.openIncident(input);
         const { sourceKey: _, ...fields } = input;
         expect(incident).toStrictEqual({
-          ...fields, id: expect.stringMatching(/^[0-9a-f-]{36}$/), number, status: 'investigating', announcement: null,
+          ...fields, detectedAt: input.detectedAt ?? null, id: expect.stringMatching(/^[0-9a-f-]{36}$/), number, status: 'investigating', announcement: null,
           commsLeadId: null, acknowledgedAt: null, acknowledgedBy: null, resolvedAt: null, lastUpdateAt: input.declaredAt,
           channelId: null, card: null, resolution: null, checklist: [], reminderSnoozedUntil: null,
         });
@@ -85,6 +85,11 @@ export function storePortContract(getStore: () => Store, clearing: Clearing): vo
           { incidentId: incident.id, kind: 'opened', actorId: input.reporterId, at: input.declaredAt, data: { title: input.title, severity: input.severity } },
         ]);
       }
+    });
+
+    it('refuses a detection time after the declaration (callers clamp it: detectionTime)', async () => {
+      const input = newIncident(newTeam(), { detectedAt: new Date('2025-03-04T14:05:07Z') });
+      await expect(store.openIncident(input)).rejects.toThrow();
     });
 
     it('is idempotent on sourceKey: created, then the same incident with created=false', async () => {

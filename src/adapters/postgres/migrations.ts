@@ -261,6 +261,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'detection time',
+    sql: `
+      -- When the problem was first noticed (an alert's startsAt, or what the reporter said), for MTTD.
+      ALTER TABLE incidents ADD COLUMN detected_at timestamptz CHECK (detected_at IS NULL OR detected_at <= declared_at);
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migration runs (any fixed bigint; "firebrk1" in ASCII). */

@@ -45,12 +45,13 @@ export function createStore(db: Db): Store {
       if (!counter) throw new Error('workspace_counters returned no row');
       const [row] = await tx.query(
         `INSERT INTO incidents (team_id, number, title, severity, impact, symptoms, actions, eta,
-                                reporter_id, commander_id, declared_at, last_update_at, source_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)
+                                reporter_id, commander_id, declared_at, last_update_at, source_key, detected_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13)
          RETURNING ${INCIDENT_COLUMNS}`,
         [
           input.teamId, Number(counter.last_number), input.title, input.severity, input.impact, input.symptoms,
           input.actions, input.eta, input.reporterId, input.commanderId, input.declaredAt, input.sourceKey,
+          input.detectedAt ?? null,
         ],
       );
       const incident = toIncident(row);

@@ -33,6 +33,12 @@ export interface AlertNotification {
   truncatedAlerts: number;
 }
 
+/** When the group's problem was first seen: the earliest startsAt of its firing alerts (null when none says). */
+export function firstFiringAt(notification: Pick<AlertNotification, 'alerts'>): Date | null {
+  const starts = notification.alerts.filter((a) => a.status === 'firing' && a.startsAt !== null).map((a) => (a.startsAt as Date).getTime());
+  return starts.length ? new Date(Math.min(...starts)) : null;
+}
+
 /** How many alerts of the notification fire and how many are resolved (left-out alerts are not counted). */
 export function alertCounts(notification: Pick<AlertNotification, 'alerts'>): { firing: number; resolved: number } {
   const firing = notification.alerts.filter((a) => a.status === 'firing').length;

@@ -21,7 +21,7 @@ import type { AppContext } from '../context.js';
 import { postHome } from '../incidents/home.js';
 import { openIncident } from '../open-incident.js';
 import { alertnames, firingAgainMessage, groupName, incidentSymptoms, incidentTitle, resolvedMessage, runbookHints } from './describe.js';
-import { alertCounts, type AlertNotification } from './notification.js';
+import { alertCounts, firstFiringAt, type AlertNotification } from './notification.js';
 import { severityOf } from './severity.js';
 
 /** Notifications of one group are coalesced within this window. */
@@ -77,6 +77,8 @@ export async function receiveAlertNotification(ctx: AppContext, source: AlertSou
       reporterId: source.reporterId,
       commanderId: null,
       declaredAt: at,
+      // MTTD runs from the first alert of the group (never later than the declaration).
+      detectedAt: firstFiringAt(notification),
       sourceKey: alertSourceKey(notification.groupKey, current.generation),
       // Nobody typed anything: the announcement (or the side-step reports) is what people see.
       replyChannel: null,

@@ -31,6 +31,8 @@ export interface Incident {
   /** Communications lead: writes to stakeholders. */
   commsLeadId: string | null;
   declaredAt: Date;
+  /** When the problem was first noticed (the first alert, or what the reporter said), when known: MTTD runs from it. */
+  detectedAt: Date | null;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
   resolvedAt: Date | null;
@@ -79,11 +81,27 @@ export interface NewIncident {
   reporterId: string;
   commanderId: string | null;
   declaredAt: Date;
+  /** When it was first noticed, if before the declaration (later is taken as the declaration itself). */
+  detectedAt?: Date | null;
   /**
    * Identifies the request that declared the incident (for a modal: its view id and hash), so a
    * repeated delivery of the same request returns the incident already stored instead of a second one.
    */
   sourceKey: string;
+}
+
+/** A detection told as more than this before the declaration is taken as unknown (an alert firing for days, then declared again). */
+export const DETECTION_LOOKBACK_MS = 7 * 86_400_000;
+
+/**
+ * The detection time kept for an incident: none when unknown, unreadable or more than a week
+ * before the declaration, and never after it (an alert's clock a little ahead of ours means it
+ * was detected as it was declared).
+ */
+export function detectionTime(detectedAt: Date | null | undefined, declaredAt: Date): Date | null {
+  if (!(detectedAt instanceof Date) || Number.isNaN(detectedAt.getTime())) return null;
+  if (declaredAt.getTime() - detectedAt.getTime() > DETECTION_LOOKBACK_MS) return null;
+  return detectedAt.getTime() > declaredAt.getTime() ? new Date(declaredAt.getTime()) : detectedAt;
 }
 
 export function humanId(incident: Pick<Incident, 'number'>): string {

@@ -7,14 +7,15 @@ import type { Incident } from './incident.js';
 import { localizeSeverity, SEVERITY_LEVELS, severityTag, type Severity, type SeverityLevel } from './severity.js';
 
 export interface KpiTargets {
+  mttdSeconds: number;
   mttaSeconds: number;
   mttrSeconds: number;
   /** The playbook's "P0/P1 incidents per month < 2": a month meets it with fewer than this many. */
   maxMajorPerMonth: number;
 }
 
-/** Playbook 004: MTTA < 5 min, MTTR < 30 min, P0/P1 incidents per month < 2. */
-export const DEFAULT_KPI_TARGETS: KpiTargets = { mttaSeconds: 300, mttrSeconds: 1800, maxMajorPerMonth: 2 };
+/** Playbook 004: MTTD < 2 min, MTTA < 5 min, MTTR < 30 min, P0/P1 incidents per month < 2. */
+export const DEFAULT_KPI_TARGETS: KpiTargets = { mttdSeconds: 120, mttaSeconds: 300, mttrSeconds: 1800, maxMajorPerMonth: 2 };
 
 export interface MeanTime {
   meanSeconds: number | null;
@@ -30,6 +31,8 @@ export interface IncidentStats {
   total: number;
   open: number;
   bySeverity: Record<SeverityLevel, number>;
+  /** Over the incidents with a detection time (from Alertmanager, or told at declaration). */
+  mttd: MeanTime;
   mtta: MeanTime;
   mttr: MeanTime;
   majorPerMonth: Array<{ month: string; count: number; target: number; met: boolean }>;
@@ -62,7 +65,8 @@ function monthsBetween(from: Date, to: Date): string[] {
 }
 
 /**
- * Stats of the incidents declared within the period (from and to included). MTTA is the mean of
+ * Stats of the incidents declared within the period (from and to included). MTTD is the mean of
+ * declaredAt − detectedAt over the incidents whose detection time is known, MTTA the mean of
  * acknowledgedAt − declaredAt over acknowledged incidents, MTTR of resolvedAt − declaredAt over
  * resolved ones. Months are UTC calendar months overlapping the period, counted even when empty.
  */
@@ -82,6 +86,7 @@ export function computeStats(incidents: Incident[], period: { from: Date; to: Da
     total: inPeriod.length,
     open: inPeriod.filter((i) => i.status !== 'resolved').length,
     bySeverity,
+    mttd: meanTime(inPeriod.flatMap((i) => (i.detectedAt ? span(i.declaredAt, i.detectedAt) : [])), targets.mttdSeconds),
     mtta: meanTime(inPeriod.flatMap((i) => span(i.acknowledgedAt, i.declaredAt)), targets.mttaSeconds),
     mttr: meanTime(inPeriod.flatMap((i) => span(i.resolvedAt, i.declaredAt)), targets.mttrSeconds),
     majorPerMonth: monthsBetween(from, to).map((month) => {
@@ -112,14 +117,14 @@ const WORDS = {
     header: (d: number) => `Incident stats · last ${d} days`,
     total: (n: number, open: number) => `${n} incident${n === 1 ? '' : 's'} declared, ${open} still open`,
     period: 'Period', noData: 'no data', target: 'target', over: (n: number) => `over ${n}`,
-    mtta: 'MTTA (time to acknowledge)', mttr: 'MTTR (time to resolve)', major: 'P0/P1 per month',
+    mttd: 'MTTD (time to detect: first alert or noticed → declared)', mtta: 'MTTA (time to acknowledge)', mttr: 'MTTR (time to resolve)', major: 'P0/P1 per month',
     fallback: (d: number) => `Incident stats, last ${d} days`, monthsMet: (k: number, n: number) => `${k} of ${n} months within target`,
   },
   fr: {
     header: (d: number) => `Statistiques des incidents · ${d} derniers jours`,
     total: (n: number, open: number) => `${n} incident${n > 1 ? 's' : ''} déclaré${n > 1 ? 's' : ''}, ${open} encore ouvert${open > 1 ? 's' : ''}`,
     period: 'Période', noData: 'pas de données', target: 'objectif', over: (n: number) => `sur ${n}`,
-    mtta: 'MTTA (délai de prise en compte)', mttr: 'MTTR (délai de résolution)', major: 'P0/P1 par mois',
+    mttd: 'MTTD (délai de détection : première alerte ou constat → déclaration)', mtta: 'MTTA (délai de prise en compte)', mttr: 'MTTR (délai de résolution)', major: 'P0/P1 par mois',
     fallback: (d: number) => `Statistiques des incidents, ${d} derniers jours`, monthsMet: (k: number, n: number) => `${k} mois sur ${n} dans l'objectif`,
   },
 } as const;
@@ -148,12 +153,13 @@ export function statsMessage(stats: IncidentStats, locale: Locale, severities: R
       type: 'fields',
       fields: SEVERITY_LEVELS.map((level) => ({ label: severityTag(localizeSeverity(severities[level], locale)), value: String(stats.bySeverity[level]) })),
     },
-    { type: 'text', text: `${meanLine(w.mtta, stats.mtta)}\n${meanLine(w.mttr, stats.mttr)}` },
+    { type: 'text', text: `${meanLine(w.mttd, stats.mttd)}\n${meanLine(w.mtta, stats.mtta)}\n${meanLine(w.mttr, stats.mttr)}` },
     { type: 'text', text: truncate(`${majorHead}: ${months || '—'}`, 3000) },
   ];
   const text = [
     `${w.fallback(days)}: ${w.total(stats.total, stats.open)}`,
     ...SEVERITY_LEVELS.map((l) => `${l} ${stats.bySeverity[l]}`),
+    meanLine('MTTD', stats.mttd),
     meanLine('MTTA', stats.mtta),
     meanLine('MTTR', stats.mttr),
     `${majorHead}: ${w.monthsMet(monthsMet, stats.majorPerMonth.length)}`,

@@ -19,6 +19,7 @@ export function makeIncident(overrides: Partial<Incident> = {}): Incident {
     commanderId: 'U0BOB',
     commsLeadId: null,
     declaredAt,
+    detectedAt: null,
     acknowledgedAt: null,
     acknowledgedBy: null,
     resolvedAt: null,

@@ -5,9 +5,10 @@ import type { Block } from '../../../src/core/render/message.js';
 import { at, makeIncident } from './fixtures.js';
 
 const plus = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000);
-const inc = (n: number, severity: 'P0' | 'P1' | 'P2' | 'P3', declared: string, ackS: number | null, resolveS: number | null) =>
+const inc = (n: number, severity: 'P0' | 'P1' | 'P2' | 'P3', declared: string, ackS: number | null, resolveS: number | null, detectedBeforeS: number | null = null) =>
   makeIncident({
     id: `id-${n}`, number: n, severity, declaredAt: at(declared),
+    detectedAt: detectedBeforeS === null ? null : plus(declared, -detectedBeforeS),
     acknowledgedAt: ackS === null ? null : plus(declared, ackS),
     resolvedAt: resolveS === null ? null : plus(declared, resolveS),
     status: resolveS === null ? 'identified' : 'resolved',
@@ -15,14 +16,14 @@ const inc = (n: number, severity: 'P0' | 'P1' | 'P2' | 'P3', declared: string, a
 
 const period = { from: at('2026-10-15T00:00:00Z'), to: at('2027-01-10T00:00:00Z') };
 const incidents = [
-  inc(1, 'P0', '2026-10-20T10:00:00Z', 120, 2400),
-  inc(2, 'P1', '2026-12-31T23:50:00Z', 600, 1200),
+  inc(1, 'P0', '2026-10-20T10:00:00Z', 120, 2400, 90),
+  inc(2, 'P1', '2026-12-31T23:50:00Z', 600, 1200, 210),
   inc(3, 'P1', '2027-01-01T00:10:00Z', 180, null),
   inc(4, 'P2', '2026-12-05T12:00:00Z', null, 3600),
   inc(5, 'P3', '2026-11-11T11:00:00Z', 60, 600),
   inc(6, 'P0', '2026-12-15T08:00:00Z', 300, 1800),
   // Outside the period: ignored.
-  inc(7, 'P0', '2026-10-14T23:59:59Z', 1, 1),
+  inc(7, 'P0', '2026-10-14T23:59:59Z', 1, 1, 5000),
   inc(8, 'P0', '2027-01-10T00:00:01Z', 1, 1),
 ];
 
@@ -35,6 +36,14 @@ describe('computeStats', () => {
     expect(stats.total).toBe(6);
     expect(stats.open).toBe(1);
     expect(stats.bySeverity).toEqual({ P0: 2, P1: 2, P2: 1, P3: 1 });
+  });
+
+  it('computes MTTD over the incidents whose detection time is known, in the period only', () => {
+    // (90 + 210) / 2 = 150 s > 120 s; incident 7 (outside the period) would have weighed 5000 s.
+    expect(stats.mttd).toEqual({ meanSeconds: 150, count: 2, targetSeconds: 120, met: false });
+    const quick = computeStats([inc(1, 'P1', '2026-11-01T00:00:00Z', null, null, 120)], period);
+    expect(quick.mttd).toEqual({ meanSeconds: 120, count: 1, targetSeconds: 120, met: true });
+    expect(computeStats([inc(1, 'P1', '2026-11-01T00:00:00Z', null, null)], period).mttd).toEqual({ meanSeconds: null, count: 0, targetSeconds: 120, met: null });
   });
 
   it('computes MTTA and MTTR by hand-checked means', () => {
@@ -58,7 +67,8 @@ describe('computeStats', () => {
     const s = computeStats(one, period);
     expect(s.mtta.met).toBe(true);
     expect(s.mttr.met).toBe(true);
-    const strict = computeStats(one, period, { mttaSeconds: 299, mttrSeconds: 1799, maxMajorPerMonth: 1 });
+    const strict = computeStats(one, period, { mttdSeconds: 60, mttaSeconds: 299, mttrSeconds: 1799, maxMajorPerMonth: 1 });
+    expect(strict.mttd).toMatchObject({ targetSeconds: 60 });
     expect(strict.mtta).toMatchObject({ met: false, targetSeconds: 299 });
     expect(strict.mttr).toMatchObject({ met: false, targetSeconds: 1799 });
     expect(strict.majorPerMonth.every((m) => m.target === 1 && m.met)).toBe(true);
@@ -80,7 +90,7 @@ describe('computeStats', () => {
   });
 
   it('uses the playbook targets by default', () => {
-    expect(DEFAULT_KPI_TARGETS).toEqual({ mttaSeconds: 300, mttrSeconds: 1800, maxMajorPerMonth: 2 });
+    expect(DEFAULT_KPI_TARGETS).toEqual({ mttdSeconds: 120, mttaSeconds: 300, mttrSeconds: 1800, maxMajorPerMonth: 2 });
   });
 });
 
@@ -126,12 +136,13 @@ describe('statsMessage', () => {
     });
     const body = textOf(m.blocks);
     expect(body).toContain('6 incidents declared, 1 still open');
+    expect(body).toContain('MTTD (time to detect: first alert or noticed → declared): 2 min 30 s ⚠️ (target ≤ 2 min, over 2)');
     expect(body).toContain('MTTA (time to acknowledge): 4 min 12 s ✅ (target ≤ 5 min, over 5)');
     expect(body).toContain('MTTR (time to resolve): 32 min ⚠️ (target ≤ 30 min, over 5)');
     expect(body).toContain('P0/P1 per month (target < 2): 2026-10: 1 ✅ · 2026-11: 0 ✅ · 2026-12: 2 ⚠️ · 2027-01: 1 ✅');
     expect(body).toContain('<!date^');
     expect(m.text).toBe(
-      'Incident stats, last 87 days: 6 incidents declared, 1 still open · P0 2 · P1 2 · P2 1 · P3 1 · MTTA: 4 min 12 s ✅ (target ≤ 5 min, over 5) · MTTR: 32 min ⚠️ (target ≤ 30 min, over 5) · P0/P1 per month (target < 2): 3 of 4 months within target',
+      'Incident stats, last 87 days: 6 incidents declared, 1 still open · P0 2 · P1 2 · P2 1 · P3 1 · MTTD: 2 min 30 s ⚠️ (target ≤ 2 min, over 2) · MTTA: 4 min 12 s ✅ (target ≤ 5 min, over 5) · MTTR: 32 min ⚠️ (target ≤ 30 min, over 5) · P0/P1 per month (target < 2): 3 of 4 months within target',
     );
   });
 

@@ -28,11 +28,14 @@ export const openIncidentSubmitted: ViewListener<Submission> = {
     await ack();
     const teamId = submitted.teamId;
     ctx.inflight.run('declare incident', async () => {
+      const { detectedAgoMs, ...declaration } = result.declaration;
+      const declaredAt = ctx.clock.now();
       await openIncident(ctx, {
-        ...result.declaration,
+        ...declaration,
         teamId,
         reporterId: submitted.userId,
-        declaredAt: ctx.clock.now(),
+        declaredAt,
+        detectedAt: detectedAgoMs === null ? null : new Date(declaredAt.getTime() - detectedAgoMs),
         // Slack gives a new hash to every version of a view: the same id and hash is the same submission.
         sourceKey: `view:${submitted.viewId}:${submitted.viewHash}`,
         replyChannel: meta.channelId,

@@ -3,8 +3,9 @@
  * or into per-field errors (shown by Slack under each field via response_action: errors).
  */
 import { z } from 'zod';
-import type { NewIncident } from '../../../core/incident/incident.js';
+import { DETECTION_LOOKBACK_MS, type NewIncident } from '../../../core/incident/incident.js';
 import { SEVERITY_LEVELS, formatResponseTime, type Severity, type SeverityLevel } from '../../../core/incident/severity.js';
+import { formatDuration, parseDuration } from '../../../core/duration.js';
 import { toPlainLine, truncate } from '../../../core/render/text.js';
 import { TITLE_MAX } from '../../../core/incident/limits.js';
 import { input, plainText, reader, stateValues, textInput } from './fields.js';
@@ -21,7 +22,11 @@ export const FIELDS = {
   actions: 'actions',
   eta: 'eta',
   commander: 'commander',
+  detected: 'detected',
 } as const;
+
+/** How far back a detection time may be told. */
+const DETECTED_MAX_MS = DETECTION_LOOKBACK_MS;
 
 /** What travels in private_metadata: where the command was typed, to answer there. */
 export const openIncidentMetadata = z.object({ channelId: replyTarget });
@@ -59,12 +64,19 @@ export function openIncidentView(args: { title?: string; severities: Record<Seve
         optional: true,
         hint: 'Leave empty if nobody leads yet; the first to acknowledge will.',
       }),
+      input(FIELDS.detected, 'First noticed', textInput('How long ago, e.g. 20m or 1h30m', false, 20), {
+        optional: true,
+        hint: 'When the problem was first seen (an alert, a customer), for the time-to-detect figure (MTTD). Empty: just now.',
+      }),
     ],
   };
 }
 
 /** What the form gives; the rest of a NewIncident (who, when, which workspace) comes from the request. */
-export type Declaration = Pick<NewIncident, 'title' | 'severity' | 'impact' | 'symptoms' | 'actions' | 'eta' | 'commanderId'>;
+export type Declaration = Pick<NewIncident, 'title' | 'severity' | 'impact' | 'symptoms' | 'actions' | 'eta' | 'commanderId'> & {
+  /** How long before the declaration it was first noticed, as told; null when not told. */
+  detectedAgoMs: number | null;
+};
 
 export type SubmissionResult = { ok: true; declaration: Declaration } | { ok: false; errors: Record<string, string> };
 
@@ -82,6 +94,10 @@ export function readOpenIncidentSubmission(values: unknown): SubmissionResult {
   else if (!(SEVERITY_LEVELS as readonly string[]).includes(severity)) errors[FIELDS.severity] = `"${severity}" is not a severity; pick P0, P1, P2 or P3.`;
   const commander = r.user(FIELDS.commander);
   if (commander !== null && !/^[UW][A-Z0-9]+$/.test(commander)) errors[FIELDS.commander] = 'Pick a person from the list.';
+  const detected = text(FIELDS.detected);
+  const detectedAgoMs = detected === null ? null : parseDuration(detected.replace(/\s+/g, '').toLowerCase(), { allowZero: true });
+  if (detected !== null && detectedAgoMs === null) errors[FIELDS.detected] = `"${truncate(detected, 20)}" is not a duration: write how long ago, like 20m, 2h or 1h30m (or leave it empty).`;
+  else if (detectedAgoMs !== null && detectedAgoMs > DETECTED_MAX_MS) errors[FIELDS.detected] = `${formatDuration(detectedAgoMs)} ago is more than a week: declare it with the time it was noticed in the impact, and leave this empty.`;
   if (Object.keys(errors).length) return { ok: false, errors };
   return {
     ok: true,
@@ -93,6 +109,7 @@ export function readOpenIncidentSubmission(values: unknown): SubmissionResult {
       actions: text(FIELDS.actions),
       eta: text(FIELDS.eta),
       commanderId: commander,
+      detectedAgoMs,
     },
   };
 }
