@@ -141,9 +141,10 @@ const remediationSchema = z
         redis: z.array(z.string()).default([]),
         docker: z.array(z.string()).default([]),
         hosts: z.array(z.string()).default([]),
+        rabbitmq: z.array(z.string()).default([]),
       })
       .strict()
-      .default({ kubernetes: { namespaces: [] }, postgres: [], redis: [], docker: [], hosts: [] }),
+      .default({ kubernetes: { namespaces: [] }, postgres: [], redis: [], docker: [], hosts: [], rabbitmq: [] }),
     maxReplicas: z.number().int().min(1).max(1000).default(20),
   })
   .strict();
