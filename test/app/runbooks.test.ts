@@ -56,6 +56,8 @@ async function started(world = runbookWorld([slowDatabase()]), given: Record<str
   const incident = await givenIncident(ctx, { home: 'channel' });
   const reply = await runFromCommand(ctx, { teamId: TEAM, channelId: WAR_ROOM, userId: ALICE, runbookId: 'db-slow', given });
   expect(readable(reply)).toContain('Runbook *Slow database* started');
+  // The channel mention stays outside the link: a link's label is plain text in Slack.
+  expect(reply.text).toMatch(new RegExp(`started in <#${incident.channelId}> \\(<https://fake\\.slack\\.test/archives/${incident.channelId}/p\\d+\\|the run>\\) for INC-1`));
   return { ...world, incident, run: await onlyRun(ctx, incident.id) };
 }
 

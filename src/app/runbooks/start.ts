@@ -59,7 +59,8 @@ export async function startRun(ctx: AppContext, input: StartRunInput): Promise<S
   }
   ctx.logger.info({ run: run.id, runbook: runbook.id, incident: incident ? humanId(incident) : null }, 'runbook run started');
   const link = await ctx.chat.permalink(ref).catch(() => null);
-  const shown = link ? `<${link}|in ${channelMention(where.channel)}>` : `in ${channelMention(where.channel)}`;
+  // A link's label is plain text in Slack: a channel mention inside it would show as raw <#C…>.
+  const shown = `in ${channelMention(where.channel)}${link ? ` (<${link}|the run>)` : ''}`;
   return { ok: true, run: { ...run, message: ref }, reply: `:arrow_forward: Runbook *${escapeMrkdwn(runbook.title)}* started ${shown}${incident ? ` for ${humanId(incident)}` : ''}.` };
 }
 
