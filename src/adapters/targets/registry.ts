@@ -16,11 +16,12 @@ import { kubernetesKind } from './kubernetes/index.js';
 import { listDeployments } from './kubernetes/probe/deployments.js';
 import { postgresKind } from './postgres/index.js';
 import { prometheusKind } from './prometheus/index.js';
+import { rabbitmqKind } from './rabbitmq/index.js';
 import { redisKind } from './redis/index.js';
 import { targetList } from './shared/schema.js';
 
 /** In the order `/diag all` reports them. */
-export const TARGET_KINDS = [postgresKind, redisKind, kubernetesKind, httpKind, prometheusKind, dockerKind, hostKind] as const;
+export const TARGET_KINDS = [postgresKind, redisKind, kubernetesKind, httpKind, prometheusKind, dockerKind, hostKind, rabbitmqKind] as const;
 
 type Kind = (typeof TARGET_KINDS)[number];
 type AnyKind = TargetKind<string, z.ZodType<{ name: string }>>;
@@ -100,6 +101,7 @@ export function diagnosticsFor(config: { targets: TargetsConfig; diagnostics: { 
         prometheus: targets.prometheus.map((t) => t.name),
         docker: targets.docker.map((t) => t.name),
         hosts: targets.hosts.map((t) => t.name),
+        rabbitmq: targets.rabbitmq.map((t) => t.name),
       };
     },
   };
