@@ -10,13 +10,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
 import { COMMANDS } from '../commands/index.js';
 import { loadConfig, secretsOf, type Config, type ConfigResult } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { shipped } from './package-root.js';
 import { startFirebreak, type RunningFirebreak } from './server.js';
 import { buildConsolePage, consoleServer } from './adapters/local-slack/console-server.js';
 import { fastClock } from './adapters/local-slack/fast-clock.js';
@@ -34,7 +34,6 @@ export const LOCAL_USERS: readonly ConsoleUser[] = [
   { id: 'U0CHLOE', name: 'chloe', realName: 'Chloé Durand', title: 'SRE lead', approver: true },
 ];
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface LocalTargets {
   postgres?: string;
@@ -112,7 +111,7 @@ export function demoConfig(targets: LocalTargets): string {
 /** Commands whose text Slack escapes, from the manifest (the one place that says so). */
 function escapedCommands(): Set<string> {
   try {
-    const manifest = parseYaml(readFileSync(path.join(ROOT, 'manifest.yml'), 'utf8')) as { features?: { slash_commands?: Array<{ command?: string; should_escape?: boolean }> } };
+    const manifest = parseYaml(readFileSync(shipped('manifest.yml'), 'utf8')) as { features?: { slash_commands?: Array<{ command?: string; should_escape?: boolean }> } };
     return new Set((manifest.features?.slash_commands ?? []).filter((c) => c.should_escape === true && c.command).map((c) => c.command as string));
   } catch {
     return new Set();

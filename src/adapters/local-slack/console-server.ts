@@ -6,6 +6,7 @@
  * view_closed and reaction_added events to /slack/events. What the bot does in return arrives
  * through the Web API stand-in (web-api.ts), whose workspace the state is read from.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +78,9 @@ const SECURITY_HEADERS = {
 
 /** Builds the page's script (esbuild, in memory). A broken page is a start-up error, not a blank screen. */
 export async function buildConsolePage(): Promise<{ js: string; css: string; html: string }> {
+  if (!existsSync(`${PAGE_DIR}main.ts`)) {
+    throw new Error('local mode runs from a checkout of the source (`npm run local`): this installation has no console page sources (the compiled build leaves them out)');
+  }
   const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [`${PAGE_DIR}main.ts`],
