@@ -1,6 +1,6 @@
 /**
  * `/diag`: diagnostics against the configured PostgreSQL, Redis, Kubernetes, HTTP, Prometheus,
- * Linux host and Docker targets, and a deployment's logs. Each subcommand takes an optional target name; `/diag` alone
+ * Linux host, Docker and RabbitMQ targets, and a deployment's logs. Each subcommand takes an optional target name; `/diag` alone
  * opens a form to pick what to run.
  */
 import { z } from 'zod';
@@ -102,7 +102,7 @@ const form: Subcommand<string> = {
 
 export const diagCommand: SlashCommandModule = defineCommand({
   command: '/diag',
-  description: 'Run diagnostics on PostgreSQL, Redis, Kubernetes, HTTP health, Prometheus, Linux hosts, Docker and logs.',
+  description: 'Run diagnostics on PostgreSQL, Redis, Kubernetes, HTTP health, Prometheus, Linux hosts, Docker, RabbitMQ queues and logs.',
   intro: 'diagnostics: read-only checks of the configured targets, worst findings first.',
   defaultSubcommand: 'form',
   subcommands: [
@@ -114,6 +114,7 @@ export const diagCommand: SlashCommandModule = defineCommand({
     simple('host', 'Linux hosts over SSH: configured systemd units, failed units, disk and inodes, memory and swap, load; the journal of failed or restarting units'),
     logs,
     docker,
+    simple('queue', 'RabbitMQ queues: messages ready and unacknowledged, consumers (none while messages wait is critical), dead-letter queues, missing queues'),
     all,
     form,
   ],
