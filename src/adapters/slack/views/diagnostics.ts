@@ -17,6 +17,7 @@ const KINDS: Array<{ kind: DiagKind; label: string; targets: (c: DiagCatalogue) 
   { kind: 'prom', label: 'Prometheus', targets: (c) => c.prometheus },
   { kind: 'host', label: 'Linux hosts', targets: (c) => c.hosts },
   { kind: 'docker', label: 'Docker', targets: (c) => c.docker },
+  { kind: 'queue', label: 'RabbitMQ queues', targets: (c) => c.rabbitmq ?? [] },
   { kind: 'all', label: 'Everything', targets: () => [] },
 ];
 
