@@ -10,7 +10,7 @@ import { DEFAULT_DOCKER_THRESHOLDS, dockerThresholdsSchema } from '../src/adapte
 import { DEFAULT_HTTP_THRESHOLDS, httpThresholdsSchema } from '../src/adapters/targets/http/index.js';
 import { DEFAULT_KUBE_THRESHOLDS, kubeThresholdsSchema } from '../src/adapters/targets/kubernetes/target.js';
 import { DEFAULT_PG_THRESHOLDS, longQueryCrit, pgThresholdsSchema } from '../src/adapters/targets/postgres/thresholds.js';
-import { prometheusCheckSchema } from '../src/adapters/targets/prometheus/index.js';
+import { prometheusCheckSchema, SLO_PROMQL_CHECKS } from '../src/adapters/targets/prometheus/index.js';
 import { DEFAULT_REDIS_THRESHOLDS, redisThresholdsSchema } from '../src/adapters/targets/redis/thresholds.js';
 
 const EXAMPLE = new URL('../firebreak.example.yml', import.meta.url).pathname;
@@ -65,5 +65,10 @@ describe('firebreak.example.yml documents every threshold', () => {
     expect(unexplained).toEqual([]);
     expect(checks.find((c) => c.name === 'p95 latency')).toMatchObject({ warn: 1, crit: 2 });
     expect(checks.find((c) => c.name === 'memory available')).toMatchObject({ warn: 2 * 1024 ** 3, crit: 512 * 1024 ** 2 });
+  });
+
+  it("prometheus: carries the playbook's SLO checks exactly as the code defines them", () => {
+    const checks = targets.prometheus.flatMap((t) => t.checks);
+    for (const slo of SLO_PROMQL_CHECKS) expect(checks.find((c) => c.name === slo.name)).toEqual(slo);
   });
 });

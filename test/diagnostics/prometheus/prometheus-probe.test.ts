@@ -7,6 +7,7 @@ import {
   prometheusProbe,
   prometheusTargetSchema,
   SEED_PROMQL_CHECKS,
+  SLO_PROMQL_CHECKS,
   type PrometheusCheck,
   type PrometheusTarget,
 } from '../../../src/adapters/targets/prometheus/index.js';
@@ -338,5 +339,36 @@ describe('PromQL helpers and configuration', () => {
     expect(prometheusCheckSchema.safeParse({ name: 'x', query: 'up', threshold: 1 }).success).toBe(false);
     expect(prometheusTargetSchema.safeParse({ name: 'p', url: 'http://p:9090', checks: [UP, UP] }).success).toBe(false);
     expect(prometheusTargetSchema.safeParse({ name: 'p', url: 'ftp://p', checks: [] }).success).toBe(false);
+  });
+});
+
+describe("the playbook's SLO checks (seed 004)", () => {
+  const slo = (name: string) => SLO_PROMQL_CHECKS.find((c) => c.name === name) as PrometheusCheck;
+
+  it.each([
+    ['SLO availability', '99.995', 'ok', 'warning at ≤ 99.99 %, critical at ≤ 99.9 %'],
+    ['SLO availability', '99.95', 'warning', 'warning at ≤ 99.99 %, critical at ≤ 99.9 %'],
+    ['SLO availability', '99.5', 'critical', 'warning at ≤ 99.99 %, critical at ≤ 99.9 %'],
+    ['SLO p95 latency', '0.08', 'ok', 'warning at ≥ 0.1 s, critical at ≥ 0.3 s'],
+    ['SLO p95 latency', '0.15', 'warning', 'warning at ≥ 0.1 s, critical at ≥ 0.3 s'],
+    ['SLO p95 latency', '0.45', 'critical', 'warning at ≥ 0.1 s, critical at ≥ 0.3 s'],
+    ['SLO error rate', '0.05', 'ok', 'warning at ≥ 0.1 %, critical at ≥ 1 %'],
+    ['SLO error rate', '0.4', 'warning', 'warning at ≥ 0.1 %, critical at ≥ 1 %'],
+    ['SLO error rate', '2', 'critical', 'warning at ≥ 0.1 %, critical at ≥ 1 %'],
+  ] as const)('%s at %s is %s', async (name, value, status, threshold) => {
+    const check = slo(name);
+    answer(check.query, vector([{ metric: {}, value }]));
+    const findings = await run({ checks: [check] });
+    expect(findings).toEqual([expect.objectContaining({ check: name, status, threshold })]);
+    expect(prom.seen.at(-1)?.params.get('query')).toBe(check.query);
+  });
+
+  it('are valid checks, with the objectives of the playbook as their warnings', () => {
+    expect(SLO_PROMQL_CHECKS.map((c) => [c.name, c.warn, c.crit, c.lowerIsWorse ?? false])).toEqual([
+      ['SLO availability', 99.99, 99.9, true],
+      ['SLO p95 latency', 0.1, 0.3, false],
+      ['SLO error rate', 0.1, 1, false],
+    ]);
+    expect(prometheusTargetSchema.safeParse({ name: 'prod', url: 'http://prometheus:9090', checks: SLO_PROMQL_CHECKS }).success).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { prometheusProbe } from './probe/prometheus-probe.js';
 import { prometheusTargetSchema } from './target.js';
 
 export { MAX_ALERTS, MAX_SERIES_PER_CHECK, prometheusProbe } from './probe/prometheus-probe.js';
-export { prometheusCheckSchema, prometheusTargetSchema, SEED_PROMQL_CHECKS, type PrometheusCheck, type PrometheusTarget } from './target.js';
+export { prometheusCheckSchema, prometheusTargetSchema, SEED_PROMQL_CHECKS, SLO_PROMQL_CHECKS, type PrometheusCheck, type PrometheusTarget } from './target.js';
 
 export const prometheusKind = defineTargetKind({
   key: 'prometheus',

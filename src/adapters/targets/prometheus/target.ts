@@ -52,6 +52,40 @@ export const SEED_PROMQL_CHECKS: readonly PrometheusCheck[] = Object.freeze([
   { name: 'memory used', query: '(1 - (node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)) * 100', unit: '%' },
 ]);
 
+/**
+ * The playbook's SLOs (seed 004) as checks, for the example configuration: availability 99.99 %,
+ * p95 latency under 100 ms, error rate under 0.1 %. Each warns at its objective and is critical
+ * where the objective is missed by a factor that pages: availability below 99.9 % (ten times the
+ * error budget), p95 at 300 ms (three times the objective, still under the P1 line of 1 s), errors
+ * at 1 % (ten times the budget, well under the P1 line of 5 %). Windows: an hour for availability
+ * (a five-minute blip does not break 99.99 % on its own), five minutes for latency and errors.
+ * Ratios are in percent, so that 99.995 shows as such rather than rounded to 1.
+ */
+export const SLO_PROMQL_CHECKS: readonly PrometheusCheck[] = Object.freeze([
+  {
+    name: 'SLO availability',
+    query: '100 * sum(rate(http_requests_total{status!~"5.."}[1h])) / sum(rate(http_requests_total[1h]))',
+    warn: 99.99,
+    crit: 99.9,
+    lowerIsWorse: true,
+    unit: '%',
+  },
+  {
+    name: 'SLO p95 latency',
+    query: 'histogram_quantile(0.95, sum by (job, le) (rate(http_request_duration_seconds_bucket[5m])))',
+    warn: 0.1,
+    crit: 0.3,
+    unit: 's',
+  },
+  {
+    name: 'SLO error rate',
+    query: '100 * sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m]))',
+    warn: 0.1,
+    crit: 1,
+    unit: '%',
+  },
+]);
+
 const text = (what: string) => z.string({ error: `expected ${what}` }).trim().min(1, `expected ${what}`);
 
 export const prometheusCheckSchema = z
