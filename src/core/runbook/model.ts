@@ -13,7 +13,7 @@ export const STEP_KINDS = ['check', 'action', 'manual', 'notify'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
 /** The diagnostics a check step may run (the `/diag` words, less "all"). */
-export const CHECK_DIAGS = ['db', 'redis', 'k8s', 'http', 'prom', 'logs', 'host', 'docker'] as const;
+export const CHECK_DIAGS = ['db', 'redis', 'k8s', 'http', 'prom', 'logs', 'host', 'docker', 'queue'] as const;
 export type CheckDiag = (typeof CHECK_DIAGS)[number];
 
 /** Ids of runbooks, steps and params: lower-case words joined by dashes or underscores. */
@@ -24,8 +24,8 @@ const id = (what: string) => z.string({ error: `expected the ${what}'s id, like 
 export const paramSchema = z
   .object({
     type: z.enum(['string', 'integer', 'target'], { error: 'expected type "string", "integer" or "target"' }).default('string'),
-    /** For `type: target`: the kind of target it names (postgres, redis, kubernetes, http, prometheus). */
-    kind: z.enum(['postgres', 'redis', 'kubernetes', 'http', 'prometheus', 'hosts', 'docker']).optional(),
+    /** For `type: target`: the kind of target it names (postgres, redis, kubernetes, http, prometheus, hosts, docker, rabbitmq). */
+    kind: z.enum(['postgres', 'redis', 'kubernetes', 'http', 'prometheus', 'hosts', 'docker', 'rabbitmq']).optional(),
     description: z.string({ error: 'expected a one-line description of the parameter' }).min(1).max(200),
     default: z.union([z.string(), z.number().int()]).optional(),
     /**
