@@ -66,7 +66,7 @@ export interface RunbookWorld {
 }
 
 /** The kind of target each diagnostic reads. */
-export const DIAG_TARGET_KIND: Readonly<Record<string, string>> = { db: 'postgres', redis: 'redis', k8s: 'kubernetes', logs: 'kubernetes', http: 'http', prom: 'prometheus', host: 'hosts', docker: 'docker' };
+export const DIAG_TARGET_KIND: Readonly<Record<string, string>> = { db: 'postgres', redis: 'redis', k8s: 'kubernetes', logs: 'kubernetes', http: 'http', prom: 'prometheus', host: 'hosts', docker: 'docker', queue: 'rabbitmq' };
 const CUSTOM_TARGET_KIND: Readonly<Record<string, string>> = { sql: 'postgres', promql: 'prometheus', http: 'http' };
 
 /** Every problem of every runbook, in file order then line order. */
