@@ -35,6 +35,7 @@ export function runbookWorld(config: { targets: TargetsConfig; remediation: { ma
             prometheus: targets.prometheus.map((t) => t.name),
             hosts: targets.hosts.map((t) => t.name),
             docker: targets.docker.map((t) => t.name),
+            rabbitmq: targets.rabbitmq.map((t) => t.name),
           },
         }),
   };
