@@ -95,7 +95,7 @@ describe('loadRunbooks', () => {
     const dir = tmpDir({ 'pg.md': [...front('pg'), '```firebreak check', 'id: db', 'diag: db', 'target: mian', '```'].join('\n') });
     expect(loadRunbooks(dir, CATALOGUE)).toHaveLength(1);
     const world = runbookWorld(fakeConfig({ targets: { postgres: [{ name: 'main', url: 'postgres://firebreak@127.0.0.1:5432/app' }] } }));
-    expect(world.targets).toEqual({ postgres: ['main'], redis: [], kubernetes: [], http: [], prometheus: [], hosts: [], docker: [] });
+    expect(world.targets).toEqual({ postgres: ['main'], redis: [], kubernetes: [], http: [], prometheus: [], hosts: [], docker: [], rabbitmq: [] });
     expect(() => loadRunbooks(dir, world)).toThrow(`- ${dir}/pg.md:9: target: there is no postgres target "mian" (did you mean "main"?); configured: main`);
   });
 });

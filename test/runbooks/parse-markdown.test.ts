@@ -153,7 +153,7 @@ describe('problems name the line of the field', () => {
   it('step fields: fence line + the line inside the block', () => {
     const text = withFront('## Look', '', '```firebreak check', 'id: pods', 'diag: k9s', 'target: main', '```', '', '```firebreak action', 'id: restart', 'action: Restart!', 'args: [1, [2]]', '```');
     expect(problemsOf(text)).toEqual([
-      'runbooks/sample.md:10: diag: expected a diagnostic of /diag: db, redis, k8s, http, prom, logs, host, docker, got "k9s"',
+      'runbooks/sample.md:10: diag: expected a diagnostic of /diag: db, redis, k8s, http, prom, logs, host, docker, queue, got "k9s"',
       'runbooks/sample.md:16: action: expected a remediation id like "pg.terminate-long", got "Restart!"',
       'runbooks/sample.md:17: args.1: expected text, got a list of 1',
     ]);

@@ -78,7 +78,7 @@ describe('when.step', () => {
   it('is not reported again when the step it names was refused by the parser', () => {
     const text = [...FRONT, '```firebreak check', 'id: broken', 'diag: nope', '```', ...manual('next', 'when: { step: broken, status: ok }')].join('\n');
     const parsed = parseRunbookMarkdown('sample.md', text);
-    expect(parsed.problems.map((p) => formatProblem(p))).toEqual(['runbooks/sample.md:14: diag: expected a diagnostic of /diag: db, redis, k8s, http, prom, logs, host, docker, got "nope"']);
+    expect(parsed.problems.map((p) => formatProblem(p))).toEqual(['runbooks/sample.md:14: diag: expected a diagnostic of /diag: db, redis, k8s, http, prom, logs, host, docker, queue, got "nope"']);
     expect(parsed.brokenStepIds).toEqual(['broken']);
     expect(validate([{ runbook: parsed.runbook!, lines: parsed.lines, brokenStepIds: parsed.brokenStepIds }], CATALOGUE)).toEqual([]);
     // Without the parser's word, the same condition is a problem.
