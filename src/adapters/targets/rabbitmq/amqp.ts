@@ -118,7 +118,7 @@ function channelError(e: unknown): AmqpError {
 }
 
 /** Why a connection could not be opened, in plain words (never the credentials). */
-export function explainConnectFailure(e: unknown, where: string, budgetMs: number): string {
+export function explainConnectFailure(e: unknown, where: string, budgetMs: number, vhost = '/'): string {
   if (e instanceof AmqpDeadline) return e.cancelled ? 'the diagnostic was cancelled before RabbitMQ answered' : `no AMQP answer from ${where} within ${budgetMs} ms`;
   const code = codeOf(e);
   const message = messageOf(e);
@@ -128,7 +128,8 @@ export function explainConnectFailure(e: unknown, where: string, budgetMs: numbe
   if (code === 'ECONNRESET') return `connection reset by ${where} (a TLS port reached with amqp://, or the broker refusing the client)`;
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return `no route to ${where}`;
   if (/ACCESS.REFUSED|403/.test(message)) return `authentication failed: ${brokerText(e)}`;
-  if (/NOT.ALLOWED|530/.test(message)) return `refused by the broker: ${brokerText(e)} (the vhost does not exist, or the user has no permission on it)`;
+  // amqplib drops the broker's words when it closes at connection.open: that step is the vhost's.
+  if (/NOT.ALLOWED|530|Expected ConnectionOpenOk; got <ConnectionClose/.test(message)) return `the broker refused to open vhost ${vhost}: it does not exist, or the user has no permission on it`;
   if (/Expected amqp: or amqps:/.test(message)) return 'invalid URL: expected amqp:// or amqps://';
   if (/socket closed|Socket closed|handshake/i.test(message)) return `the broker closed the connection during the handshake (${message}): not an AMQP 0-9-1 port, or it refused the client`;
   return typeof code === 'string' ? `${code}: ${message}` : message;

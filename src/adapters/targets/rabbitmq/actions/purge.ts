@@ -38,7 +38,7 @@ function describe(err: unknown, target: RabbitTarget, ctx: { deadline: number })
   if (err instanceof ActionError) return err.message;
   if (err instanceof AmqpDeadline) return err.cancelled ? 'cancelled before RabbitMQ answered' : 'RabbitMQ did not answer before the deadline';
   if (err instanceof Error && err.name === 'AmqpError') return err.message;
-  return explainConnectFailure(err, hostPortOf(target.url), Math.max(0, Math.round(ctx.deadline - Date.now())));
+  return explainConnectFailure(err, hostPortOf(target.url), Math.max(0, Math.round(ctx.deadline - Date.now())), vhostOf(target.url));
 }
 
 function notPurgeable(target: RabbitTarget, queue: string): string | undefined {

@@ -64,7 +64,7 @@ async function run(target: RabbitTarget, ctx: ProbeContext): Promise<Finding[]> 
   const [connected, management] = await Promise.all([
     openBroker(target.url, ctx, PROBE_CONNECTION_NAME).then(
       (broker): Connected => ({ ok: true, broker }),
-      (e: unknown): Connected => ({ ok: false, why: explainConnectFailure(e, hostPortOf(target.url), budgetMs) }),
+      (e: unknown): Connected => ({ ok: false, why: explainConnectFailure(e, hostPortOf(target.url), budgetMs, vhost) }),
     ),
     readManagement(target, ctx),
   ]);
