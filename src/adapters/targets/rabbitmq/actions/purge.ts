@@ -74,7 +74,7 @@ export const rabbitPurgeAction: ActionDefinition<RabbitTarget, PurgeParams> = {
       const why = absent(check, queue, target);
       if (why || check.kind !== 'found') return refused(why ?? `cannot read ${queue}`);
       const current = [`${queue} (vhost ${vhost}): ${messages(check.ready)} ready, ${consumers(check.consumers)}`];
-      if (check.consumers > 0) current.push(`its ${consumers(check.consumers)} keep consuming: only what waits at the moment of the purge is deleted`);
+      if (check.consumers > 0) current.push(`${check.consumers === 1 ? 'its consumer keeps' : `its ${consumers(check.consumers)} keep`} consuming: only what waits at the moment of the purge is deleted`);
       if (check.ready === 0) return refused(`nothing to purge: ${queue} is empty`, current);
       return { current, change, guard: { queue, vhost, ready: check.ready } };
     } catch (err) {
