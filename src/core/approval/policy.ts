@@ -30,9 +30,29 @@ export interface AllowList {
   rabbitmq?: readonly string[];
 }
 
-export type Verdict = { allowed: true } | { allowed: false; reason: string };
+/**
+ * Why a decision or a target was refused, as a code that stays the same when the wording changes
+ * (counted in Firebreak's metrics). The last three are not the policy's: the flow reports them
+ * when a decision the policy allowed loses a race (someone else decided, it is already running)
+ * or names no stored request.
+ */
+export const REFUSAL_CODES = [
+  'not_approver',
+  'two_person_rule',
+  'already_approved',
+  'already_ran',
+  'rejected',
+  'expired',
+  'target_not_allowed',
+  'decided_meanwhile',
+  'already_running',
+  'no_such_request',
+] as const;
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
-const refuse = (reason: string): Verdict => ({ allowed: false, reason });
+export type Verdict = { allowed: true } | { allowed: false; reason: string; code: RefusalCode };
+
+const refuse = (code: RefusalCode, reason: string): Verdict => ({ allowed: false, reason, code });
 const ALLOWED: Verdict = { allowed: true };
 
 type RequestView = Pick<RemediationRequest, 'risk' | 'requesterId' | 'status' | 'expiresAt' | 'approvals' | 'decidedBy'>;
@@ -41,25 +61,25 @@ function notDecidable(request: RequestView, now: Date): Verdict | null {
   switch (request.status) {
     case 'approved':
     case 'running':
-      return refuse(`It was already approved by ${request.approvals.map((a) => `<@${a.userId}>`).join(', ') || 'someone'}.`);
+      return refuse('already_approved', `It was already approved by ${request.approvals.map((a) => `<@${a.userId}>`).join(', ') || 'someone'}.`);
     case 'succeeded':
     case 'failed':
-      return refuse(`It already ran (${request.status}).`);
+      return refuse('already_ran', `It already ran (${request.status}).`);
     case 'rejected':
-      return refuse(`It was rejected${request.decidedBy ? ` by <@${request.decidedBy}>` : ''}.`);
+      return refuse('rejected', `It was rejected${request.decidedBy ? ` by <@${request.decidedBy}>` : ''}.`);
     case 'expired':
-      return refuse('It expired; ask for it again if it is still needed.');
+      return refuse('expired', 'It expired; ask for it again if it is still needed.');
     case 'requested':
-      return now.getTime() >= request.expiresAt.getTime() ? refuse('It expired; ask for it again if it is still needed.') : null;
+      return now.getTime() >= request.expiresAt.getTime() ? refuse('expired', 'It expired; ask for it again if it is still needed.') : null;
   }
 }
 
 export function canApprove(actorId: string, request: RequestView, policy: ApprovalPolicy, now: Date): Verdict {
   const closed = notDecidable(request, now);
   if (closed) return closed;
-  if (!policy.approvers.has(actorId)) return refuse('Only approvers can approve (approvals.approvers in the configuration).');
+  if (!policy.approvers.has(actorId)) return refuse('not_approver', 'Only approvers can approve (approvals.approvers in the configuration).');
   if (request.risk === 'critical' && actorId === request.requesterId) {
-    return refuse('Two-person rule: a critical action needs an approver other than the person who asked for it.');
+    return refuse('two_person_rule', 'Two-person rule: a critical action needs an approver other than the person who asked for it.');
   }
   return ALLOWED;
 }
@@ -67,7 +87,7 @@ export function canApprove(actorId: string, request: RequestView, policy: Approv
 export function canReject(actorId: string, request: RequestView, policy: ApprovalPolicy, now: Date): Verdict {
   const closed = notDecidable(request, now);
   if (closed) return closed;
-  return policy.approvers.has(actorId) ? ALLOWED : refuse('Only approvers can reject (approvals.approvers in the configuration).');
+  return policy.approvers.has(actorId) ? ALLOWED : refuse('not_approver', 'Only approvers can reject (approvals.approvers in the configuration).');
 }
 
 /** At request time: is this target (and namespace, for Kubernetes) one remediation may touch? */
@@ -76,11 +96,11 @@ export function allowedTarget(kind: ActionTargetKind, targetName: string, namesp
     if (namespace === undefined) return ALLOWED; // node-level actions (cordon, drain) name no namespace
     return allow.kubernetes.namespaces.includes(namespace)
       ? ALLOWED
-      : refuse(`Namespace "${namespace}" is not in remediation.allow.kubernetes.namespaces (${allow.kubernetes.namespaces.join(', ') || 'none'}).`);
+      : refuse('target_not_allowed', `Namespace "${namespace}" is not in remediation.allow.kubernetes.namespaces (${allow.kubernetes.namespaces.join(', ') || 'none'}).`);
   }
-  if (kind === 'docker') return allow.docker.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.docker (${allow.docker.join(', ') || 'none'}).`);
-  if (kind === 'hosts') return (allow.hosts ?? []).includes(targetName) ? ALLOWED : refuse(`Host "${targetName}" is not in remediation.allow.hosts (${allow.hosts?.join(', ') || 'none'}).`);
-  if (kind === 'rabbitmq') return (allow.rabbitmq ?? []).includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.rabbitmq (${allow.rabbitmq?.join(', ') || 'none'}).`);
+  if (kind === 'docker') return allow.docker.includes(targetName) ? ALLOWED : refuse('target_not_allowed', `Target "${targetName}" is not in remediation.allow.docker (${allow.docker.join(', ') || 'none'}).`);
+  if (kind === 'hosts') return (allow.hosts ?? []).includes(targetName) ? ALLOWED : refuse('target_not_allowed', `Host "${targetName}" is not in remediation.allow.hosts (${allow.hosts?.join(', ') || 'none'}).`);
+  if (kind === 'rabbitmq') return (allow.rabbitmq ?? []).includes(targetName) ? ALLOWED : refuse('target_not_allowed', `Target "${targetName}" is not in remediation.allow.rabbitmq (${allow.rabbitmq?.join(', ') || 'none'}).`);
   const list = kind === 'postgres' ? allow.postgres : allow.redis;
-  return list.includes(targetName) ? ALLOWED : refuse(`Target "${targetName}" is not in remediation.allow.${kind} (${list.join(', ') || 'none'}).`);
+  return list.includes(targetName) ? ALLOWED : refuse('target_not_allowed', `Target "${targetName}" is not in remediation.allow.${kind} (${list.join(', ') || 'none'}).`);
 }

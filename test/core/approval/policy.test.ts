@@ -14,22 +14,22 @@ describe('approving', () => {
   it.each([
     ['an approver approves a high-risk request', 'U0BOB', request(), null],
     ['an approver may approve their own high-risk request', 'U0ALICE', request(), null],
-    ['a critical request needs someone else (two-person rule)', 'U0ALICE', request({ risk: 'critical' }), 'Two-person rule: a critical action needs an approver other than the person who asked for it.'],
+    ['a critical request needs someone else (two-person rule)', 'U0ALICE', request({ risk: 'critical' }), 'Two-person rule: a critical action needs an approver other than the person who asked for it.', 'two_person_rule'],
     ['another approver approves a critical request', 'U0BOB', request({ risk: 'critical' }), null],
-    ['not an approver', 'U0EVE', request(), 'Only approvers can approve (approvals.approvers in the configuration).'],
-    ['not an approver, critical', 'U0EVE', request({ risk: 'critical', requesterId: 'U0EVE' }), 'Only approvers can approve (approvals.approvers in the configuration).'],
-    ['at its expiry time', 'U0BOB', request({ expiresAt: now }), EXPIRED],
+    ['not an approver', 'U0EVE', request(), 'Only approvers can approve (approvals.approvers in the configuration).', 'not_approver'],
+    ['not an approver, critical', 'U0EVE', request({ risk: 'critical', requesterId: 'U0EVE' }), 'Only approvers can approve (approvals.approvers in the configuration).', 'not_approver'],
+    ['at its expiry time', 'U0BOB', request({ expiresAt: now }), EXPIRED, 'expired'],
     ['one millisecond before it', 'U0BOB', request({ expiresAt: new Date(now.getTime() + 1) }), null],
-    ['expired by the sweep', 'U0BOB', request({ status: 'expired', expiresAt: new Date(now.getTime() + 60_000) }), EXPIRED],
-    ['already approved', 'U0BOB', request({ status: 'approved', approvals: [{ userId: 'U0BOB', at: now }] }), 'It was already approved by <@U0BOB>.'],
-    ['already approved by two', 'U0BOB', request({ status: 'approved', approvals: [{ userId: 'U0BOB', at: now }, { userId: 'U0CAROL', at: now }] }), 'It was already approved by <@U0BOB>, <@U0CAROL>.'],
-    ['running, with no approval recorded', 'U0BOB', request({ status: 'running' }), 'It was already approved by someone.'],
-    ['already ran', 'U0BOB', request({ status: 'succeeded' }), 'It already ran (succeeded).'],
-    ['already ran and failed', 'U0BOB', request({ status: 'failed' }), 'It already ran (failed).'],
-    ['rejected', 'U0BOB', request({ status: 'rejected', decidedBy: 'U0ALICE' }), 'It was rejected by <@U0ALICE>.'],
-    ['rejected by nobody known', 'U0BOB', request({ status: 'rejected' }), 'It was rejected.'],
-  ])('%s', (_label, actor, req, reason) => {
-    expect(canApprove(actor, req, policy, now)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason });
+    ['expired by the sweep', 'U0BOB', request({ status: 'expired', expiresAt: new Date(now.getTime() + 60_000) }), EXPIRED, 'expired'],
+    ['already approved', 'U0BOB', request({ status: 'approved', approvals: [{ userId: 'U0BOB', at: now }] }), 'It was already approved by <@U0BOB>.', 'already_approved'],
+    ['already approved by two', 'U0BOB', request({ status: 'approved', approvals: [{ userId: 'U0BOB', at: now }, { userId: 'U0CAROL', at: now }] }), 'It was already approved by <@U0BOB>, <@U0CAROL>.', 'already_approved'],
+    ['running, with no approval recorded', 'U0BOB', request({ status: 'running' }), 'It was already approved by someone.', 'already_approved'],
+    ['already ran', 'U0BOB', request({ status: 'succeeded' }), 'It already ran (succeeded).', 'already_ran'],
+    ['already ran and failed', 'U0BOB', request({ status: 'failed' }), 'It already ran (failed).', 'already_ran'],
+    ['rejected', 'U0BOB', request({ status: 'rejected', decidedBy: 'U0ALICE' }), 'It was rejected by <@U0ALICE>.', 'rejected'],
+    ['rejected by nobody known', 'U0BOB', request({ status: 'rejected' }), 'It was rejected.', 'rejected'],
+  ])('%s', (_label, actor, req, reason, code?: string) => {
+    expect(canApprove(actor, req, policy, now)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason, code });
   });
 });
 
@@ -37,11 +37,11 @@ describe('rejecting', () => {
   it.each([
     ['an approver, while the request is open', 'U0BOB', request(), null],
     ['the requester, an approver, even for a critical request', 'U0ALICE', request({ risk: 'critical' }), null],
-    ['not an approver', 'U0EVE', request(), 'Only approvers can reject (approvals.approvers in the configuration).'],
-    ['once running', 'U0BOB', request({ status: 'running', approvals: [{ userId: 'U0ALICE', at: now }] }), 'It was already approved by <@U0ALICE>.'],
-    ['once expired', 'U0BOB', request({ expiresAt: new Date(now.getTime() - 1) }), EXPIRED],
-  ])('%s', (_label, actor, req, reason) => {
-    expect(canReject(actor, req, policy, now)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason });
+    ['not an approver', 'U0EVE', request(), 'Only approvers can reject (approvals.approvers in the configuration).', 'not_approver'],
+    ['once running', 'U0BOB', request({ status: 'running', approvals: [{ userId: 'U0ALICE', at: now }] }), 'It was already approved by <@U0ALICE>.', 'already_approved'],
+    ['once expired', 'U0BOB', request({ expiresAt: new Date(now.getTime() - 1) }), EXPIRED, 'expired'],
+  ])('%s', (_label, actor, req, reason, code?: string) => {
+    expect(canReject(actor, req, policy, now)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason, code });
   });
 });
 
@@ -62,6 +62,6 @@ describe('the allow-list', () => {
     ['docker', 'local', undefined, allow, null],
     ['docker', 'cache', undefined, allow, 'Target "cache" is not in remediation.allow.docker (local).'],
   ] as const)('%s %s %s', (kind, target, ns, list, reason) => {
-    expect(allowedTarget(kind, target, ns, list)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason });
+    expect(allowedTarget(kind, target, ns, list)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason, code: 'target_not_allowed' });
   });
 });

@@ -114,7 +114,7 @@ describe('the docker kind in the registry', () => {
     ]);
     expect(config.remediation.allow.docker).toEqual(['local']);
     expect(allowedTarget('docker', 'local', undefined, config.remediation.allow)).toEqual({ allowed: true });
-    expect(allowedTarget('docker', 'other', undefined, config.remediation.allow)).toEqual({ allowed: false, reason: 'Target "other" is not in remediation.allow.docker (local).' });
+    expect(allowedTarget('docker', 'other', undefined, config.remediation.allow)).toEqual({ allowed: false, reason: 'Target "other" is not in remediation.allow.docker (local).', code: 'target_not_allowed' });
     expect(catalogue.target('docker', undefined)).toMatchObject({ ok: true, name: 'local' });
   });
 });
