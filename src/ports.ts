@@ -15,7 +15,8 @@ import type { CustomCheck, StepState } from './core/runbook/model.js';
 export type { RunbookCatalogue } from './core/runbook/catalogue.js';
 import type { RunbookRun, RunbookStepRecord } from './core/runbook/run-record.js';
 export type { RunbookRun, RunbookStepRecord } from './core/runbook/run-record.js';
-import type { Finding, Status } from './core/diagnostics/finding.js';
+import type { Finding, Status, TargetKind } from './core/diagnostics/finding.js';
+import type { RefusalCode } from './core/approval/policy.js';
 
 export { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from './core/incident/timeline-event.js';
 
@@ -359,3 +360,67 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** A Slack request as the metrics name it: its kind and the route it matched, both from a bounded set. */
+export interface RequestLabels {
+  /** command, action, view_submission, view_closed, event, options, shortcut, unknown. */
+  kind: string;
+  /** The command, the action id's family (the part before ":"), the view's callback id or the event type; "other" when none of Firebreak's. */
+  name: string;
+}
+
+/**
+ * How a Slack request ended, once the work it started is over: `ok`; `failed`, an expected failure
+ * told to the person with its own message; `error`, an internal error (the person read a
+ * reference); `ignored`, acknowledged without being handled (not Firebreak's, unreadable).
+ */
+export type RequestOutcome = 'ok' | 'failed' | 'error' | 'ignored';
+
+/** What happened to a due reminder, escalation or PagerDuty event when the engine took it. */
+export type ReminderEvent = 'due' | 'sent' | 'skipped' | 'failed';
+
+/**
+ * What Firebreak counts and times about itself, served on GET /metrics. The use cases and adapters
+ * report through this port; whatever they pass, the implementation keeps every label within a
+ * bounded set (anything else becomes "other"), so no user id, channel id or free text ever
+ * becomes a label value.
+ */
+export interface Metrics {
+  /** A Slack request whose work is over (its background work included). */
+  slackRequest(request: RequestLabels, outcome: RequestOutcome): void;
+  /** A request refused before it reached a listener: a bad signature, a body that is not a Slack payload, a replay, one too large. */
+  slackRequestRefused(reason: 'signature' | 'body' | 'replay' | 'too_large'): void;
+  /** From a Slack request's arrival to its acknowledgement. */
+  slackAck(request: RequestLabels, seconds: number): void;
+  /** One HTTP request to Slack's Web API; `error` is null when Slack answered ok, "ratelimited" for a 429, else Slack's error code, "http_<status>", "timeout" or "network". */
+  slackApiCall(method: string, error: string | null): void;
+  /** Work run after the acknowledgement (ctx.inflight), by its label. */
+  backgroundWork(label: string, seconds: number, outcome: 'ok' | 'error'): void;
+  /** One probe of a diagnosis: the kind of system, the worst status of its findings. */
+  probe(kind: TargetKind, status: Status, seconds: number): void;
+  /** A whole diagnosis (`/diag <kind>`, a runbook's check) and the worst status of its report. */
+  diagnostics(kind: DiagKind | 'runbook', status: Status, seconds: number): void;
+  /** The reminder engine's fire path, by kind of item; `lateSeconds` with "sent": how long after its due time. */
+  reminder(event: ReminderEvent, kind: 'update_reminder' | 'response_deadline' | 'escalation' | 'pager' | 'other', lateSeconds?: number): void;
+  /** A remediation audit event (requested, refused, approved, rejected, expired, started, succeeded, failed) of an action of the catalogue. */
+  remediation(actionId: string, outcome: AuditEntry['event']): void;
+  /** A decision on a remediation request, or the request itself (its target), refused. */
+  approvalRefused(decision: 'request' | 'approve' | 'reject', reason: RefusalCode): void;
+  /** A store call that failed: `unavailable` when the database could not be reached, else `other`. */
+  storeError(operation: string, error: 'unavailable' | 'other'): void;
+}
+
+/** Metrics that go nowhere: the default wherever nothing was composed (tests, the CLI). */
+export const noMetrics: Metrics = {
+  slackRequest: () => undefined,
+  slackRequestRefused: () => undefined,
+  slackAck: () => undefined,
+  slackApiCall: () => undefined,
+  backgroundWork: () => undefined,
+  probe: () => undefined,
+  diagnostics: () => undefined,
+  reminder: () => undefined,
+  remediation: () => undefined,
+  approvalRefused: () => undefined,
+  storeError: () => undefined,
+};

@@ -1,7 +1,7 @@
 /** Everything a use case may touch, passed explicitly: no module-level singletons. */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { Chat, Clock, Diagnostics, Pager, RemediationCatalogue, RunbookCatalogue, Store, Templates } from '../ports.js';
+import { noMetrics, type Chat, type Clock, type Diagnostics, type Metrics, type Pager, type RemediationCatalogue, type RunbookCatalogue, type Store, type Templates } from '../ports.js';
 import type { SchedulePolicy } from '../core/reminders/plan.js';
 import type { Severity, SeverityLevel } from '../core/incident/severity.js';
 import type { Inflight } from './inflight.js';
@@ -27,7 +27,12 @@ export interface AppContext {
   runbooks: RunbookCatalogue;
   /** Wakes the reminder engine after a schedule change; a no-op until the engine runs. */
   wakeScheduler(): void;
+  /** Where use cases report what they count and time (GET /metrics); none when left out. */
+  metrics?: Metrics;
 }
+
+/** The context's metrics, or metrics that go nowhere. */
+export const metricsOf = (ctx: Pick<AppContext, 'metrics'>): Metrics => ctx.metrics ?? noMetrics;
 
 export interface ViewState {
   /** Work chained per key (an incident's refreshes, its checklist ticks) so it runs one at a time, in order. */

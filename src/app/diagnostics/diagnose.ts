@@ -11,7 +11,7 @@ import { plain } from '../../core/render/message.js';
 import { escapeMrkdwn, userRef } from '../../core/render/text.js';
 import type { MessageRef } from '../../core/incident/incident.js';
 import type { DiagRequest } from '../../ports.js';
-import type { AppContext } from '../context.js';
+import { metricsOf, type AppContext } from '../context.js';
 import { runProbes } from './run.js';
 
 export interface DiagnoseArgs {
@@ -37,7 +37,10 @@ export async function diagnose(ctx: AppContext, args: DiagnoseArgs): Promise<voi
     log.info({ err }, 'diagnostics answered privately');
   }
 
-  const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock);
+  const metrics = metricsOf(ctx);
+  const startedAt = Date.now();
+  const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock, metrics);
+  metrics.diagnostics(args.request.kind, worst(reports.flatMap((r) => r.findings)), (Date.now() - startedAt) / 1000);
   const rendered = renderReports(reports, `Diagnostics ${args.request.kind}`, { canRemediate: (id) => ctx.remediation.actions.has(id) });
   log.info({ status: worst(reports.flatMap((r) => r.findings)), targets: names }, 'diagnostics done');
   if (ref) {

@@ -3,13 +3,13 @@
  * Reject; approving runs it once (an atomic claim of the request), after re-checking the target,
  * then verifies the effect; every attempt, refused ones included, goes to the audit trail.
  */
-import { allowedTarget, canApprove, canReject, type ApprovalPolicy } from '../../core/approval/policy.js';
+import { allowedTarget, canApprove, canReject, type ApprovalPolicy, type RefusalCode } from '../../core/approval/policy.js';
 import type { ActionContext } from '../../core/remediation/action.js';
 import type { Clock, RemediationCatalogue } from '../../ports.js';
 import type { AuditEntry, RemediationRequest } from '../../core/remediation/request.js';
 import { describeCause } from '../../core/errors.js';
 import { escapeMrkdwn, phrase, truncatePlain, type Phrase } from '../../core/render/text.js';
-import type { AppContext } from '../context.js';
+import { metricsOf, type AppContext } from '../context.js';
 import { done, refused, type Outcome } from '../incidents/outcome.js';
 import { approvalMessage } from './messages.js';
 import { runbookSourceOf, settleRunbookStep } from '../runbooks/approval.js';
@@ -41,7 +41,12 @@ const said = (text: string): Phrase => ({ mrkdwn: escapeMrkdwn(text), raw: text 
 
 async function audit(ctx: AppContext, entry: Omit<AuditEntry, 'at' | 'approvers' | 'before' | 'after' | 'permalink'> & Partial<AuditEntry>): Promise<void> {
   await ctx.store.remediation.audit({ at: ctx.clock.now(), approvers: [], before: null, after: null, permalink: null, ...entry });
+  // Counted once audited; an action id that is not the catalogue's (typed by someone) is not a label.
+  metricsOf(ctx).remediation(ctx.remediation.actions.has(entry.actionId) ? entry.actionId : 'other', entry.event);
 }
+
+/** A decision (or a request's target) refused, counted by the policy's code. */
+const refusedFor = (ctx: AppContext, decision: 'request' | 'approve' | 'reject', code: RefusalCode) => metricsOf(ctx).approvalRefused(decision, code);
 
 /** Approvers from the configuration, user groups expanded to their members. */
 export async function approvalPolicy(ctx: AppContext): Promise<ApprovalPolicy> {
@@ -89,7 +94,10 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
   targetName = target.name;
   const namespace = action.namespaced ? input.args[0]?.split('/')[0] : undefined;
   const allowed = allowedTarget(action.targetKind, target.name, namespace, ctx.config.remediation.allow);
-  if (!allowed.allowed) return refuse(allowed.reason);
+  if (!allowed.allowed) {
+    refusedFor(ctx, 'request', allowed.code);
+    return refuse(allowed.reason);
+  }
 
   const pctx = actionContext(ctx.clock, PREVIEW_MS);
   let preview;
@@ -125,6 +133,7 @@ async function redraw(ctx: AppContext, request: RemediationRequest): Promise<voi
 /** A click on a request that is not (or no longer) stored: audited too, under no request. */
 async function unknownRequest(ctx: AppContext, decision: 'approve' | 'reject', requestId: string, actorId: string): Promise<Outcome> {
   const detail = `${decision}: no request ${JSON.stringify(truncatePlain(requestId, 80))}`;
+  refusedFor(ctx, decision, 'no_such_request');
   await audit(ctx, { actorId, actionId: '', args: [], targetName: '', requestId: null, event: 'refused', detail });
   return refused('This request no longer exists.');
 }
@@ -133,15 +142,16 @@ export async function rejectRemediation(ctx: AppContext, requestId: string, acto
   const request = await ctx.store.remediation.get(requestId);
   if (!request) return unknownRequest(ctx, 'reject', requestId, actorId);
   const base = { actorId, actionId: request.actionId, args: request.args, targetName: request.targetName, requestId };
-  const refuse = async (reason: string) => {
+  const refuse = async (code: RefusalCode, reason: string) => {
+    refusedFor(ctx, 'reject', code);
     await audit(ctx, { ...base, event: 'refused', detail: `reject: ${reason}` });
     return refused(reason);
   };
   const verdict = canReject(actorId, request, await approvalPolicy(ctx), ctx.clock.now());
-  if (!verdict.allowed) return refuse(verdict.reason);
+  if (!verdict.allowed) return refuse(verdict.code, verdict.reason);
   const result = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'rejected', set: { decidedBy: actorId } });
   // Lost the race to another decision: still an attempt, so still audited.
-  if (!result.applied) return refuse('It was decided meanwhile by someone else.');
+  if (!result.applied) return refuse('decided_meanwhile', 'It was decided meanwhile by someone else.');
   await audit(ctx, { ...base, event: 'rejected', detail: null });
   await redraw(ctx, result.request);
   await settleRunbookStep(ctx, result.request);
@@ -153,15 +163,20 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   const request = await ctx.store.remediation.get(requestId);
   if (!request) return unknownRequest(ctx, 'approve', requestId, actorId);
   const base = { actorId, actionId: request.actionId, args: request.args, targetName: request.targetName, requestId };
-  const refuse = async (reason: string) => {
+  const refuse = async (code: RefusalCode, reason: string) => {
+    refusedFor(ctx, 'approve', code);
     await audit(ctx, { ...base, event: 'refused', detail: `approve: ${reason}` });
     return refused(reason);
   };
   const verdict = canApprove(actorId, request, await approvalPolicy(ctx), now);
-  if (!verdict.allowed) return refuse(verdict.reason);
+  if (!verdict.allowed) return refuse(verdict.code, verdict.reason);
   const approved = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'approved', notExpiredAt: now, approval: { userId: actorId, at: now } });
   // Lost the race (or the clock): still an attempt, so still audited.
-  if (!approved.applied) return refuse(approved.request.status === 'requested' ? 'It expired; ask for it again if it is still needed.' : 'It was decided meanwhile by someone else.');
+  if (!approved.applied) {
+    return approved.request.status === 'requested'
+      ? refuse('expired', 'It expired; ask for it again if it is still needed.')
+      : refuse('decided_meanwhile', 'It was decided meanwhile by someone else.');
+  }
   await audit(ctx, { ...base, event: 'approved', detail: null, approvers: [actorId] });
   if (request.incidentId) {
     await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_approved', actorId, at: now, data: { action: `${request.actionId} ${request.args.join(' ')}` } });
@@ -176,7 +191,7 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   }
   // Claim the run: whatever the clicks and replicas, only one caller gets here.
   const running = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'running' });
-  if (!running.applied) return refuse('It is already running.');
+  if (!running.applied) return refuse('already_running', 'It is already running.');
   await audit(ctx, { ...base, event: 'started', detail: null, approvers: [actorId] });
   await redraw(ctx, running.request);
   const result = await execute(ctx, catalogue, running.request);

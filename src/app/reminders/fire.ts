@@ -9,8 +9,8 @@ import { humanId, incidentHome, isOpen, type Incident } from '../../core/inciden
 import { decide, levelOf, nextAfterFire, OPEN_PAGE_LEVEL, pagingLevel, UPDATE_REMINDER } from '../../core/reminders/plan.js';
 import { escalationMessage, reminderMessage } from '../../core/reminders/messages.js';
 import { toPlainLine } from '../../core/render/text.js';
-import type { Chat, PagerEvent, ScheduledItem } from '../../ports.js';
-import type { AppContext } from '../context.js';
+import type { Chat, Metrics, PagerEvent, ScheduledItem } from '../../ports.js';
+import { metricsOf, type AppContext } from '../context.js';
 import { reportSideStep } from '../incidents/home.js';
 import { PAGER_TRIGGER, syncSchedule } from './sync.js';
 
@@ -33,6 +33,14 @@ function onceFor(item: ScheduledItem, lateMs: number): { key: string; lookFirst:
   return { key: `${item.id}:${item.firedCount}`, lookFirst: item.attempts > 0 || lateMs >= MAYBE_TRIED_LATE_MS };
 }
 
+/** The kind of an item as the metrics name it: escalation levels and PagerDuty actions are the configuration's, so they are left out. */
+export function reminderKind(kind: string): Parameters<Metrics['reminder']>[1] {
+  if (kind === UPDATE_REMINDER || kind === 'response_deadline') return kind;
+  if (kind.startsWith('escalation:')) return 'escalation';
+  if (kind.startsWith('pager:')) return 'pager';
+  return 'other';
+}
+
 /** Retry-After from a rate-limited Slack call, in ms, if the error carries one. */
 function retryAfterMs(err: unknown): number | null {
   const seconds = (err as { retryAfter?: unknown } | undefined)?.retryAfter;
@@ -44,17 +52,22 @@ export async function fireChatItem(f: FireContext, item: ScheduledItem): Promise
   const store = ctx.store.schedule;
   const claimedDueAt = item.dueAt as Date;
   const now = ctx.clock.now();
+  const metrics = metricsOf(ctx);
+  const kind = reminderKind(item.kind);
   const incident = await ctx.store.getIncident(item.incidentId);
   if (!incident) {
     await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: null, fired: false, at: now });
+    metrics.reminder('skipped', kind);
     return;
   }
   const lastReminderAt = item.kind === UPDATE_REMINDER ? item.lastFiredAt : null;
   const decision = decide(item.kind, incident, ctx.policy, now, lastReminderAt);
   if (decision.action === 'skip') {
     await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: decision.next, fired: false, at: now });
+    metrics.reminder('skipped', kind);
     return;
   }
+  metrics.reminder('due', kind);
   try {
     const once = onceFor(item, decision.lateMs);
     if (item.kind === UPDATE_REMINDER) await sendReminder(f, incident, decision.lateMs, now, once);
@@ -62,9 +75,11 @@ export async function fireChatItem(f: FireContext, item: ScheduledItem): Promise
   } catch (err) {
     const retryAt = new Date(now.getTime() + (retryAfterMs(err) ?? f.backoffMs(item.attempts + 1)));
     ctx.logger.warn({ err, incident: humanId(incident), kind: item.kind, retryAt }, 'scheduled post failed; it stays due');
+    metrics.reminder('failed', kind);
     await store.fail({ id: item.id, owner: f.owner, retryAt, error: describeCause(err) });
     return;
   }
+  metrics.reminder('sent', kind, Math.max(0, decision.lateMs) / 1000);
   await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: nextAfterFire(item.kind, incident, ctx.policy, now), fired: true, at: now });
 }
 
@@ -108,10 +123,12 @@ export async function firePagerItem(f: FireContext, item: ScheduledItem): Promis
   const claimedDueAt = item.dueAt as Date;
   const now = ctx.clock.now();
   const [, action, levelName] = item.kind.split(':') as [string, PagerEvent['action'], string];
+  const metrics = metricsOf(ctx);
   const incident = await ctx.store.getIncident(item.incidentId);
   const level = incident ? pagingLevel(levelName, incident, ctx.policy) : null;
   if (!incident || !level?.pagerduty) {
     await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: null, fired: false, at: now });
+    metrics.reminder('skipped', 'pager');
     return;
   }
   // An acknowledge or resolve must not overtake a trigger still being retried.
@@ -119,9 +136,11 @@ export async function firePagerItem(f: FireContext, item: ScheduledItem): Promis
     const trigger = (await store.list(incident.id)).find((i) => i.kind === `${PAGER_TRIGGER}${levelName}`);
     if (trigger?.dueAt) {
       await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: new Date(trigger.dueAt.getTime() + 1000), fired: false, at: now });
+      metrics.reminder('skipped', 'pager');
       return;
     }
   }
+  metrics.reminder('due', 'pager');
   const event: PagerEvent = { action, routingKey: level.pagerduty, dedupKey: incident.id };
   if (action === 'trigger') {
     Object.assign(event, {
@@ -133,6 +152,7 @@ export async function firePagerItem(f: FireContext, item: ScheduledItem): Promis
     });
   }
   const result = await ctx.pager.send(event);
+  metrics.reminder(result.ok ? 'sent' : 'failed', 'pager', result.ok ? Math.max(0, now.getTime() - claimedDueAt.getTime()) / 1000 : undefined);
   if (result.ok) {
     await store.complete({ id: item.id, owner: f.owner, claimedDueAt, next: null, fired: true, at: now });
     // The page at declaration has no Slack message of its own: the timeline says PagerDuty was told.

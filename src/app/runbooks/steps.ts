@@ -16,7 +16,7 @@ import type { Runbook, Step } from '../../core/runbook/model.js';
 import { fillStep } from '../../core/runbook/params.js';
 import { progressOf } from '../../core/runbook/run-view.js';
 import type { RunbookRun, RunbookStepRecord } from '../../ports.js';
-import type { AppContext } from '../context.js';
+import { metricsOf, type AppContext } from '../context.js';
 import { runProbes } from '../diagnostics/run.js';
 import { requestRemediation } from '../remediation/flow.js';
 import { runbookSource } from './approval.js';
@@ -149,8 +149,11 @@ async function runCheck(ctx: AppContext, loaded: Loaded, actorId: string): Promi
     if (set.applied) await onTimeline(ctx, loaded, actorId, `could not run: ${selected.message}`);
     return;
   }
-  const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock);
+  const metrics = metricsOf(ctx);
+  const startedAt = Date.now();
+  const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock, metrics);
   const findings = reports.flatMap((r) => r.findings.map((f) => ({ ...f, component: f.component || r.target })));
+  metrics.diagnostics('runbook', worst(findings), (Date.now() - startedAt) / 1000);
   const line = summaryLine(reports);
   const set = await ctx.store.runbooks.setStep({
     runId: run.id, stepId: step.id, state: 'done', at: ctx.clock.now(), actorId, status: worst(findings), summary: escapeMrkdwn(line.replace(/^[A-Z]+: /, '')), findings: kept(findings), from: ['running'],
