@@ -4,7 +4,7 @@
  * queue too), passwords from `${VAR}` scrubbed from logs, `/diag queue` through the registry, the
  * /diag form, rabbitmq.purge in the remediation catalogue, and remediation.allow.rabbitmq.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +13,7 @@ import { loadConfig, secretsOf } from '../../../src/config.js';
 import { allowedTarget } from '../../../src/core/approval/policy.js';
 import { createLogger } from '../../../src/logger.js';
 import { diagnosticsFor, DIAG_WORDS, remediationCatalogueFor, targetSecrets } from '../../../src/adapters/targets/registry.js';
-import { DEFAULT_RABBIT_THRESHOLDS, deadLetterTest, rabbitTargetSchema, thresholdsFor, vhostOf } from '../../../src/adapters/targets/rabbitmq/target.js';
+import { DEFAULT_DEAD_LETTER_PATTERN, DEFAULT_RABBIT_THRESHOLDS, deadLetterTest, rabbitThresholdsSchema, rabbitTargetSchema, thresholdsFor, vhostOf } from '../../../src/adapters/targets/rabbitmq/target.js';
 import { managementAccess } from '../../../src/adapters/targets/rabbitmq/management.js';
 import { diagnosticsView, readDiagnosticsSubmission } from '../../../src/adapters/slack/views/diagnostics.js';
 
@@ -34,6 +34,35 @@ const problems = (input: unknown): string[] => {
   const r = rabbitTargetSchema.safeParse(input);
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 };
+
+const EXAMPLE = new URL('../../../firebreak.example.yml', import.meta.url).pathname;
+
+describe('firebreak.example.yml: targets.rabbitmq', () => {
+  const loaded = loadConfig({ ...SLACK, FIREBREAK_CONFIG: EXAMPLE }, '/');
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const lines = (() => {
+    const text = readFileSync(EXAMPLE, 'utf8');
+    const all = text.slice(text.indexOf('\ntargets:\n') + 1).split('\n');
+    const start = all.indexOf('  rabbitmq:');
+    return all.slice(start + 1, all.findIndex((l, i) => i > start && /^ {0,2}\S/.test(l)));
+  })();
+  const lineOf = (key: string) => lines.find((l) => new RegExp(`^\\s*(?:- )?${key}:`).test(l));
+
+  it('loads, with every threshold at its default, the default pattern, and the broker in the allow-list', () => {
+    const [broker] = loaded.config.targets.rabbitmq;
+    expect(broker).toMatchObject({ name: 'broker', queues: ['workflow-tasks', 'notifications'], deadLetterQueues: ['dead_letter'], purgeable: ['dead_letter'], deadLetterPattern: DEFAULT_DEAD_LETTER_PATTERN });
+    expect(broker!.thresholds).toEqual(DEFAULT_RABBIT_THRESHOLDS);
+    expect(Object.keys(broker!.thresholds!).sort()).toEqual(Object.keys((rabbitThresholdsSchema as unknown as { shape: object }).shape).sort());
+    expect(loaded.config.remediation.allow.rabbitmq).toEqual(['broker']);
+  });
+
+  it('shows and explains every key of a broker and of its thresholds', () => {
+    const targetKeys = Object.keys((rabbitTargetSchema as unknown as { shape: object }).shape);
+    expect(targetKeys.length).toBeGreaterThan(8);
+    const keys = [...targetKeys.filter((k) => k !== 'name' && k !== 'thresholds'), ...Object.keys((rabbitThresholdsSchema as unknown as { shape: object }).shape)];
+    expect(keys.filter((k) => !/#\s*\S/.test(lineOf(k) ?? ''))).toEqual([]);
+  });
+});
 
 describe('targets.rabbitmq', () => {
   it('accepts a broker with named queues, or with the management API and no list', () => {
