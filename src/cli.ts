@@ -1,5 +1,5 @@
 /**
- * `firebreak diag <db|redis|k8s|http|prom|host|logs|docker|all> [options]`: the same probes as `/diag`, from a
+ * `firebreak diag <db|redis|k8s|http|prom|host|logs|docker|queue|all> [options]`: the same probes as `/diag`, from a
  * terminal. Prints the report (or JSON with --json) and exits 0 when all is ok, 1 for a warning
  * or an unknown, 2 for anything critical, 3 when it could not run (bad usage or configuration).
  */
