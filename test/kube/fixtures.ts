@@ -21,6 +21,7 @@ import {
 } from './builders.js';
 
 export type { KubeObject, LogEntry } from './builders.js';
+import type { VolumeUsage } from './objects.js';
 
 export interface KubeFixtures {
   pods: KubeObject[];
@@ -38,6 +39,19 @@ export interface KubeFixtures {
   ingresses?: KubeObject[];
   /** policy/v1 PodDisruptionBudgets (status computed from the pods); without them the group answers 404. */
   pdbs?: KubeObject[];
+  /** core/v1 Services (none when absent); their EndpointSlices are derived from the pods unless `endpointSlices` is set. */
+  services?: KubeObject[];
+  endpointSlices?: KubeObject[];
+  /** core/v1 Secrets with their data; a metadata-only list (as=PartialObjectMetadataList) gets none of it. */
+  secrets?: KubeObject[];
+  /** cert-manager.io/v1 Certificates; without them the CRD is not installed (404). */
+  certificates?: KubeObject[];
+  /** core/v1 PersistentVolumeClaims (none when absent). */
+  pvcs?: KubeObject[];
+  /** The used and total bytes of claims' volumes, keyed "ns/claim", as the kubelets' stats summaries report them. */
+  volumeUsage?: Record<string, VolumeUsage>;
+  /** batch/v1 Jobs (none when absent); deleting one with propagationPolicy Background deletes its pods too. */
+  jobs?: KubeObject[];
 }
 
 export const NS = 'shop';
