@@ -19,6 +19,7 @@ import { notFound, status, type Answer } from './answers.js';
 import { withStatus } from './disruption.js';
 import type { Cluster, Simulation } from './rollout.js';
 import { scaleOf, write } from './writes.js';
+import { endpointSlicesOf, partialMetadata, statsSummary } from './objects.js';
 
 export type ServerMode = 'ok' | 'hang' | 'error500';
 export const TEST_TOKEN = 'firebreak-test-token';
@@ -29,6 +30,8 @@ export interface RecordedRequest {
   path: string;
   body?: unknown;
   contentType?: string;
+  /** The Accept header, when it asks for another representation (`as=PartialObjectMetadataList`). */
+  accept?: string;
 }
 
 export interface KubeApiServerOptions {
@@ -53,7 +56,7 @@ export interface KubeApiServer {
 
 interface Route {
   pattern: RegExp;
-  handle(m: RegExpExecArray, q: URLSearchParams, f: KubeFixtures): Answer;
+  handle(m: RegExpExecArray, q: URLSearchParams, f: KubeFixtures, accept: string): Answer;
 }
 
 let resourceVersion = 1000;
@@ -94,6 +97,38 @@ function collection(path: string, kind: string, apiVersion: string, resource: st
       },
     },
   ];
+}
+
+/**
+ * Secrets: a list or a get asking for `as=PartialObjectMetadataList` (or `as=PartialObjectMetadata`)
+ * in its Accept header gets only the metadata, as the API server answers it; otherwise the data too.
+ */
+function secrets(ns: string, name: string | undefined, q: URLSearchParams, f: KubeFixtures, accept: string): Answer {
+  const all = inNs(f.secrets ?? [], ns);
+  const metadataOnly = /;\s*as=PartialObjectMetadata(List)?\b/.test(accept);
+  if (name !== undefined) {
+    const found = all.find((o) => o.metadata.name === name);
+    if (!found) return notFound('secrets', name);
+    return { status: 200, json: metadataOnly ? partialMetadata(found) : found };
+  }
+  if (!metadataOnly) return list('SecretList', 'v1', all, q);
+  const answer = list('PartialObjectMetadataList', 'meta.k8s.io/v1', all, q) as { status: number; json: { items: KubeObject[] } };
+  answer.json.items = all.filter((o) => answer.json.items.some((i) => i.metadata.uid === o.metadata.uid)).map(partialMetadata);
+  return answer;
+}
+
+/**
+ * GET /api/v1/nodes/{node}/proxy/stats/summary: the kubelet's summary through the API server's
+ * node proxy. A node whose kubelet stopped posting its status does not answer (503, as the proxy
+ * says when it cannot dial the kubelet).
+ */
+function nodeStats(name: string, f: KubeFixtures): Answer {
+  const n = f.nodes.find((o) => o.metadata.name === name);
+  if (!n) return notFound('nodes', name);
+  const ready = ((n.status as { conditions?: Array<{ type: string; status: string }> }).conditions ?? []).find((c) => c.type === 'Ready');
+  const ip = ((n.status as { addresses?: Array<{ type: string; address: string }> }).addresses ?? []).find((a) => a.type === 'InternalIP')?.address ?? '?';
+  if (ready?.status !== 'True') return status(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${ip}:10250: connect: no route to host`);
+  return { status: 200, json: statsSummary(name, f.pods, f.volumeUsage ?? {}) };
 }
 
 /** GET …/pods/{name}/log: container, previous, sinceSeconds, tailLines, timestamps, limitBytes. */
@@ -163,6 +198,9 @@ const ROUTES: Route[] = [
           ...(f.podMetrics ? [['metrics.k8s.io', 'v1beta1']] : []),
           ...(f.ingresses ? [['networking.k8s.io', 'v1']] : []),
           ...(f.pdbs ? [['policy', 'v1']] : []),
+          ['batch', 'v1'],
+          ['discovery.k8s.io', 'v1'],
+          ...(f.certificates ? [['cert-manager.io', 'v1']] : []),
         ].map(([g, v]) => ({
           name: g,
           versions: [{ groupVersion: `${g}/${v}`, version: v }],
@@ -175,6 +213,13 @@ const ROUTES: Route[] = [
   ...collection('/api/v1', 'PodList', 'v1', 'pods', (f) => f.pods),
   ...collection('/api/v1', 'EventList', 'v1', 'events', (f) => f.events),
   { pattern: /^\/api\/v1\/nodes$/, handle: (_m, q, f) => list('NodeList', 'v1', f.nodes, q) },
+  { pattern: /^\/api\/v1\/nodes\/([^/]+)\/proxy\/stats\/summary$/, handle: (m, _q, f) => nodeStats(m[1] ?? '', f) },
+  { pattern: /^\/api\/v1\/namespaces\/([^/]+)\/secrets(?:\/([^/]+))?$/, handle: (m, q, f, accept) => secrets(m[1] ?? '', m[2], q, f, accept) },
+  ...collection('/api/v1', 'ServiceList', 'v1', 'services', (f) => f.services ?? []),
+  ...collection('/api/v1', 'PersistentVolumeClaimList', 'v1', 'persistentvolumeclaims', (f) => f.pvcs ?? []),
+  ...collection('/apis/discovery.k8s.io/v1', 'EndpointSliceList', 'discovery.k8s.io/v1', 'endpointslices', (f) => f.endpointSlices ?? endpointSlicesOf(f.services ?? [], f.pods), 'discovery.k8s.io'),
+  ...collection('/apis/batch/v1', 'JobList', 'batch/v1', 'jobs', (f) => f.jobs ?? [], 'batch'),
+  ...collection('/apis/cert-manager.io/v1', 'CertificateList', 'cert-manager.io/v1', 'certificates', (f) => f.certificates, 'cert-manager.io'),
   { pattern: /^\/api\/v1\/nodes\/([^/]+)$/, handle: (m, _q, f) => { const n = f.nodes.find((o) => o.metadata.name === m[1]); return n ? { status: 200, json: n } : notFound('nodes', m[1] ?? ''); } },
   ...collection('/apis/events.k8s.io/v1', 'EventList', 'events.k8s.io/v1', 'events', eventsV1, 'events.k8s.io'),
   {
@@ -210,7 +255,7 @@ function answer(req: IncomingMessage, fixtures: KubeFixtures, writes: ((path: st
   }
   for (const r of ROUTES) {
     const m = r.pattern.exec(url.pathname);
-    if (m) return r.handle(m, url.searchParams, fixtures);
+    if (m) return r.handle(m, url.searchParams, fixtures, String(req.headers.accept ?? ''));
   }
   return status(404, 'NotFound', 'the server could not find the requested resource', { causes: [{ reason: 'UnexpectedServerResponse', message: '404 page not found' }] });
 }
@@ -294,6 +339,8 @@ export async function startKubeApiServer(fixtures: KubeFixtures = defaultFixture
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       if (raw) Object.assign(record, { body: parseBody(raw), contentType: req.headers['content-type'] ?? '' });
+      const accept = req.headers.accept ?? '';
+      if (/;\s*as=/.test(accept)) record.accept = accept;
       if (mode === 'error500') return send(res, status(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out'));
       let a: Answer;
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
