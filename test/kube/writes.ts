@@ -1,6 +1,6 @@
 /**
  * The write verbs of the test API server, applied to the stored objects: PATCH deployments, their
- * scale subresource (also PUT), nodes and ingresses; DELETE pods; POST pod evictions. Like the API
+ * scale subresource (also PUT), nodes and ingresses; DELETE pods and jobs; POST pod evictions. Like the API
  * server it keeps identity fields and ignores status on the main resource, bumps
  * `metadata.generation` when the spec changes and `resourceVersion` on every write, honours
  * resourceVersion and UID preconditions (409), and validates what the actions could get wrong.
@@ -32,15 +32,66 @@ function patched(o: KubeObject, req: WriteRequest, resource: string): KubeObject
   return { ...next, apiVersion: o.apiVersion, kind: o.kind, status: o.status };
 }
 
+type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
+
+/** A quantity as the API server reads it, in base units; NaN when it is not one. */
+function quantity(q: unknown): number {
+  const m = /^(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/.exec(String(q));
+  if (!m) return Number.NaN;
+  const units: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+  const suffix = m[2] ?? '';
+  return Number(m[1]) * (/^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : (units[suffix] ?? 1));
+}
+
+/** The API server's validation of a container's resources: valid quantities, requests within limits. */
+function invalidResources(r: Resources | undefined, at: string): string | undefined {
+  for (const [kind, values] of [['requests', r?.requests], ['limits', r?.limits]] as const) {
+    for (const [name, v] of Object.entries(values ?? {})) {
+      if (!Number.isFinite(quantity(v))) return `${at}.resources.${kind}[${name}]: Invalid value: ${JSON.stringify(v)}: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`;
+    }
+  }
+  for (const name of ['cpu', 'memory']) {
+    const request = r?.requests?.[name];
+    const limit = r?.limits?.[name];
+    if (request !== undefined && limit !== undefined && quantity(request) > quantity(limit)) {
+      return `${at}.resources.requests: Invalid value: ${JSON.stringify(request)}: must be less than or equal to ${name} limit of ${String(limit)}`;
+    }
+  }
+  return undefined;
+}
+
 function invalidDeployment(d: KubeObject): string | undefined {
-  const spec = d.spec as { replicas?: number; template?: { spec?: { containers?: Array<{ name: string; env?: Array<{ name: string; value?: string; valueFrom?: unknown }> }> } } };
+  const spec = d.spec as { replicas?: number; template?: { spec?: { containers?: Array<{ name: string; env?: Array<{ name: string; value?: string; valueFrom?: unknown }>; resources?: Resources }> } } };
   if (spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0)) return 'spec.replicas: Invalid value: must be greater than or equal to 0';
   for (const [i, c] of (spec.template?.spec?.containers ?? []).entries()) {
     for (const [j, e] of (c.env ?? []).entries()) {
       if (e.value && e.valueFrom) return `spec.template.spec.containers[${i}].env[${j}].valueFrom: Invalid value: "": may not be specified when \`value\` is not empty`;
     }
+    const resources = invalidResources(c.resources, `spec.template.spec.containers[${i}]`);
+    if (resources) return resources;
   }
   return undefined;
+}
+
+/**
+ * Deletes a Job. Like the API server for batch/v1 Jobs, the default (no propagationPolicy) is
+ * Orphan: the Job goes and its pods stay, without their owner reference; Background or Foreground
+ * deletes its pods too.
+ */
+function deleteJob(c: Cluster, j: KubeObject, options: unknown): Answer {
+  const o = options as { propagationPolicy?: string; preconditions?: { uid?: string } } | undefined;
+  const uid = o?.preconditions?.uid;
+  if (uid !== undefined && uid !== j.metadata.uid) return conflict('jobs.batch', j.metadata.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${j.metadata.uid}`);
+  const policy = o?.propagationPolicy ?? 'Orphan';
+  if (!['Orphan', 'Background', 'Foreground'].includes(policy)) return status(400, 'BadRequest', `propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`);
+  const jobs = c.fixtures.jobs ?? [];
+  jobs.splice(jobs.indexOf(j), 1);
+  const owned = (p: KubeObject) => ((p.metadata['ownerReferences'] ?? []) as Array<{ uid?: string }>).some((r) => r.uid === j.metadata.uid);
+  for (const p of c.fixtures.pods.filter(owned)) {
+    if (policy === 'Orphan') p.metadata['ownerReferences'] = ((p.metadata['ownerReferences'] ?? []) as Array<{ uid?: string }>).filter((r) => r.uid !== j.metadata.uid);
+    else c.fixtures.pods.splice(c.fixtures.pods.indexOf(p), 1);
+  }
+  return { status: 200, json: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: j.metadata.name, group: 'batch', kind: 'jobs', uid: j.metadata.uid } } };
 }
 
 /** Stores a deployment's new version, with the generation bump and the rollout its spec change starts. */
@@ -170,6 +221,10 @@ const ROUTES: Array<[string, RegExp, (c: Cluster, req: WriteRequest, m: string[]
     const pod = c.fixtures.pods.find((o) => o.metadata.namespace === ns && o.metadata.name === name);
     if (!pod) return notFound('pods', name ?? '');
     return precondition(pod, req.body) ?? { status: 200, json: removePod(c, pod) };
+  }],
+  ['DELETE', /^\/apis\/batch\/v1\/namespaces\/([^/]+)\/jobs\/([^/]+)$/, (c, req, [ns, name]) => {
+    const j = (c.fixtures.jobs ?? []).find((o) => o.metadata.namespace === ns && o.metadata.name === name);
+    return j ? deleteJob(c, j, req.body) : notFound('jobs', name ?? '', 'batch');
   }],
   ['POST', /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/eviction$/, (c, req, [ns, name]) => {
     const pod = c.fixtures.pods.find((o) => o.metadata.namespace === ns && o.metadata.name === name);
