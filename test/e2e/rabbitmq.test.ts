@@ -73,9 +73,12 @@ describe('RabbitMQ through Slack', () => {
     const button = (report.args.blocks as Array<Record<string, any>>).filter((b) => b.type === 'actions').flatMap((b) => b.elements).find((e: any) => e.text.text === `Purge ${dlq}`);
     expect(button).toBeDefined();
     const before = t.standIn.calls.length;
+    const replies = t.standIn.responses.length;
     await t.driver.blockAction({ actionId: button.action_id, value: button.value, userId: 'U0DAVE', channelId: OPS, message: { ts: report.args.ts as string } });
     const approval = await t.standIn.waitFor('chat.postMessage', (c) => t.standIn.calls.indexOf(c) >= before && String(c.args.text).startsWith(`Remediation rabbitmq.purge ${dlq}`), 15_000);
     expect(visible(approval)).toContain('Waiting for approval');
+    // The clicker's own answer, before the next test counts answers.
+    expect(await responseAfter(t, replies, 15_000)).toContain('Asked for approval');
     // Asking changed nothing.
     expect(await broker.depth(dlq)).toEqual({ ready: 25, consumers: 0 });
   });

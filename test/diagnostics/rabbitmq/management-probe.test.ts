@@ -34,7 +34,7 @@ describe('rabbitmq probe with the management API', () => {
     await broker.publishOn(vhost, dlq, 2);
     await statsShow(vhost, held, { ready: 14, unacked: 6, consumers: 1 });
     await statsShow(vhost, waiting, { ready: 3, consumers: 0 });
-    await statsShow(vhost, dlq, { ready: 2 });
+    await statsShow(vhost, dlq, { ready: 2, consumers: 0 });
 
     const findings = await rabbitProbe(target({ thresholds: { unackedWarn: 5, unackedCritical: 50 } })).run(context(5000));
     expect(find(findings, 'management API', 'broker')).toMatchObject({
@@ -53,7 +53,7 @@ describe('rabbitmq probe with the management API', () => {
   it('named queues are looked up in the list: one that is not there is missing', async () => {
     const q = await broker.queue(unique('jobs'), { vhost });
     await broker.publishOn(vhost, q, 1);
-    await statsShow(vhost, q, { ready: 1 });
+    await statsShow(vhost, q, { ready: 1, consumers: 0 });
     const gone = unique('gone');
     const findings = await rabbitProbe(target({ queues: [q, gone] })).run(context(5000));
     expect(find(findings, 'management API', 'broker')!.value).toMatch(/: 1 queue in the vhost, 2 read$/);
@@ -85,7 +85,7 @@ describe('rabbitmq probe with the management API', () => {
   it('AMQP unreachable but the management API answering: the broker is unreachable for the applications, the queues are still graded', async () => {
     const q = await broker.queue(unique('jobs'), { vhost });
     await broker.publishOn(vhost, q, 5);
-    await statsShow(vhost, q, { ready: 5 });
+    await statsShow(vhost, q, { ready: 5, consumers: 0 });
     const closed = await freePort();
     const findings = await rabbitProbe(target({ url: `amqp://guest:guest@127.0.0.1:${closed}/${encodeURIComponent(vhost)}` })).run(context(5000));
     expect(find(findings, 'reachable', 'broker')).toMatchObject({ status: 'critical', value: `unreachable: connection refused (127.0.0.1:${closed})` });
@@ -96,7 +96,7 @@ describe('rabbitmq probe with the management API', () => {
   it('least privilege: a user with only the monitoring tag and no permission on the queues reads the whole vhost', async () => {
     const q = await broker.queue(unique('jobs'), { vhost });
     await broker.publishOn(vhost, q, 1);
-    await statsShow(vhost, q, { ready: 1 });
+    await statsShow(vhost, q, { ready: 1, consumers: 0 });
     const user = await broker.user('watcher-pw', 'monitoring', vhost, { configure: '^$', write: '^$', read: '^$' });
     const findings = await rabbitProbe({ name: 'broker', url: amqpUrl({ vhost, user, password: 'watcher-pw' }), management: MANAGEMENT.base }).run(context(5000));
     expect(find(findings, 'reachable', 'broker')!.status).toBe('ok');
