@@ -43,7 +43,7 @@ describe('the test API server, networking and storage', () => {
     const full = await json(call(`/api/v1/namespaces/${NS}/secrets`));
     expect(JSON.stringify(full)).toContain(Buffer.from('do-not-leak-this-value').toString('base64'));
     const res = await call(`/api/v1/namespaces/${NS}/secrets`, { headers: { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' } });
-    const meta = await res.json();
+    const meta: any = await res.json();
     expect(meta.kind).toBe('PartialObjectMetadataList');
     expect(meta.items.map((i: any) => i.metadata.name).sort()).toEqual(['api-secrets', 'storefront-tls']);
     expect(meta.items[0]).not.toHaveProperty('data');
@@ -87,6 +87,6 @@ describe('the test API server, networking and storage', () => {
       body: JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'api', resources: { limits: { memory: '128Mi' } } }] } } } }),
     });
     expect(res.status).toBe(422);
-    expect((await res.json()).message).toContain('must be less than or equal to memory limit of 128Mi');
+    expect(((await res.json()) as { message: string }).message).toContain('must be less than or equal to memory limit of 128Mi');
   });
 });
