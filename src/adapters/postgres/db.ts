@@ -94,27 +94,35 @@ export function pgDb(options: PgDbOptions): Db {
     }
   };
 
-  return withStorableParams({
-    kind: 'postgres',
-    schema,
-    query: async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[],
-    exec: async (sql) => {
-      await pool.query(sql);
-    },
-    transaction: (fn) => withClient((client) => runTransaction(client, fn), false),
-    withSession: (fn) => withClient((client) => fn(onClient(client, false)), true),
-    close: () => pool.end(),
-  });
+  return {
+    ...withStorableParams({
+      kind: 'postgres',
+      schema,
+      query: async <T>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[],
+      exec: async (sql) => {
+        await pool.query(sql);
+      },
+      transaction: (fn) => withClient((client) => runTransaction(client, fn), false),
+      withSession: (fn) => withClient((client) => fn(onClient(client, false)), true),
+      close: () => pool.end(),
+    }),
+    connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
 }
 
-/** Runs the functions it is given one at a time, in call order. */
-function serialiser(): <T>(fn: () => Promise<T>) => Promise<T> {
+/** Runs the functions it is given one at a time, in call order; `pending` counts those queued or running. */
+function serialiser(): (<T>(fn: () => Promise<T>) => Promise<T>) & { pending(): number } {
   let tail: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn);
-    tail = run.catch(() => undefined);
-    return run;
+  let pending = 0;
+  const run = <T>(fn: () => Promise<T>): Promise<T> => {
+    pending += 1;
+    const result = tail.then(fn).finally(() => {
+      pending -= 1;
+    });
+    tail = result.catch(() => undefined);
+    return result;
   };
+  return Object.assign(run, { pending: () => pending });
 }
 
 /**
@@ -156,13 +164,20 @@ export async function pgliteDb(options: { dataDir: string }): Promise<Db> {
     close: async () => {},
   };
 
-  return withStorableParams({
-    kind: 'pglite',
-    schema: null,
-    query: (sql, params) => exclusive(() => session.query(sql, params)),
-    exec: (sql) => exclusive(() => session.exec(sql)),
-    transaction: (fn) => exclusive(() => session.transaction(fn)),
-    withSession: (fn) => exclusive(() => fn(session)),
-    close: () => exclusive(() => lite.close()),
-  });
+  return {
+    ...withStorableParams({
+      kind: 'pglite',
+      schema: null,
+      query: (sql, params) => exclusive(() => session.query(sql, params)),
+      exec: (sql) => exclusive(() => session.exec(sql)),
+      transaction: (fn) => exclusive(() => session.transaction(fn)),
+      withSession: (fn) => exclusive(() => fn(session)),
+      close: () => exclusive(() => lite.close()),
+    }),
+    // One connection: busy while a call runs, the others wait for it.
+    connections: () => {
+      const pending = exclusive.pending();
+      return { total: 1, idle: pending === 0 ? 1 : 0, waiting: Math.max(0, pending - 1) };
+    },
+  };
 }

@@ -12,4 +12,6 @@ export interface Db {
   /** Runs `fn` on one dedicated connection (for session-level advisory locks). */
   withSession<T>(fn: (session: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** The connections now: open, idle, and the queries waiting for one (for the metrics). */
+  connections?(): { total: number; idle: number; waiting: number };
 }
