@@ -14,6 +14,7 @@ import { formView } from './forms.js';
 import { FirebreakError, describeCause } from '../../core/errors.js';
 import { truncate } from '../../core/render/text.js';
 import { channelId, teamId, userId } from './ids.js';
+import { currentSlackRequest, requestContext } from './request-scope.js';
 
 /** What a handler reads of a slash command: ids that reach the use cases must be Slack's. */
 const slashCommand = z.object({
@@ -35,12 +36,15 @@ function modalError(err: unknown, typed: string): unknown {
   return err;
 }
 
-export function registerCommands(app: App, ctx: AppContext, modules: readonly SlashCommandModule[]): void {
+export function registerCommands(app: App, appCtx: AppContext, modules: readonly SlashCommandModule[]): void {
   for (const module of modules) {
     app.command(module.command, async ({ ack, command: payload, respond, client }) => {
+      // This request's context: its log lines carry the request's id.
+      const ctx = requestContext(appCtx);
       const read = slashCommand.safeParse(payload);
       if (!read.success) {
         const issue = read.error.issues[0];
+        currentSlackRequest()?.mark('ignored');
         ctx.logger.warn({ command: module.command, why: `${issue?.path.join('.')}: ${issue?.message}` }, `ignored a ${module.command} command that cannot be read`);
         await ack();
         return;

@@ -6,11 +6,14 @@
  * handed on, its body already read, to Bolt.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { ReplayStore } from '../../ports.js';
+import { performance } from 'node:perf_hooks';
+import { noMetrics, type Metrics, type ReplayStore } from '../../ports.js';
 import type { Logger } from '../../logger.js';
 import { readBody } from '../http/read-body.js';
 import { isSslCheck, parseBody } from './request-body.js';
 import { checkSignature, SIGNATURE_WINDOW_SECONDS } from './request-signature.js';
+import { newRequestId } from './request-scope.js';
+import type { ArrivedRequest } from './screened-app.js';
 
 /** Bolt's own default limit: views (up to 250 kB) and their state arrive URL-encoded, so well above that. */
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -31,22 +34,31 @@ export interface RequestGuardOptions {
   endpoints: readonly string[];
   /** Wall-clock milliseconds (Slack's timestamps are compared with real time, whatever the app's clock). */
   now?: () => number;
+  /** Told of the requests refused here. */
+  metrics?: Metrics;
 }
+
+const ARRIVAL = Symbol('firebreak.arrival');
+type Arrived = IncomingMessage & { [ARRIVAL]?: ArrivedRequest };
+
+/** The id and arrival time the guard gave a request (for Bolt's customProperties), if it screened it. */
+export const arrivalOf = (req: IncomingMessage): ArrivedRequest | undefined => (req as Arrived)[ARRIVAL];
 
 /** A listener for the receiver's server that screens Slack's requests, then calls `next` (Bolt's listener) for the good ones. */
 export function guardSlackRequests(next: RequestListener, options: RequestGuardOptions): RequestListener {
   const now = options.now ?? Date.now;
-  const log = options.logger.child({ component: 'slack-edge' });
+  const metrics = options.metrics ?? noMetrics;
+  const edge = options.logger.child({ component: 'slack-edge' });
   let lastPrune = 0;
 
   const prune = (at: number) => {
     if (at - lastPrune < PRUNE_EVERY_MS) return;
     lastPrune = at;
-    options.replays.prune(new Date(at)).catch((err: unknown) => log.warn({ err }, 'could not prune the signatures of old requests'));
+    options.replays.prune(new Date(at)).catch((err: unknown) => edge.warn({ err }, 'could not prune the signatures of old requests'));
   };
 
   /** True when the request is new (or the check could not be made); false for a replay. */
-  const isFirstDelivery = async (signature: string, timestamp: number): Promise<boolean> => {
+  const isFirstDelivery = async (signature: string, timestamp: number, log: typeof edge): Promise<boolean> => {
     const at = now();
     const expiresAt = new Date((timestamp + SIGNATURE_WINDOW_SECONDS + REPLAY_MARGIN_SECONDS) * 1000);
     let timer: NodeJS.Timeout | undefined;
@@ -72,10 +84,13 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
     }
   };
 
-  const screen = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const screen = async (req: IncomingMessage, res: ServerResponse, log: typeof edge): Promise<void> => {
     const body = await readBody(req, BODY_LIMIT_BYTES);
     if (body === 'aborted') return;
-    if (body === 'too-large') return answer(res, 413);
+    if (body === 'too-large') {
+      metrics.slackRequestRefused('too_large');
+      return answer(res, 413);
+    }
     const contentType = req.headers['content-type'];
     if (isSslCheck(contentType, body)) return answer(res, 200);
 
@@ -87,12 +102,14 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
       nowSeconds: Math.floor(now() / 1000),
     });
     if (!check.ok) {
+      metrics.slackRequestRefused('signature');
       log.warn({ reason: check.reason, remote: req.socket.remoteAddress }, `refused a request to ${req.url ?? ''}: signature ${check.reason}`);
       return answer(res, 401);
     }
 
     const parsed = parseBody(contentType, body);
     if (!parsed.ok) {
+      metrics.slackRequestRefused('body');
       log.warn({ problem: parsed.problem }, `refused a signed request whose body is not a Slack payload: ${parsed.problem}`);
       return answer(res, 400, `Firebreak expects a Slack payload: ${parsed.problem}.`);
     }
@@ -101,7 +118,8 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
     // pass this check and go on: whether the first delivery was handled is for the listener to
     // know (event listeners are idempotent). The retry headers are not signed, so they never
     // excuse a request carrying a signature already seen: that is a replay, whatever it claims.
-    if (!(await isFirstDelivery(check.signature, check.timestamp))) {
+    if (!(await isFirstDelivery(check.signature, check.timestamp, log))) {
+      metrics.slackRequestRefused('replay');
       log.warn({ retryNum: req.headers['x-slack-retry-num'], timestamp: check.timestamp }, 'dropped a replayed request (its signature was already received)');
       // A 2xx, so that nothing retries it; nothing else happens.
       return answer(res, 200);
@@ -120,7 +138,12 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
       next(req, res);
       return;
     }
-    screen(req, res).catch((err: unknown) => {
+    // Every request Slack posts gets its id here, on arrival: the guard's log lines carry it, and
+    // so do Bolt's listeners' (it travels on as the event's customProperties, http-receiver.ts).
+    const arrival: ArrivedRequest = { id: newRequestId(), receivedAt: performance.now() };
+    (req as Arrived)[ARRIVAL] = arrival;
+    const log = edge.child({ requestId: arrival.id });
+    screen(req, res, log).catch((err: unknown) => {
       log.error({ err }, 'unexpected failure while screening a Slack request');
       if (!res.headersSent) answer(res, 500);
     });

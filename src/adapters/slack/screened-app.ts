@@ -1,26 +1,87 @@
 /**
  * Bolt's App, with every payload screened (payload-screen.ts) before Bolt dispatches it. Both
  * receivers (HTTP and Socket Mode) hand payloads to processEvent, so this is the one place that
- * sees them all.
+ * sees them all: it also opens each request's scope (request-scope.ts), with its id, its labels
+ * and the time its acknowledgement took.
  */
+import { performance } from 'node:perf_hooks';
 import { App, type AppOptions, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
+import { noMetrics, type Metrics, type RequestLabels } from '../../ports.js';
 import { screenPayload, type Routes } from './payload-screen.js';
+import { newRequestId, SlackRequest, withinSlackRequest } from './request-scope.js';
+
+/** What the HTTP receiver knows of a request before Bolt (request-guard.ts): its id and when it arrived. */
+export interface ArrivedRequest {
+  id: string;
+  receivedAt: number;
+}
+/** The name under which the HTTP receiver hands an ArrivedRequest to Bolt (in the event's customProperties). */
+export const ARRIVED = 'firebreakRequest';
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** The route a value matched: a string id itself, a pattern by its fixed prefix ("snooze" for /^snooze:/). */
+function routeName(ids: ReadonlyArray<string | RegExp>, value: string | undefined): string {
+  if (value === undefined) return 'other';
+  for (const id of ids) {
+    if (typeof id === 'string' ? id === value : id.test(value)) return typeof id === 'string' ? id : id.source.replace(/^\^/, '').replace(/:$/, '');
+  }
+  return 'other';
+}
+
+/** A payload's kind and route as the metrics name them: only Firebreak's own routes, never what the payload says otherwise. */
+export function requestLabels(body: unknown, routes: Routes): RequestLabels {
+  if (!isObject(body)) return { kind: 'unknown', name: 'other' };
+  if (isObject(body.event)) return { kind: 'event', name: routeName(routes.events, str(body.event.type)) };
+  if (body.command !== undefined) return { kind: 'command', name: routeName(routes.commands, str(body.command)) };
+  if (body.type === 'block_actions' && Array.isArray(body.actions)) {
+    const first: unknown = body.actions[0];
+    return { kind: 'action', name: routeName(routes.actions, isObject(first) ? str(first.action_id) : undefined) };
+  }
+  if (body.type === 'view_submission' || body.type === 'view_closed') {
+    return { kind: body.type, name: routeName(routes.views, isObject(body.view) ? str(body.view.callback_id) : undefined) };
+  }
+  if (body.name !== undefined || body.type === 'block_suggestion') return { kind: 'options', name: 'other' };
+  if (body.type === 'shortcut' || body.type === 'message_action') return { kind: 'shortcut', name: 'other' };
+  return { kind: 'unknown', name: 'other' };
+}
 
 export class ScreenedApp extends App {
   readonly #routes: Routes;
   readonly #log: Logger;
+  readonly #metrics: Metrics;
 
-  constructor(options: AppOptions, screening: { routes: Routes; logger: Logger }) {
+  constructor(options: AppOptions, screening: { routes: Routes; logger: Logger; metrics?: Metrics }) {
     super(options);
     this.#routes = screening.routes;
     this.#log = screening.logger.child({ component: 'slack-edge' });
+    this.#metrics = screening.metrics ?? noMetrics;
   }
 
   override async processEvent(event: ReceiverEvent): Promise<void> {
-    const verdict = screenPayload(event.body, this.#routes);
-    if (verdict.handle) return super.processEvent(event);
-    this.#log.warn({ kind: verdict.kind, why: verdict.why }, `ignored a Slack payload: ${verdict.why}`);
-    await event.ack(verdict.reply);
+    const arrived = event.customProperties?.[ARRIVED] as ArrivedRequest | undefined;
+    const request = new SlackRequest({
+      id: arrived?.id ?? newRequestId(),
+      labels: requestLabels(event.body, this.#routes),
+      receivedAt: arrived?.receivedAt ?? performance.now(),
+      metrics: this.#metrics,
+    });
+    const ack = event.ack;
+    const acked: ReceiverEvent = {
+      ...event,
+      ack: (response?: unknown) => {
+        request.acknowledged();
+        return ack(response);
+      },
+    };
+    return withinSlackRequest(request, async () => {
+      const verdict = screenPayload(event.body, this.#routes);
+      if (verdict.handle) return super.processEvent(acked);
+      request.mark('ignored');
+      this.#log.warn({ requestId: request.id, kind: verdict.kind, why: verdict.why }, `ignored a Slack payload: ${verdict.why}`);
+      await acked.ack(verdict.reply);
+    });
   }
 }

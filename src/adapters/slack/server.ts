@@ -14,9 +14,12 @@ import { registerCommands } from './register-commands.js';
 import { listenerRoutes, registerListeners } from './listeners/index.js';
 import { createHttpReceiver } from './http-receiver.js';
 import { ScreenedApp } from './screened-app.js';
+import type { Routes } from './payload-screen.js';
 import type { BotIdentity } from './slack-auth.js';
 import { socketLink } from './socket-link.js';
 import type { FirebreakError } from '../../core/errors.js';
+import { metricsOf } from '../../app/context.js';
+import { currentSlackRequest } from './request-scope.js';
 
 export interface SlackServer {
   /** HTTP port actually listened on (also in Socket Mode, for /healthz). */
@@ -43,6 +46,11 @@ export interface SlackServerOptions {
   routes?: ExtraRoute[];
 }
 
+/** Every command, action id, view callback and event type Firebreak answers. */
+export function slackRoutes(): Routes {
+  return { commands: COMMANDS.map((m) => m.command), ...listenerRoutes() };
+}
+
 export async function startSlackServer(ctx: AppContext, options: SlackServerOptions): Promise<SlackServer> {
   const { slack, clientOptions } = options;
   const socketMode = slack.appToken !== undefined;
@@ -61,14 +69,16 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
       // (signature both ways in time, replays, body shape) before Bolt's receiver sees them.
       ...(socket
         ? { receiver: socket.receiver }
-        : { receiver: createHttpReceiver({ signingSecret: slack.signingSecret, replays: ctx.store.replays, logger: ctx.logger, boltLogger: logger, customRoutes }) }),
+        : { receiver: createHttpReceiver({ signingSecret: slack.signingSecret, replays: ctx.store.replays, logger: ctx.logger, boltLogger: logger, customRoutes, metrics: metricsOf(ctx) }) }),
     },
-    { routes: { commands: COMMANDS.map((m) => m.command), ...listenerRoutes() }, logger: ctx.logger },
+    { routes: slackRoutes(), logger: ctx.logger, metrics: metricsOf(ctx) },
   );
   registerCommands(app, ctx, COMMANDS);
   registerListeners(app, ctx);
   app.error(async (err) => {
-    ctx.logger.error({ err }, 'unhandled error in a Slack listener');
+    const request = currentSlackRequest();
+    request?.mark('error');
+    ctx.logger.error({ err, ...(request ? { requestId: request.id } : {}) }, 'unhandled error in a Slack listener');
   });
 
   let port = options.port;

@@ -25,6 +25,7 @@ import { snoozeClicked } from './snooze-clicked.js';
 import { updateSubmitted } from './update-submitted.js';
 import type { Listener } from './types.js';
 import type { Routes } from '../payload-screen.js';
+import { currentSlackRequest, requestContext } from '../request-scope.js';
 
 export type { Listener } from './types.js';
 
@@ -59,19 +60,21 @@ export function listenerRoutes(): Omit<Routes, 'commands'> {
  * at once (a form closes, a click is answered privately, an event was acknowledged by Bolt) and
  * logged; nothing else happens.
  */
-export function registerListeners(app: App, ctx: AppContext): void {
-  const log = ctx.logger.child({ component: 'slack-edge' });
+export function registerListeners(app: App, appCtx: AppContext): void {
   const unreadable = (listener: Listener, error: z.ZodError) => {
     const issue = error.issues[0];
     const why = issue ? `${issue.path.join('.') || 'payload'}: ${issue.message}` : 'unreadable';
-    log.warn({ kind: listener.kind, id: String(listener.id), why }, `ignored a Slack payload the ${String(listener.id)} listener cannot read (${why})`);
+    currentSlackRequest()?.mark('ignored');
+    edgeLog().warn({ kind: listener.kind, id: String(listener.id), why }, `ignored a Slack payload the ${String(listener.id)} listener cannot read (${why})`);
   };
+  // Each request's own context: the same, with a logger whose lines carry the request's id.
+  const edgeLog = () => requestContext(appCtx).logger.child({ component: 'slack-edge' });
   for (const listener of LISTENERS) {
     switch (listener.kind) {
       case 'view':
         app.view(listener.id, async (args) => {
           const read = listener.read.safeParse({ body: args.body, view: args.view });
-          if (read.success) return listener.handle(args, ctx, read.data);
+          if (read.success) return listener.handle(args, requestContext(appCtx), read.data);
           unreadable(listener, read.error);
           await args.ack();
         });
@@ -79,16 +82,16 @@ export function registerListeners(app: App, ctx: AppContext): void {
       case 'action':
         app.action<BlockAction>(listener.id, async (args) => {
           const read = listener.read.safeParse({ body: args.body, action: args.action });
-          if (read.success) return listener.handle(args, ctx, read.data);
+          if (read.success) return listener.handle(args, requestContext(appCtx), read.data);
           unreadable(listener, read.error);
           await args.ack();
-          await answerPrivately(args.respond, UNREADABLE_CLICK, log);
+          await answerPrivately(args.respond, UNREADABLE_CLICK, edgeLog());
         });
         break;
       case 'event':
         app.event(listener.id, async (args) => {
           const read = listener.read.safeParse({ body: args.body, event: args.event });
-          if (read.success) return listener.handle(args, ctx, read.data);
+          if (read.success) return listener.handle(args, requestContext(appCtx), read.data);
           unreadable(listener, read.error);
         });
         break;
