@@ -4,6 +4,7 @@
  * the background workers. The Slack server (server.ts), the CLI and anything else that runs
  * Firebreak's use cases take what they need from here; none of them builds its own.
  */
+import { performance } from 'node:perf_hooks';
 import { webApi } from '@slack/bolt';
 import { severitiesOf, type Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -11,7 +12,8 @@ import { createInflight, type Inflight } from './app/inflight.js';
 import { newViewState, type AppContext } from './app/context.js';
 import { startEngine } from './app/reminders/engine.js';
 import { schedulePolicy } from './app/reminders/policy.js';
-import { expireRemediations } from './app/remediation/flow.js';
+import { expireRemediations, interruptAbandoned } from './app/remediation/flow.js';
+import { redrawAbandoned } from './app/incidents/home.js';
 import { systemClock, type Clock, type Diagnostics, type Pager, type RemediationCatalogue, type Store } from './ports.js';
 import { backoffMs, pagerDutyClient } from './adapters/http/pagerduty.js';
 import { openStore } from './adapters/postgres/open-store.js';
@@ -23,6 +25,15 @@ import { diagnosticsFor, remediationCatalogueFor } from './adapters/targets/regi
 import { loadTemplates } from './adapters/templates/load-templates.js';
 import { loadRunbooks, runbookWorld } from './adapters/runbooks/load-runbooks.js';
 import { runbookCatalogue } from './core/runbook/catalogue.js';
+import { prometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus.js';
+import { countStoreErrors } from './adapters/postgres/store-metrics.js';
+import type { Db } from './adapters/postgres/db.js';
+import { countingFetch } from './adapters/slack/api-metrics.js';
+import { LISTENERS } from './adapters/slack/listeners/index.js';
+import { currentSlackRequest } from './adapters/slack/request-scope.js';
+import { COMMANDS } from '../commands/index.js';
+import { VERSION } from './version.js';
+import type { Metrics } from './ports.js';
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -46,9 +57,11 @@ const POST_BUDGET_MS = 90_000;
 /** Firebreak assembled, with no receiver: whoever serves it (Slack, a terminal) drives its use cases through `ctx`. */
 export interface Composition {
   ctx: AppContext;
-  /** Bolt's client options, so the receiver's own client reaches the same Web API the same way. */
+  /** Bolt's client options, so the receiver's own client reaches the same Web API the same way (and is counted the same way). */
   slackClientOptions: webApi.WebClientOptions;
-  /** Starts the background work: the reminder engine and the sweep that expires remediation requests. */
+  /** What ctx.metrics counts, served on GET /metrics. */
+  metrics: PrometheusMetrics;
+  /** Starts the background work: the reminder engine, and the sweeps that expire remediation requests, interrupt abandoned ones and redraw abandoned incidents. */
   startWorkers(): void;
   /** Stops the workers, waits (bounded) for work in flight, then closes the store if it opened it. */
   stop(options?: { drainMs?: number }): Promise<{ abandoned: number }>;
@@ -64,17 +77,24 @@ export function composeTargets(config: Pick<Config, 'targets' | 'diagnostics' | 
 export async function composeFirebreak(config: Readonly<Config>, logger: Logger, options: ComposeOptions = {}): Promise<Composition> {
   // Templates and runbooks first: an invalid one stops start-up before anything is opened.
   const templates = loadTemplates(config.templatesDir);
+  const targets = composeTargets(config);
   const runbooks = runbookCatalogue(loadRunbooks(config.runbooks.dir, runbookWorld(config)));
-  const store =
+  const metrics = prometheusMetrics({ version: VERSION, backgroundLabels: backgroundLabels(), actionIds: [...targets.remediation.actions.keys()] });
+  const opened =
     options.store ??
     (await openStore({
       ...config.store,
       onStaleLock: (previous, why) => logger.warn({ dataDir: config.store.dataDir, previous, why }, 'took over the embedded database lock left by a process that is gone'),
     }));
+  const store = countStoreErrors(opened, metrics);
+  const db = (opened as { db?: Db }).db;
+  metrics.watchStore(opened.kind, () => db?.connections?.());
   // Calls that may be repeated harmlessly (updates, reads, invites) retry inside the client: a few
   // times, within about half a minute, sitting out a 429's Retry-After. Bolt's clients take the same.
+  const fetch = countingFetch(metrics, config.slack.apiUrl);
   const slackClientOptions: webApi.WebClientOptions = {
     slackApiUrl: config.slack.apiUrl,
+    fetch,
     timeout: SLACK_CALL_TIMEOUT_MS,
     retryConfig: { retries: 3, factor: 2, minTimeout: 1000, maxTimeout: 5000, randomize: true },
   };
@@ -83,8 +103,9 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
   const client = new webApi.WebClient(config.slack.botToken, { ...slackClientOptions, logger: boltLogger(logger) });
   // Posts and channel creation must not be repeated blindly: one attempt per call, callOnce retries.
   const onceClient = (log: Logger) =>
-    new webApi.WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, timeout: SLACK_CALL_TIMEOUT_MS, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: boltLogger(log) });
-  const inflight = labelledInflight((label, err) => logger.error({ err, work: label }, 'background work failed'));
+    new webApi.WebClient(config.slack.botToken, { slackApiUrl: config.slack.apiUrl, fetch, timeout: SLACK_CALL_TIMEOUT_MS, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logger: boltLogger(log) });
+  const inflight = labelledInflight((label, err, requestId) => logger.error({ err, work: label, ...(requestId ? { requestId } : {}) }, 'background work failed'), metrics);
+  metrics.watchInflight(() => inflight.size);
   const severities = severitiesOf(config);
   // The reminder engine subscribes when the workers start; until then a wake has nobody to wake.
   const wakers = new Set<() => void>();
@@ -103,20 +124,23 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
     wakeScheduler: () => {
       for (const wake of wakers) wake();
     },
-    ...composeTargets(config),
+    ...targets,
     runbooks,
+    metrics,
   };
 
   let stopWorkers: (() => Promise<void>) | undefined;
   return {
     ctx,
     slackClientOptions,
+    metrics,
     startWorkers() {
       if (stopWorkers) return;
       // The engine posts with a client that gives up quickly (and does not sit out a Retry-After):
       // its retries are durable, in the store, and a claim must not outlive its lease.
       const engineClient = new webApi.WebClient(config.slack.botToken, {
         slackApiUrl: config.slack.apiUrl,
+        fetch,
         retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1000 },
         rejectRateLimitedCalls: true,
         timeout: SLACK_CALL_TIMEOUT_MS,
@@ -131,10 +155,24 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
         ctx.inflight.run('expire remediation requests', async () => {
           await expireRemediations(ctx);
         });
+        // An incident whose drawer stopped while drawing (its lease ended) is drawn again.
+        ctx.inflight.run('redraw abandoned incidents', async () => {
+          await redrawAbandoned(ctx);
+        });
       }, 30_000);
       sweep.unref();
+      // Actions whose replica stopped while they ran (their lease ended) are marked interrupted: at
+      // start, then often enough to notice it within about a lease.
+      const interrupt = () =>
+        ctx.inflight.run('interrupt abandoned remediations', async () => {
+          await interruptAbandoned(ctx);
+        });
+      interrupt();
+      const interrupts = setInterval(interrupt, Math.min(30_000, Math.max(1000, config.remediation.executionLease / 2)));
+      interrupts.unref();
       stopWorkers = async () => {
         clearInterval(sweep);
+        clearInterval(interrupts);
         wakers.delete(engine.poke);
         await engine.stop();
       };
@@ -149,20 +187,45 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
   };
 }
 
-/** ctx.inflight, also telling the labels of what runs (for the logs of a crash or a shutdown). */
-function labelledInflight(onError: (label: string, err: unknown) => void): Inflight & { labels(): string[] } {
-  const inner = createInflight(onError);
+/**
+ * The labels of background work counted by name in the metrics (others count as "other"): the
+ * slash commands' subcommands, the listeners' ids, and the labels listeners and workers give.
+ */
+function backgroundLabels(): string[] {
+  const commands = COMMANDS.flatMap((m) => [...m.subcommands, ...(m.fallback ? [m.fallback] : [])].map((s) => `${m.command} ${s.name}`));
+  const listeners = LISTENERS.flatMap((l) => (typeof l.id === 'string' ? [l.id] : []));
+  const named = ['declare incident', 'diagnostics', 'pin to timeline', 'expire remediation requests', 'remediation from a finding', 'snooze', 'checklist tick', 'runbook start', 'runbook page', 'runbook step'];
+  return [...commands, ...listeners, ...named];
+}
+
+/**
+ * ctx.inflight, also telling the labels of what runs (for the logs of a crash or a shutdown),
+ * timing each piece of work for the metrics, and holding the Slack request it runs for open
+ * until it ends (so that the request is counted with its outcome once all its work is over).
+ */
+function labelledInflight(onError: (label: string, err: unknown, requestId: string | undefined) => void, metrics: Metrics): Inflight & { labels(): string[] } {
+  const inner = createInflight(() => undefined);
   const running = new Map<string, number>();
   return {
     run(label, work) {
       running.set(label, (running.get(label) ?? 0) + 1);
+      const request = currentSlackRequest();
+      const release = request?.hold();
+      const startedAt = performance.now();
       inner.run(label, async () => {
+        let outcome: 'ok' | 'error' = 'ok';
         try {
           await work();
+        } catch (err) {
+          outcome = 'error';
+          request?.mark('error');
+          onError(label, err, request?.id);
         } finally {
+          metrics.backgroundWork(label, (performance.now() - startedAt) / 1000, outcome);
           const left = (running.get(label) ?? 1) - 1;
           if (left > 0) running.set(label, left);
           else running.delete(label);
+          release?.();
         }
       });
     },

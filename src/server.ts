@@ -16,6 +16,7 @@ import { healthCheck, type ExtraRoute } from './adapters/slack/health.js';
 import { startSlackServer, type SlackServer } from './adapters/slack/server.js';
 import { slackLink } from './adapters/slack/slack-auth.js';
 import { alertmanagerRoute } from './adapters/http/alertmanager-hook.js';
+import { metricsRoute } from './adapters/metrics/prometheus.js';
 import { VERSION } from './version.js';
 
 export { VERSION } from './version.js';
@@ -36,7 +37,7 @@ export interface RunningFirebreak {
 export type StartOptions = Omit<ComposeOptions, 'slackIdentity'> & {
   /** Address to listen on (default: every interface). Local mode keeps its console on 127.0.0.1. */
   host?: string;
-  /** More routes on PORT beside Slack's, /healthz and the Alertmanager hook (local mode's console). */
+  /** More routes on PORT beside Slack's, /healthz, /metrics and the Alertmanager hook (local mode's console). */
   routes?: ExtraRoute[];
 };
 
@@ -71,6 +72,11 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, s
   const dataDir = config.store.databaseUrl || config.store.dataDir.startsWith('memory://') ? undefined : path.resolve(config.store.dataDir);
   let slack: SlackServer | undefined;
   const health = healthCheck({ store: ctx.store, version: VERSION, stopping: () => stopping, slack: () => link.reach(), socket: () => slack?.socketState?.(), dataDir });
+  // What /healthz says of each dependency, as gauges read at each scrape (the check answers within about a second).
+  firebreak.metrics.watchDependencies(async () => {
+    const { body } = await health();
+    return { store: body.store === 'ok', slack: body.slack === 'ok', ...(body.socket ? { socket: body.socket === 'connected' } : {}) };
+  });
   try {
     slack = await startSlackServer(ctx, {
       slack: config.slack,
@@ -80,7 +86,7 @@ export async function startFirebreak(config: Readonly<Config>, logger: Logger, s
       health,
       identity: link.identity,
       onRefused: refusedLater,
-      routes: [alertmanagerRoute({ ctx, teamId: link.teamId, reporterId: () => link.identity()?.botUserId }), ...routes],
+      routes: [metricsRoute(firebreak.metrics), alertmanagerRoute({ ctx, teamId: link.teamId, reporterId: () => link.identity()?.botUserId }), ...routes],
     });
   } catch (err) {
     return giveUp(err);
