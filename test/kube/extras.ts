@@ -100,7 +100,7 @@ export function extendedFixtures(now = Date.now()): KubeFixtures {
       reason: 'DoesNotExist',
       message: 'Issuing certificate as Secret does not exist',
     }),
-    certificate(now, NS, 'old-tls', 'old-tls', ['old.shop.example.com'], { ready: 'False', reason: 'Expired', message: 'Certificate expired on Sun, 09 Mar 2025 09:00:00 UTC', notAfterIn: -2 * day }),
+    certificate(now, NS, 'old-tls', 'old-tls', ['old.shop.example.com'], { ready: 'False', reason: 'Expired', message: 'Certificate has expired', notAfterIn: -2 * day }),
   ];
 
   const pvcs = [

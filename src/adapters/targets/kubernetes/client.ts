@@ -10,7 +10,10 @@ import {
   AutoscalingV2Api,
   CoreV1Api,
   CustomObjectsApi,
+  DiscoveryV1Api,
+  NetworkingV1Api,
   Observable,
+  setHeaderOptions,
   type ConfigurationOptions,
   type KubeConfig,
   type ObservableMiddleware,
@@ -23,6 +26,8 @@ export interface KubeClients {
   apps: AppsV1Api;
   autoscaling: AutoscalingV2Api;
   custom: CustomObjectsApi;
+  discovery: DiscoveryV1Api;
+  networking: NetworkingV1Api;
   /** The API server's address, for messages. */
   server: string;
 }
@@ -33,6 +38,8 @@ export function makeClients(kc: KubeConfig): KubeClients {
     apps: kc.makeApiClient(AppsV1Api),
     autoscaling: kc.makeApiClient(AutoscalingV2Api),
     custom: kc.makeApiClient(CustomObjectsApi),
+    discovery: kc.makeApiClient(DiscoveryV1Api),
+    networking: kc.makeApiClient(NetworkingV1Api),
     server: kc.getCurrentCluster()?.server ?? '(no server)',
   };
 }
@@ -52,6 +59,30 @@ export function withSignal(signal: AbortSignal): ConfigurationOptions {
   };
   return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
+
+/**
+ * Per-call options asking the API server for the objects' metadata only (a
+ * PartialObjectMetadataList, as `kubectl get secrets` does): what Firebreak lists of Secrets, so
+ * their data never crosses the wire. The answer deserialises into the usual list, items without
+ * their data.
+ */
+export const metadataOnly = (o: ConfigurationOptions): ConfigurationOptions =>
+  setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json;q=0.9', o);
+
+/**
+ * Per-call options sending a proxy path with its slashes as they are: the generated client escapes
+ * the `{path}` parameter whole ("stats%2Fsummary"), where kubectl sends `…/proxy/stats/summary`.
+ */
+export const plainProxyPath = (o: ConfigurationOptions): ConfigurationOptions => {
+  const middleware: ObservableMiddleware = {
+    pre: (request) => {
+      request.setUrl(request.getUrl().replace(/\/proxy\/([^?]*)/, (_m, path: string) => `/proxy/${path.replace(/%2F/gi, '/')}`));
+      return new Observable(Promise.resolve(request));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+  return { ...o, middleware: [...(o.middleware ?? []), middleware], middlewareMergeStrategy: 'append' };
+};
 
 /** Why a read failed: the cluster did not answer (network, timeout) or answered with an error. */
 export interface ReadError {

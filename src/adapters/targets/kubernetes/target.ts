@@ -9,6 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { Finding } from '../../../core/diagnostics/finding.js';
 import { FirebreakError } from '../../../core/errors.js';
+import { parseCpu, parseMemory } from './quantity.js';
 import { asNumber, checkOrder, durationThreshold, fraction, targetName, wholeNumber, everyProblem } from '../shared/schema.js';
 
 export interface KubeThresholds {
@@ -30,6 +31,18 @@ export interface KubeThresholds {
   logErrorRateCritical: number;
   /** Error lines in the window from which the logs are critical. */
   logErrorsCritical: number;
+  /**
+   * How long a claim may stay Pending before it is critical. Provisioning a cloud disk takes
+   * seconds to a minute or two, and a claim whose StorageClass binds on first use
+   * (WaitForFirstConsumer) is Pending until its pod is scheduled: a young Pending claim is normal.
+   */
+  pvcPendingGraceMs: number;
+  /** A bound claim's volume use (fraction of its capacity) from which it is a warning. */
+  volumeUsageWarn: number;
+  /** … and critical. */
+  volumeUsageCritical: number;
+  /** A cert-manager Certificate expiring within this is a warning (expired is critical). */
+  certificateExpiryWarnMs: number;
 }
 
 export const DEFAULT_KUBE_THRESHOLDS: Readonly<KubeThresholds> = Object.freeze({
@@ -42,6 +55,10 @@ export const DEFAULT_KUBE_THRESHOLDS: Readonly<KubeThresholds> = Object.freeze({
   logMaxPods: 20,
   logErrorRateCritical: 0.2,
   logErrorsCritical: 100,
+  pvcPendingGraceMs: 5 * 60_000,
+  volumeUsageWarn: 0.9,
+  volumeUsageCritical: 0.95,
+  certificateExpiryWarnMs: 14 * 86_400_000,
 });
 
 const defined = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -60,9 +77,51 @@ export const kubeThresholdsSchema = z
     logMaxPods: count(200),
     logErrorRateCritical: fraction().optional(),
     logErrorsCritical: count(),
+    pvcPendingGraceMs: durationThreshold('ms', { whole: true }).optional(),
+    volumeUsageWarn: fraction().optional(),
+    volumeUsageCritical: fraction().optional(),
+    certificateExpiryWarnMs: durationThreshold('ms', { whole: true }).optional(),
   })
   .strict()
-  .superRefine((t, ctx) => checkOrder(ctx, t, { ...DEFAULT_KUBE_THRESHOLDS, ...defined(t) }, ['restartsWarn', 'restartsCritical', asNumber]), everyProblem);
+  .superRefine((t, ctx) => {
+    const resolved = { ...DEFAULT_KUBE_THRESHOLDS, ...defined(t) };
+    checkOrder(ctx, t, resolved, ['restartsWarn', 'restartsCritical', asNumber]);
+    checkOrder(ctx, t, resolved, ['volumeUsageWarn', 'volumeUsageCritical', asNumber]);
+  }, everyProblem);
+
+/**
+ * The most CPU and memory k8s.set-resources may give one container on this cluster. The defaults
+ * are the largest limits the seeds' playbooks set by hand: 4000m and 8Gi (seed 004 raising its
+ * application's limits; seed 003's are 1000m and 1Gi). Past what a node can hold, a limit only
+ * makes pods unschedulable; lower them for small nodes.
+ */
+export interface KubeRemediationBounds {
+  /** Millicores. */
+  maxCpu: number;
+  /** Bytes. */
+  maxMemory: number;
+}
+
+export const DEFAULT_KUBE_REMEDIATION_BOUNDS: Readonly<KubeRemediationBounds> = Object.freeze({ maxCpu: 4000, maxMemory: 8 * 2 ** 30 });
+
+const quantityOf = (parse: typeof parseCpu, like: string) =>
+  z.union([z.string(), z.number()], { error: `expected a quantity like ${like}` }).transform((v, ctx): number => {
+    const r = parse(String(v));
+    if (r.ok) return r.value;
+    ctx.addIssue({ code: 'custom', message: r.message });
+    return z.NEVER;
+  });
+
+export const kubeRemediationSchema = z
+  .object({
+    maxCpu: quantityOf(parseCpu, '"4" or "4000m"').optional(),
+    maxMemory: quantityOf(parseMemory, '"8Gi"').optional(),
+  })
+  .strict();
+
+export function remediationBoundsOf(target: KubernetesTarget): KubeRemediationBounds {
+  return { ...DEFAULT_KUBE_REMEDIATION_BOUNDS, ...defined(target.remediation ?? {}) };
+}
 
 export interface KubernetesTarget {
   /** The target's name in config ("prod"). */
@@ -76,6 +135,8 @@ export interface KubernetesTarget {
   /** The only namespaces the probes read. */
   namespaces: string[];
   thresholds?: Partial<KubeThresholds>;
+  /** Bounds of the remediation actions on this cluster. */
+  remediation?: Partial<KubeRemediationBounds>;
 }
 
 /** One entry of `targets.kubernetes` in the configuration. */
@@ -92,6 +153,7 @@ export const kubernetesTargetSchema = z
       .min(1, 'list at least one namespace')
       .max(50, 'at most 50 namespaces'),
     thresholds: kubeThresholdsSchema.optional(),
+    remediation: kubeRemediationSchema.optional(),
   })
   .strict()
   .superRefine((k, ctx) => {

@@ -1,6 +1,7 @@
 /**
  * Warning events of the last minutes (15 by default), grouped by reason and object with their
- * counts, and node conditions (NotReady, memory, disk and PID pressure). Pure.
+ * counts and their distinct messages, and node conditions (NotReady, memory, disk and PID
+ * pressure). Pure.
  */
 import type { CoreV1Event, V1Node } from '@kubernetes/client-node';
 import { formatDuration } from '../../../../core/duration.js';
@@ -27,7 +28,26 @@ interface Group {
   name: string;
   count: number;
   last: number;
-  message: string;
+  /** Each distinct message with when it was last seen. */
+  messages: Map<string, number>;
+}
+
+/** How many distinct messages a group shows. */
+const MESSAGES_SHOWN = 3;
+
+/**
+ * A message that only restates a container's state ("Error: ImagePullBackOff", "Error:
+ * ErrImagePull"): the kubelet sends one after each real one, under the same reason, so the latest
+ * message of a group is often this and not the registry's or the runtime's answer.
+ */
+export const restatesState = (message: string): boolean => /^Error: [A-Za-z]+$/.test(message.trim());
+
+/** The distinct messages, those that say why first, each by when it was last seen (latest first). */
+function messagesOf(g: Group): string[] {
+  return [...g.messages.entries()]
+    .sort(([a, at], [b, bt]) => Number(restatesState(a)) - Number(restatesState(b)) || bt - at)
+    .map(([m]) => m)
+    .filter((m) => m.length > 0);
 }
 
 export function eventFindings(ns: string, events: readonly CoreV1Event[], now: Date, windowMs: number): Finding[] {
@@ -42,22 +62,27 @@ export function eventFindings(ns: string, events: readonly CoreV1Event[], now: D
     const name = e.involvedObject.name ?? '?';
     const key = `${reason}\u0000${kind}\u0000${name}`;
     const count = e.series?.count ?? e.count ?? 1;
-    const g = groups.get(key);
-    if (!g) groups.set(key, { reason, kind, name, count, last: at, message: e.message ?? '' });
-    else {
-      g.count += count;
-      if (at >= g.last) Object.assign(g, { last: at, message: e.message ?? g.message });
-    }
+    const message = (e.message ?? '').trim();
+    const g = groups.get(key) ?? { reason, kind, name, count: 0, last: at, messages: new Map<string, number>() };
+    groups.set(key, g);
+    g.count += count;
+    g.last = Math.max(g.last, at);
+    g.messages.set(message, Math.max(g.messages.get(message) ?? 0, at));
   }
   const window = formatDuration(windowMs);
   return [...groups.values()]
     .sort((a, b) => b.count - a.count || b.last - a.last)
-    .map((g) => ({
+    .map((g) => ({ g, said: messagesOf(g) }))
+    .map(({ g, said }) => ({
       check: 'warning events',
       component: g.kind === 'Pod' ? `${ns}/${g.name}` : `${ns}/${g.kind.toLowerCase()}/${g.name}`,
       status: 'warning' as const,
       value: `${g.reason} ×${g.count} in the last ${window}`,
-      evidence: [g.message.slice(0, 300), `last seen ${formatDuration(now.getTime() - g.last)} ago`].filter((s) => s.length > 0),
+      evidence: [
+        ...said.slice(0, MESSAGES_SHOWN).map((m) => m.slice(0, 300)),
+        ...(said.length > MESSAGES_SHOWN ? [`and ${said.length - MESSAGES_SHOWN} other messages`] : []),
+        `last seen ${formatDuration(now.getTime() - g.last)} ago`,
+      ],
       recommendation: `kubectl get events -n ${ns} --field-selector involvedObject.name=${g.name}`,
     }));
 }
