@@ -194,7 +194,9 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
 function backgroundLabels(): string[] {
   const commands = COMMANDS.flatMap((m) => [...m.subcommands, ...(m.fallback ? [m.fallback] : [])].map((s) => `${m.command} ${s.name}`));
   const listeners = LISTENERS.flatMap((l) => (typeof l.id === 'string' ? [l.id] : []));
-  const named = ['declare incident', 'diagnostics', 'pin to timeline', 'expire remediation requests', 'remediation from a finding', 'snooze', 'checklist tick', 'runbook start', 'runbook page', 'runbook step'];
+  const listenerWork = ['declare incident', 'diagnostics', 'pin to timeline', 'remediation from a finding', 'snooze', 'checklist tick', 'runbook start', 'runbook page', 'runbook step'];
+  const workers = ['expire remediation requests', 'redraw abandoned incidents', 'interrupt abandoned remediations'];
+  const named = [...listenerWork, ...workers];
   return [...commands, ...listeners, ...named];
 }
 
