@@ -5,6 +5,7 @@
  */
 import type { ActionDefinition } from '../../../../core/remediation/action.js';
 import type { KubernetesTarget } from '../target.js';
+import { deleteCompletedAction } from './delete-completed.js';
 import { deleteFailedPodsAction } from './delete-failed-pods.js';
 import { deletePodAction } from './delete-pod.js';
 import { drainAction } from './drain.js';
@@ -14,6 +15,7 @@ import { rolloutRestartAction } from './rollout-restart.js';
 import { rolloutUndoAction } from './rollout-undo.js';
 import { scaleAction } from './scale.js';
 import { setEnvAction } from './set-env.js';
+import { setResourcesAction } from './set-resources.js';
 
 export interface KubernetesActionOptions {
   /** The most replicas k8s.scale sets. Default 20. */
@@ -38,7 +40,9 @@ export function kubernetesActions(options: KubernetesActionOptions = {}): Kubern
     scaleAction(o),
     deletePodAction(o),
     deleteFailedPodsAction(o),
+    deleteCompletedAction(o),
     setEnvAction(o),
+    setResourcesAction(o),
     ...CORDON_ACTIONS,
     drainAction(o),
     maintenanceAction(),

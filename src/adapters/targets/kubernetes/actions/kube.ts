@@ -7,6 +7,7 @@
 import {
   AppsV1Api,
   AutoscalingV2Api,
+  BatchV1Api,
   CoreV1Api,
   NetworkingV1Api,
   PatchStrategy,
@@ -22,6 +23,7 @@ export interface Kube {
   core: CoreV1Api;
   apps: AppsV1Api;
   autoscaling: AutoscalingV2Api;
+  batch: BatchV1Api;
   networking: NetworkingV1Api;
   policy: PolicyV1Api;
 }
@@ -34,6 +36,7 @@ export function connect(target: KubernetesTarget): Kube | string {
       core: kc.makeApiClient(CoreV1Api),
       apps: kc.makeApiClient(AppsV1Api),
       autoscaling: kc.makeApiClient(AutoscalingV2Api),
+      batch: kc.makeApiClient(BatchV1Api),
       networking: kc.makeApiClient(NetworkingV1Api),
       policy: kc.makeApiClient(PolicyV1Api),
     };
