@@ -76,10 +76,30 @@ interface LockRow extends SessionRow {
   mode: string | null;
   locktype: string | null;
   relation: string | null;
+  /** For a row lock waited for as a transaction id: that transaction. */
+  xid: string | null;
+  page: number | null;
+  tuple: number | null;
+  /** The table of the row, for a row lock. */
+  row_relation: string | null;
   wait_ms: number | null;
   state: string | null;
   xact_ms: number | null;
   query: string | null;
+}
+
+/**
+ * What one blocked session waits for, in words. A row lock (SELECT … FOR UPDATE, an UPDATE or
+ * DELETE of the same row) shows in pg_locks as the holder's transaction id (locktype
+ * transactionid) or, for the sessions queued behind the first waiter, as a tuple lock: neither is a
+ * lock on the table, though a tuple lock names it and its mode reads "ExclusiveLock".
+ */
+export function lockWait(b: Pick<LockRow, 'mode' | 'locktype' | 'relation' | 'xid' | 'page' | 'tuple' | 'row_relation' | 'blockers'>): string {
+  const holder = b.blockers.length ? `pid ${b.blockers.join(', pid ')}` : 'another session';
+  const row = b.row_relation ? ` on ${b.row_relation}${b.page !== null && b.tuple !== null ? ` (row at ctid (${b.page},${b.tuple}))` : ''}` : '';
+  if (b.locktype === 'transactionid') return `a row lock${row} held by ${holder} (transaction ${b.xid ?? '?'})`;
+  if (b.locktype === 'tuple') return `a row lock${row} held by ${holder}`;
+  return `${b.mode ?? 'a lock'} on ${b.relation ?? b.locktype ?? '?'}`;
 }
 
 /** The sessions at the root of the chain that blocks `pid`: blockers that are not themselves waiting on a lock. */
@@ -121,7 +141,7 @@ export const blockedSessionsCheck: Check = {
           prepared ? 'blocker: a prepared transaction (see pg_prepared_xacts)' : blocker ? `blocker: ${session(blocker)}, ${blocker.state ?? '?'}, transaction open ${fmtMs(blocker.xact_ms)}` : `blocker: pid ${root} (not visible in pg_stat_activity)`,
           ...(blocker ? [`blocker query: ${oneLine(blocker.query)}`] : []),
           `blocked sessions: ${blocked.length}`,
-          ...blocked.slice(0, 5).map((b) => `pid ${b.pid} waits ${fmtMs(b.wait_ms)} for ${b.mode ?? 'a lock'} on ${b.relation ?? b.locktype ?? '?'}: ${oneLine(b.query, 120)}`),
+          ...blocked.slice(0, 5).map((b) => `pid ${b.pid} waits ${fmtMs(b.wait_ms)} for ${lockWait(b)}: ${oneLine(b.query, 120)}`),
         ];
         const idle = blocker?.state?.startsWith('idle in transaction') ? ' while idle in transaction' : '';
         return finding('blocked sessions', prepared ? 'prepared transaction' : `pid ${root}`, maxWait >= t.lockWaitCritMs ? 'critical' : 'warning', `${plural(blocked.length, 'session')} blocked by ${who} (longest wait ${fmtMs(maxWait)})`, {

@@ -61,12 +61,17 @@ ORDER BY query_start LIMIT 50`,
 
   blockedSessions: `WITH waiting AS (
   SELECT a.pid, pg_blocking_pids(a.pid) AS blockers, l.mode, l.locktype, l.relation::regclass::text AS relation,
+    l.transactionid::text AS xid, coalesce(l.page, t.page) AS page, coalesce(l.tuple, t.tuple) AS tuple,
+    coalesce(l.relation, t.relation)::regclass::text AS row_relation,
     coalesce((to_jsonb(l) ->> 'waitstart')::timestamptz, a.state_change) AS since
   FROM pg_stat_activity a
   LEFT JOIN LATERAL (SELECT * FROM pg_locks x WHERE x.pid = a.pid AND NOT x.granted LIMIT 1) l ON true
+  -- A row lock waited for as the holder's transaction id: the row is the one whose tuple lock this session holds.
+  LEFT JOIN LATERAL (SELECT y.relation, y.page, y.tuple FROM pg_locks y WHERE y.pid = a.pid AND y.granted AND y.locktype = 'tuple' AND l.locktype = 'transactionid' LIMIT 1) t ON true
   WHERE a.wait_event_type = 'Lock' AND coalesce(a.application_name, '') <> 'firebreak'
 )
 SELECT a.pid, w.pid IS NOT NULL AS waiting, coalesce(w.blockers, '{}') AS blockers, w.mode, w.locktype, w.relation,
+  w.xid, w.page, w.tuple, w.row_relation,
   extract(epoch FROM clock_timestamp() - w.since)::float8 * 1000 AS wait_ms,
   a.usename::text AS user_name, a.datname::text AS database, a.application_name AS app, a.state,
   extract(epoch FROM clock_timestamp() - a.xact_start)::float8 * 1000 AS xact_ms,
