@@ -83,6 +83,38 @@ describe('postgres probe: sessions in trouble', () => {
     }
   });
 
+  it('shows a row lock as a row lock: the UPDATE waits for the transaction of the SELECT … FOR UPDATE, the next one for the row', async () => {
+    const schema = uniqueName('fb_probe_row');
+    await admin.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.accounts (id int PRIMARY KEY, balance int); INSERT INTO ${schema}.accounts VALUES (1, 100), (2, 50)`);
+    const [holder, updater, second] = await Promise.all([session(), session(), session()]);
+    try {
+      await holder.query('BEGIN');
+      const xid = (await holder.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid')).rows[0]!.xid;
+      await holder.query(`SELECT * FROM ${schema}.accounts WHERE id = 1 FOR UPDATE`);
+      const updating = updater.query(`UPDATE ${schema}.accounts SET balance = balance - 10 WHERE id = 1`).catch((e: unknown) => e);
+      await waitingOnLock(admin, updater.pid);
+      const queued = second.query(`UPDATE ${schema}.accounts SET balance = balance + 10 WHERE id = 1`).catch((e: unknown) => e);
+      await waitingOnLock(admin, second.pid);
+
+      const f = one(await run(), 'blocked sessions', `pid ${holder.pid}`);
+      expect(f.value).toMatch(new RegExp(`^2 sessions blocked by pid ${holder.pid}`));
+      const waits = (pid: number) => f.evidence?.find((e) => e.startsWith(`pid ${pid} waits`)) ?? '';
+      // The first UPDATE waits on the holder's transaction id, with the row its tuple lock names.
+      expect(waits(updater.pid)).toMatch(new RegExp(`for a row lock on ${schema}\\.accounts \\(row at ctid \\(0,1\\)\\) held by pid ${holder.pid} \\(transaction ${xid}\\): UPDATE`));
+      // The second queues on the row's tuple lock, which the first UPDATE holds.
+      expect(waits(second.pid)).toContain(`for a row lock on ${schema}.accounts (row at ctid (0,1)) held by pid ${updater.pid}: UPDATE`);
+      expect(f.evidence?.join('\n')).not.toContain('ExclusiveLock');
+      expect(f.evidence).toContain(`blocker query: SELECT * FROM ${schema}.accounts WHERE id = 1 FOR UPDATE`);
+      await holder.query('ROLLBACK');
+      expect(await updating).toMatchObject({ rowCount: 1 });
+      expect(await queued).toMatchObject({ rowCount: 1 });
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {});
+      await Promise.all([holder.end(), updater.end(), second.end()]);
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
   it('walks a chain to its root: a migration queued behind an idle transaction, reads queued behind the migration', async () => {
     const schema = uniqueName('fb_probe_chain');
     await admin.query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (id int)`);
