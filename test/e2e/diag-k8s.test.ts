@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKubeApiServer, type KubeApiServer } from '../kube/api-server.js';
 import { defaultFixtures, manyFailingPods } from '../kube/fixtures.js';
+import { extendedFixtures } from '../kube/extras.js';
 import { messageProblems, SLACK_LIMITS } from '../../src/adapters/local-slack/block-kit-rules.js';
 import { startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { visible } from './flows.js';
@@ -57,6 +58,17 @@ describe('/diag k8s', () => {
     expect(content.split('\n').filter((l) => l.startsWith('- [critical]')).length).toBeGreaterThanOrEqual(200);
   });
 
+  it('reports the way in and the storage: a Service without ready endpoints, a missing Ingress backend, a full volume, a container without limits', async () => {
+    kube.setFixtures(extendedFixtures());
+    const report = await diag('k8s prod shop');
+    const body = visible(report);
+    expect(body).toContain('service without endpoints');
+    expect(body).toContain('search-v2');
+    expect(body).toContain('96 % used');
+    expect(body).toContain('has no resource limits and was OOMKilled');
+    expect(kube.requests.every((r) => r.method === 'GET')).toBe(true);
+  });
+
   it('refuses a namespace outside the configured ones', async () => {
     kube.setFixtures(defaultFixtures());
     const body = visible(await diag('k8s prod kube-system'));
@@ -97,6 +109,24 @@ describe('/remediate on Kubernetes', () => {
     const patch = kube.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/api'));
     expect(JSON.stringify(patch?.body)).toContain('kubectl.kubernetes.io/restartedAt');
     expect(JSON.stringify(t.standIn.responses.slice(replies))).toContain('Done');
+  });
+});
+
+describe('/remediate k8s.set-resources', () => {
+  it('raises a memory limit once approved, showing current → new, and verifies the rollout', async () => {
+    kube.setFixtures(defaultFixtures());
+    kube.simulate({ rolloutMs: 50, rollout: 'complete' });
+    const since = t.standIn.calls.length;
+    await t.driver.command({ command: '/remediate', text: 'k8s.set-resources shop/api api --memory 1Gi', channelId: 'C0OPS', userId: 'U0DAVE' });
+    const message = await t.standIn.waitFor('chat.postMessage', (c) => t.standIn.calls.indexOf(c) >= since && String(c.args.text).startsWith('Remediation k8s.set-resources'), 10_000);
+    expect(JSON.stringify(message.args.blocks)).toContain('512Mi → 1Gi');
+    const approve = (message.args.blocks as Array<Record<string, any>>).find((b) => b.type === 'actions')!.elements[0];
+    const replies = t.standIn.responses.length;
+    await t.driver.blockAction({ actionId: approve.action_id, value: approve.value, userId: 'U0BOB', channelId: 'C0OPS', message: { ts: (message.result as { ts: string }).ts } });
+    await expect.poll(() => JSON.stringify(t.standIn.responses.slice(replies)), { timeout: 20_000 }).toMatch(/Done|failed/);
+    expect(JSON.stringify(t.standIn.responses.slice(replies))).toContain('Done');
+    const patch = kube.requests.findLast((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/api'));
+    expect(patch?.body).toEqual({ spec: { template: { spec: { containers: [{ name: 'api', resources: { limits: { memory: '1Gi' } } }] } } } });
   });
 });
 
