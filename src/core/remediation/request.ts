@@ -1,14 +1,16 @@
 /**
  * A remediation request's life: requested → approved → running → succeeded | failed, or
  * rejected | expired. Every change is one atomic conditional update in the store, so double
- * clicks, Slack retries and several replicas run an action at most once.
+ * clicks, Slack retries and several replicas run an action at most once. A running request holds a
+ * lease its runner renews; when the runner stops (killed, its host gone) and the lease ends, any
+ * replica marks it interrupted, a final status: it is never run again by itself.
  */
 import type { MessageRef } from '../incident/incident.js';
 import type { Risk } from './action.js';
 
-export const REQUEST_STATUSES = ['requested', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired'] as const;
+export const REQUEST_STATUSES = ['requested', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired', 'interrupted'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-export const FINAL_STATUSES: readonly RequestStatus[] = ['succeeded', 'failed', 'rejected', 'expired'];
+export const FINAL_STATUSES: readonly RequestStatus[] = ['succeeded', 'failed', 'rejected', 'expired', 'interrupted'];
 
 export interface Approval {
   userId: string;
@@ -49,8 +51,8 @@ export interface RemediationRequest {
 export interface AuditEntry {
   at: Date;
   actorId: string;
-  /** What happened: requested, refused, approved, rejected, expired, started, succeeded, failed. */
-  event: 'requested' | 'refused' | 'approved' | 'rejected' | 'expired' | 'started' | 'succeeded' | 'failed';
+  /** What happened: requested, refused, approved, rejected, expired, started, succeeded, failed, interrupted (its runner stopped). */
+  event: 'requested' | 'refused' | 'approved' | 'rejected' | 'expired' | 'started' | 'succeeded' | 'failed' | 'interrupted';
   actionId: string;
   targetName: string;
   args: string[];
