@@ -269,6 +269,51 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE incidents ADD COLUMN detected_at timestamptz CHECK (detected_at IS NULL OR detected_at <= declared_at);
     `,
   },
+  {
+    version: 9,
+    name: 'incident drawing',
+    sql: `
+      -- Every change to an incident moves its revision on. Its messages (card, announcement, checklist)
+      -- are drawn by one replica at a time: drawing_by holds a lease until drawing_until, and lets go
+      -- only once what it drew is the latest revision (drawn_revision, drawn_by: the last full drawing).
+      -- checklist_channel/ts: the post-incident checklist message last ticked, redrawn with the card.
+      ALTER TABLE incidents
+        ADD COLUMN revision bigint NOT NULL DEFAULT 1,
+        ADD COLUMN drawn_revision bigint NOT NULL DEFAULT 0,
+        ADD COLUMN drawn_by text,
+        ADD COLUMN drawing_by text,
+        ADD COLUMN drawing_until timestamptz,
+        ADD COLUMN checklist_channel text,
+        ADD COLUMN checklist_ts text,
+        ADD CONSTRAINT incidents_drawing_complete CHECK ((drawing_by IS NULL) = (drawing_until IS NULL)),
+        ADD CONSTRAINT incidents_checklist_message_complete CHECK ((checklist_channel IS NULL) = (checklist_ts IS NULL));
+
+      -- The sweep of drawings whose replica stopped before it finished.
+      CREATE INDEX incidents_drawing ON incidents (drawing_until) WHERE drawing_until IS NOT NULL;
+    `,
+  },
+  {
+    version: 10,
+    name: 'remediation execution lease',
+    sql: `
+      -- A running request holds a lease (running_until) its runner renews while the action runs; once
+      -- it has ended, the runner is gone and the request is marked interrupted (a final status).
+      ALTER TABLE remediation_requests ADD COLUMN running_until timestamptz;
+      -- Requests already running were started by a version that kept no lease: they get one long
+      -- enough for any action of that version to finish (three minutes at most), then are swept.
+      UPDATE remediation_requests SET running_until = now() + interval '15 minutes' WHERE status = 'running';
+
+      ALTER TABLE remediation_requests DROP CONSTRAINT remediation_requests_status_check;
+      ALTER TABLE remediation_requests ADD CONSTRAINT remediation_requests_status_check
+        CHECK (status IN ('requested', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired', 'interrupted'));
+      ALTER TABLE remediation_audit DROP CONSTRAINT remediation_audit_event_check;
+      ALTER TABLE remediation_audit ADD CONSTRAINT remediation_audit_event_check
+        CHECK (event IN ('requested', 'refused', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed', 'interrupted'));
+
+      -- The sweep: running requests whose lease has ended.
+      CREATE INDEX remediation_requests_running ON remediation_requests (running_until) WHERE status = 'running';
+    `,
+  },
 ];
 
 /** Key of the advisory lock that serialises migration runs (any fixed bigint; "firebrk1" in ASCII). */
