@@ -141,7 +141,15 @@ export interface RemediationStore {
     notExpiredAt?: Date;
     approval?: Approval;
     set?: Partial<Pick<RemediationRequest, 'decidedBy' | 'before' | 'after' | 'outcome'>>;
+    /** The execution lease, set with the change (`to: 'running'`): the runner renews it while the action runs. */
+    runningUntil?: Date;
+    /** A condition too: applies only when the request's lease ended at or before this time (a request with none never matches). */
+    leaseEndedBy?: Date;
   }): Promise<{ request: RemediationRequest; applied: boolean }>;
+  /** Moves the lease of a request that is still "running" to `until`; false when it no longer is (it was interrupted) or there is no such request. */
+  renewLease(id: string, until: Date): Promise<boolean>;
+  /** Requests "running" whose lease ended at or before `now`: their runner stopped renewing it. */
+  listLeaseEnded(now: Date): Promise<RemediationRequest[]>;
   setMessage(id: string, ref: MessageRef): Promise<void>;
   /** Requests still "requested" whose expiry time has passed at `now`. */
   listExpired(now: Date): Promise<RemediationRequest[]>;
@@ -219,6 +227,17 @@ export interface AlertGroupStore {
   record(teamId: string, groupKey: string, input: { at: Date; firing: number; resolved: number; status: 'firing' | 'resolved' }): Promise<{ notifications: number }>;
 }
 
+/** An incident as the replica drawing its messages sees it (see Store.claimDrawing). */
+export interface IncidentDrawing {
+  incident: Incident;
+  /** Moves on with every change to the incident (updateIncident, changeChecklist). */
+  revision: number;
+  /** The post-incident checklist message last ticked, redrawn with the card; null before any tick. */
+  checklistMessage: MessageRef | null;
+  /** The owner of the last finished drawing, or null: when it is another, what this one remembers having drawn (the topic) is stale. */
+  lastDrawnBy: string | null;
+}
+
 /** Firebreak's own state. Every method throws FirebreakError('STORE_UNAVAILABLE') when the database cannot be reached. */
 export interface Store {
   readonly schedule: ScheduleStore;
@@ -256,6 +275,32 @@ export interface Store {
    * changed). Throws a plain Error for an unknown id.
    */
   updateIncident(change: IncidentChange): Promise<{ incident: Incident; applied: boolean }>;
+  /**
+   * Ticks (`add`) and unticks (`remove`) post-incident checklist items in one atomic update, so
+   * that concurrent calls, from any replica, each apply to what the one before left and no tick is
+   * lost. Items already ticked keep their place, new ones follow in the order given; an item in both
+   * lists is unticked. `message`, the checklist message ticked, is remembered to be redrawn with the
+   * card. Returns the incident after the change and the checklist before it. Throws a plain Error
+   * for an unknown id.
+   */
+  changeChecklist(input: { id: string; add: string[]; remove: string[]; message?: MessageRef }): Promise<{ incident: Incident; previous: string[] }>;
+  /**
+   * Drawing an incident's messages (card, announcement, checklist, topic) is one replica's at a
+   * time. Takes that lease for `owner` until `at` + `leaseMs` when it is free, ended at or before
+   * `at`, or already `owner`'s, and returns the incident to draw. Null when another owner holds it
+   * (that one draws again before it lets go if the incident changed, see finishDrawing) or when
+   * there is no such incident.
+   */
+  claimDrawing(input: { id: string; owner: string; at: Date; leaseMs: number }): Promise<IncidentDrawing | null>;
+  /**
+   * Ends `owner`'s drawing of `revision`, atomically: 'done', the lease let go, when that is still
+   * the latest revision; when the incident changed meanwhile, the lease is renewed until `at` +
+   * `leaseMs` and the incident is returned as it is now, to be drawn again; 'lost' when `owner` no
+   * longer holds the lease (it ended and another took it).
+   */
+  finishDrawing(input: { id: string; owner: string; revision: number; at: Date; leaseMs: number }): Promise<IncidentDrawing | 'done' | 'lost'>;
+  /** Ids of the incidents whose drawing lease ended at or before `at` without being finished: their drawer stopped. */
+  listAbandonedDrawings(at: Date): Promise<string[]>;
   /** Appends an event to an incident's timeline; false when its dedupeKey was already recorded. */
   addTimelineEvent(event: TimelineEvent): Promise<boolean>;
   /** The incident's timeline, oldest first. */
