@@ -1,14 +1,16 @@
 /**
  * Incidents and their timelines in memory, with the rules the PostgreSQL store enforces: per-team
  * INC-n numbering, idempotency on sourceKey, guarded updates whose event is recorded only when the
- * change applies (and a redelivered dedupeKey undoes the change), one channel per incident of a team.
+ * change applies (and a redelivered dedupeKey undoes the change), one channel per incident of a team,
+ * a revision moved on by every change, checklist ticks applied to the latest state, and the lease
+ * on drawing an incident's messages.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { INCIDENT_STATUSES, type Incident, type NewIncident } from '../../src/core/incident/incident.js';
 import { SEVERITY_LEVELS } from '../../src/core/incident/severity.js';
 import { incidentGuardSchema, incidentPatchSchema } from '../../src/core/incident/change-schema.js';
-import { TIMELINE_KINDS, type IncidentChange, type Store, type TimelineEvent } from '../../src/ports.js';
+import { TIMELINE_KINDS, type IncidentChange, type IncidentDrawing, type Store, type TimelineEvent } from '../../src/ports.js';
 import { asJson, byTime, copy, date, parseOrThrow, sqlError, UUID } from './memory-rows.js';
 
 const status = z.enum(INCIDENT_STATUSES);
@@ -35,6 +37,25 @@ const newIncidentSchema = z.object({
   detectedAt: date.nullable().optional(),
   sourceKey: z.string(),
 }).refine((i) => !i.detectedAt || new Date(i.detectedAt).getTime() <= new Date(i.declaredAt).getTime(), { message: 'detectedAt is after declaredAt' });
+
+/** What the row holds beside the Incident: its revision and the drawing lease (see Store.claimDrawing). */
+interface Drawing {
+  revision: number;
+  drawnRevision: number;
+  drawnBy: string | null;
+  drawingBy: string | null;
+  drawingUntil: number | null;
+  checklistMessage: { channel: string; ts: string } | null;
+}
+
+const keys = z.array(z.string().min(1).max(200)).max(100);
+const checklistInput = z.object({
+  id: z.string(),
+  add: keys,
+  remove: keys,
+  message: z.object({ channel: z.string().min(1), ts: z.string().min(1) }).optional(),
+});
+const leaseInput = z.object({ id: z.string(), owner: z.string().min(1).max(200), at: date, leaseMs: z.number().int().positive() });
 
 /** An event as stored: `seq` is the insertion order that breaks ties between equal times. */
 interface StoredEvent {
@@ -80,7 +101,20 @@ export function memoryIncidents(): IncidentMethods & { has(id: string): boolean;
   const timelines = new Map<string, StoredEvent[]>();
   // Kept beside the incidents, not on them: sourceKey is not part of the Incident type.
   const sourceKeys = new Map<string, string>();
+  const drawings = new Map<string, Drawing>();
   let seq = 0;
+
+  const drawingOf = (id: string): Drawing => {
+    let d = drawings.get(id);
+    if (!d) {
+      d = { revision: 1, drawnRevision: 0, drawnBy: null, drawingBy: null, drawingUntil: null, checklistMessage: null };
+      drawings.set(id, d);
+    }
+    return d;
+  };
+  const asDrawing = (incident: Incident, d: Drawing): IncidentDrawing => ({
+    incident: copy(incident), revision: d.revision, checklistMessage: d.checklistMessage ? { ...d.checklistMessage } : null, lastDrawnBy: d.drawnBy,
+  });
 
   const find = (predicate: (i: Incident) => boolean): Incident | null => {
     for (const incident of incidents.values()) if (predicate(incident)) return copy(incident);
@@ -171,8 +205,58 @@ export function memoryIncidents(): IncidentMethods & { has(id: string): boolean;
       // A redelivery of an event already recorded: the whole change is undone, reported as not applied.
       if (event && isDuplicate(event)) return { incident: copy(current), applied: false };
       incidents.set(next.id, next);
+      drawingOf(next.id).revision += 1;
       if (event) append(event);
       return { incident: copy(next), applied: true };
+    },
+
+    async changeChecklist(input) {
+      const c = parseOrThrow(checklistInput, 'changeChecklist: invalid input', input);
+      const current = UUID.test(c.id) ? incidents.get(c.id) : undefined;
+      if (!current) throw new Error(`unknown incident ${c.id}`);
+      const previous = [...current.checklist];
+      const next = [...new Set([...previous, ...c.add])].filter((k) => !c.remove.includes(k));
+      current.checklist = next;
+      const d = drawingOf(c.id);
+      d.revision += 1;
+      if (c.message) d.checklistMessage = { channel: c.message.channel, ts: c.message.ts };
+      return { incident: copy(current), previous };
+    },
+
+    async claimDrawing(input) {
+      const l = parseOrThrow(leaseInput, 'claimDrawing: invalid input', input);
+      const incident = UUID.test(l.id) ? incidents.get(l.id) : undefined;
+      if (!incident) return null;
+      const d = drawingOf(l.id);
+      const free = d.drawingUntil === null || d.drawingUntil <= l.at.getTime() || d.drawingBy === l.owner;
+      if (!free) return null;
+      d.drawingBy = l.owner;
+      d.drawingUntil = l.at.getTime() + l.leaseMs;
+      return asDrawing(incident, d);
+    },
+
+    async finishDrawing(input) {
+      const l = parseOrThrow(leaseInput.extend({ revision: z.number().int() }), 'finishDrawing: invalid input', input);
+      const incident = UUID.test(l.id) ? incidents.get(l.id) : undefined;
+      const d = incident ? drawingOf(l.id) : undefined;
+      if (!incident || !d || d.drawingBy !== l.owner) return 'lost';
+      d.drawnRevision = Math.max(d.drawnRevision, l.revision);
+      if (d.revision === l.revision) {
+        d.drawnBy = l.owner;
+        d.drawingBy = null;
+        d.drawingUntil = null;
+        return 'done';
+      }
+      d.drawingUntil = l.at.getTime() + l.leaseMs;
+      return asDrawing(incident, d);
+    },
+
+    async listAbandonedDrawings(at) {
+      const when = parseOrThrow(date, 'listAbandonedDrawings: invalid input', at).getTime();
+      return [...drawings]
+        .filter(([, d]) => d.drawingUntil !== null && d.drawingUntil <= when)
+        .sort(([a, x], [b, y]) => (x.drawingUntil ?? 0) - (y.drawingUntil ?? 0) || (a < b ? -1 : a > b ? 1 : 0))
+        .map(([id]) => id);
     },
 
     async addTimelineEvent(event) {

@@ -1,7 +1,9 @@
 /**
  * The RemediationStore in memory, with the PostgreSQL store's semantics: a request changes only
- * through `transition` (a conditional update on its status and, optionally, its expiry), and the
- * audit trail can only be appended to (there is no way to change or remove an entry).
+ * through `transition` (a conditional update on its status and, optionally, its expiry or the end
+ * of its execution lease), the lease is kept beside the request as the database keeps it beside
+ * the columns the domain reads, and the audit trail can only be appended to (there is no way to
+ * change or remove an entry).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -34,6 +36,8 @@ const transitionInput = z.object({
   set: z.strictObject({ decidedBy: z.string().nullable(), before: object.nullable(), after: object.nullable(), outcome: z.string().nullable() })
     .partial()
     .optional(),
+  runningUntil: date.optional(),
+  leaseEndedBy: date.optional(),
 });
 
 const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
@@ -41,7 +45,7 @@ const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1
 const auditInput = z.object({
   at: date,
   actorId: z.string(),
-  event: z.enum(['requested', 'refused', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed']),
+  event: z.enum(['requested', 'refused', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed', 'interrupted']),
   actionId: z.string(),
   targetName: z.string(),
   args: strings,
@@ -58,13 +62,18 @@ const unknownRequest = (id: string): Error => new Error(`unknown remediation req
 /** `hasIncident` stands for the foreign key to incidents. `clearRequests` empties the requests (never the audit trail). */
 export function memoryRemediation(hasIncident: (id: string) => boolean): RemediationStore & { clearRequests(): void } {
   const requests = new Map<string, RemediationRequest>();
+  /** running_until: the execution lease, by request id (ms). */
+  const leases = new Map<string, number>();
   const trail: Array<{ seq: number; entry: AuditEntry }> = [];
   let seq = 0;
 
   const read = (id: string): RemediationRequest | undefined => (UUID.test(id) ? requests.get(id) : undefined);
 
   return {
-    clearRequests: () => requests.clear(),
+    clearRequests: () => {
+      requests.clear();
+      leases.clear();
+    },
 
     async create(input) {
       const r = parseOrThrow(newRequestInput, 'remediation.create: invalid input', input);
@@ -89,8 +98,12 @@ export function memoryRemediation(hasIncident: (id: string) => boolean): Remedia
       const current = read(t.id);
       if (!current) throw unknownRequest(t.id);
       const expired = t.notExpiredAt !== undefined && current.expiresAt.getTime() <= t.notExpiredAt.getTime();
-      if (!t.from.includes(current.status) || expired) return { request: copy(current), applied: false };
+      // No lease is never "ended" (SQL's NULL <= x is not true).
+      const lease = leases.get(current.id);
+      const leaseHolds = t.leaseEndedBy !== undefined && (lease === undefined || lease > t.leaseEndedBy.getTime());
+      if (!t.from.includes(current.status) || expired || leaseHolds) return { request: copy(current), applied: false };
       current.status = t.to;
+      if (t.runningUntil) leases.set(current.id, t.runningUntil.getTime());
       if (t.approval) current.approvals.push({ userId: t.approval.userId, at: new Date(t.approval.at) });
       const set = t.set ?? {};
       if (set.decidedBy !== undefined) current.decidedBy = set.decidedBy;
@@ -98,6 +111,23 @@ export function memoryRemediation(hasIncident: (id: string) => boolean): Remedia
       if (set.after !== undefined) current.after = set.after === null ? null : asJson(set.after);
       if (set.outcome !== undefined) current.outcome = set.outcome;
       return { request: copy(current), applied: true };
+    },
+
+    async renewLease(id, until) {
+      const at = parseOrThrow(date, 'remediation.renewLease: invalid input', until);
+      const request = read(id);
+      if (!request || request.status !== 'running') return false;
+      leases.set(request.id, at.getTime());
+      return true;
+    },
+
+    async listLeaseEnded(now) {
+      const at = parseOrThrow(date, 'remediation.listLeaseEnded: invalid input', now).getTime();
+      const leaseOf = (r: RemediationRequest) => leases.get(r.id) ?? Infinity;
+      return [...requests.values()]
+        .filter((r) => r.status === 'running' && leaseOf(r) <= at)
+        .sort((a, b) => leaseOf(a) - leaseOf(b) || byTime(a.createdAt, b.createdAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map(copy);
     },
 
     async setMessage(id, ref) {

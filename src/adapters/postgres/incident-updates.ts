@@ -60,8 +60,10 @@ export function buildUpdate(change: IncidentChange): { sql: string; params: unkn
     const columns = (PATCH_COLUMNS[key] as (v: unknown) => Assignment[])(value);
     for (const [column, v, cast = ''] of columns) assignments.push(`${column} = ${param(v)}${cast}`);
   }
-  // Nothing to set: a no-op assignment still runs the guard, locks the row and returns it.
-  if (assignments.length === 0) assignments.push('id = id');
+  // Every change moves the revision on, so the replica drawing the incident's messages sees that
+  // what it drew is no longer the latest (see incident-drawing.ts). With nothing else to set, this
+  // still runs the guard, locks the row and returns it.
+  assignments.push('revision = revision + 1');
 
   const when = parseInput(guardSchema, 'when', change.when ?? {});
   const conditions = ['id = $1'];

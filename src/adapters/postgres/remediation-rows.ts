@@ -11,9 +11,9 @@ import { parseRow, UUID } from './incident-rows.js';
 
 const RISKS = ['high', 'critical'] as const satisfies readonly Risk[];
 export const AUDIT_EVENTS = [
-  'requested', 'refused', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed',
+  'requested', 'refused', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed', 'interrupted',
 ] as const satisfies readonly AuditEntry['event'][];
-// Compile-time: every event of the domain type is in the list (as in migration 4's CHECK).
+// Compile-time: every event of the domain type is in the list (as in the CHECK of migrations 4 and 10).
 type MissingEvent = Exclude<AuditEntry['event'], (typeof AUDIT_EVENTS)[number]>;
 export const EVERY_AUDIT_EVENT_LISTED: [MissingEvent] extends [never] ? true : never = true;
 
@@ -139,6 +139,8 @@ export const transitionInput = z.object({
     after: object.nullable(),
     outcome: z.string().nullable(),
   }).partial().optional(),
+  runningUntil: date.optional(),
+  leaseEndedBy: date.optional(),
 });
 
 export const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });

@@ -3,7 +3,9 @@
  * `UPDATE … WHERE id = $1 AND status = ANY(from) [AND not expired] RETURNING`. The UPDATE's row lock
  * serialises concurrent transitions of one request and PostgreSQL re-checks the condition against
  * the row as the previous one left it, so of N racing "approved → running" exactly one applies,
- * across processes. The audit trail is append-only in the database itself (migration 4's trigger).
+ * across processes. A running request's lease (running_until) is kept beside the columns the domain
+ * reads: set with the change to "running", renewed by its runner, and a condition of the sweep that
+ * interrupts it. The audit trail is append-only in the database itself (migration 4's trigger).
  * All times come from the caller; the database's now() is never used.
  */
 import { z } from 'zod';
@@ -65,10 +67,12 @@ function buildTransition(input: z.infer<typeof transitionInput>): { sql: string;
     const [column, cast] = SET_COLUMNS[key];
     assignments.push(`${column} = ${param(cast === '::jsonb' ? json(value) : value)}${cast}`);
   }
+  if (input.runningUntil) assignments.push(`running_until = ${param(input.runningUntil)}::timestamptz`);
+  const conditions = ['id = $1', 'status = ANY($3::text[])', '($4::timestamptz IS NULL OR expires_at > $4::timestamptz)'];
+  // NULL (no lease) is never <= anything: a request without a lease is never taken for abandoned.
+  if (input.leaseEndedBy) conditions.push(`running_until <= ${param(input.leaseEndedBy)}::timestamptz`);
   return {
-    sql: `UPDATE remediation_requests SET ${assignments.join(', ')}
-          WHERE id = $1 AND status = ANY($3::text[]) AND ($4::timestamptz IS NULL OR expires_at > $4::timestamptz)
-          RETURNING ${REQUEST_COLUMNS}`,
+    sql: `UPDATE remediation_requests SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING ${REQUEST_COLUMNS}`,
     params,
   };
 }
@@ -108,6 +112,28 @@ export function createRemediationStore(db: Db): RemediationStore {
         const current = await read(parsed.id);
         if (current === null) throw unknownRequest(parsed.id);
         return { request: current, applied: false };
+      }),
+
+    renewLease: (id, until) =>
+      guard('renew the lease of the running action', async () => {
+        const at = parseInput(z.date(), 'renewLease', until);
+        if (!UUID.test(id)) return false;
+        const rows = await db.query(
+          "UPDATE remediation_requests SET running_until = $2 WHERE id = $1 AND status = 'running' RETURNING id",
+          [id, at],
+        );
+        return rows.length === 1;
+      }),
+
+    listLeaseEnded: (now) =>
+      guard('list the running actions whose lease ended', async () => {
+        const at = parseInput(z.date(), 'listLeaseEnded', now);
+        const rows = await db.query(
+          `SELECT ${REQUEST_COLUMNS} FROM remediation_requests
+           WHERE status = 'running' AND running_until <= $1 ORDER BY running_until, created_at, id`,
+          [at],
+        );
+        return rows.map(toRequest);
       }),
 
     setMessage: (id, ref) =>

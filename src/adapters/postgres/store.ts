@@ -9,6 +9,7 @@ import { guard, isConnectionError } from './connection-errors.js';
 import type { Db } from './db.js';
 import { EVENT_COLUMNS, INCIDENT_COLUMNS, toEvent, toIncident, UUID } from './incident-rows.js';
 import { insertEvent, updateIncident } from './incident-updates.js';
+import { changeChecklist, claimDrawing, finishDrawing, listAbandonedDrawings } from './incident-drawing.js';
 import { createRemediationStore } from './remediation-store.js';
 import { createReplayStore } from './replay-store.js';
 import { createRunbookRunStore } from './runbook-store.js';
@@ -154,6 +155,14 @@ export function createStore(db: Db): Store {
       ),
 
     updateIncident: (change) => guard('update the incident', () => updateIncident(db, change)),
+
+    changeChecklist: (input) => guard('save the checklist', () => changeChecklist(db, input)),
+
+    claimDrawing: (input) => guard('claim the drawing of the incident', () => claimDrawing(db, input)),
+
+    finishDrawing: (input) => guard('finish the drawing of the incident', () => finishDrawing(db, input)),
+
+    listAbandonedDrawings: (at) => guard('list the abandoned drawings', () => listAbandonedDrawings(db, at)),
 
     addTimelineEvent: (event) => guard('add to the incident timeline', () => insertEvent(db, event)),
 
