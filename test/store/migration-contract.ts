@@ -115,4 +115,34 @@ export function migrationContract(freshDb: () => Promise<Db>): void {
       await db.close();
     }
   });
+
+  it('migrations 9 and 10: incidents get a revision and no drawing lease; a request already running gets an execution lease; interrupted is a status and an audit event', async () => {
+    const db = await freshDb();
+    try {
+      expect(await migrate(db, MIGRATIONS.slice(0, 8))).toEqual({ applied: [1, 2, 3, 4, 5, 6, 7, 8] });
+      const store = createStore(db);
+      const { incident } = await store.openIncident(newIncident(newTeam()));
+      const running = await store.remediation.create(newRequest(incident.teamId));
+      const waiting = await store.remediation.create(newRequest(incident.teamId));
+      await db.query("UPDATE remediation_requests SET status = 'running' WHERE id = $1", [running.id]);
+      expect(await migrate(db)).toEqual({ applied: MIGRATIONS.slice(8).map((m) => m.version) });
+
+      const [row] = await db.query<Record<string, unknown>>('SELECT revision, drawn_revision, drawing_by, drawing_until, checklist_ts FROM incidents WHERE id = $1', [incident.id]);
+      expect({ ...row, revision: Number(row?.revision), drawn_revision: Number(row?.drawn_revision) }).toEqual({ revision: 1, drawn_revision: 0, drawing_by: null, drawing_until: null, checklist_ts: null });
+      expect(await store.listAbandonedDrawings(new Date('2999-01-01T00:00:00Z'))).toEqual([]);
+      expect(await store.claimDrawing({ id: incident.id, owner: 'replica', at: new Date(), leaseMs: 1000 })).toMatchObject({ incident, revision: 1, lastDrawnBy: null });
+      await expect(db.query("UPDATE incidents SET drawing_by = NULL WHERE id = $1", [incident.id]), 'a lease without its owner').rejects.toThrow(/check/i);
+
+      // What was running got a lease (a quarter of an hour from the migration), then is swept like any other.
+      expect(await store.remediation.listLeaseEnded(new Date(Date.now() + 60_000))).toEqual([]);
+      expect((await store.remediation.listLeaseEnded(new Date(Date.now() + 16 * 60_000))).map((r) => r.id)).toEqual([running.id]);
+      await db.query("UPDATE remediation_requests SET status = 'interrupted' WHERE id = $1", [running.id]);
+      await expect(db.query("UPDATE remediation_requests SET status = 'done' WHERE id = $1", [waiting.id])).rejects.toThrow(/check/i);
+      const audit = `INSERT INTO remediation_audit (at, actor_id, event, action_id, target_name, args) VALUES (now(), 'firebreak', $1, 'a', 't', '[]')`;
+      await db.query(audit, ['interrupted']);
+      await expect(db.query(audit, ['deleted'])).rejects.toThrow(/check/i);
+    } finally {
+      await db.close();
+    }
+  });
 }

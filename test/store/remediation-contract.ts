@@ -167,6 +167,86 @@ export function remediationContract(getStore: () => Store, clearRequests: () => 
     });
   });
 
+  describe('the execution lease', () => {
+    beforeEach(async () => {
+      await clearRequests();
+    });
+
+    /** A request claimed "approved → running" at T0 with a lease until `until`. */
+    const runningUntil = async (until: Date): Promise<RemediationRequest> => {
+      const approved = await createIn('approved');
+      const running = await rem().transition({ id: approved.id, from: ['approved'], to: 'running', runningUntil: until });
+      expect(running).toStrictEqual({ request: { ...approved, status: 'running' }, applied: true });
+      return running.request;
+    };
+    const interrupt = (id: string, at: Date) => rem().transition({ id, from: ['running'], to: 'interrupted', leaseEndedBy: at });
+
+    it('lists a running request once its lease has ended, and lets exactly one of 10 concurrent sweeps interrupt it', async () => {
+      const request = await runningUntil(s(30));
+      expect(await rem().listLeaseEnded(s(29.999))).toEqual([]);
+      expect(await interrupt(request.id, s(29.999))).toStrictEqual({ request, applied: false });
+      expect(await rem().listLeaseEnded(s(30))).toStrictEqual([request]);
+
+      const sweeps = await Promise.all(Array.from({ length: 10 }, () => interrupt(request.id, s(31))));
+      expect(sweeps.filter((r) => r.applied)).toHaveLength(1);
+      const interrupted = { ...request, status: 'interrupted' };
+      expect(sweeps.map((r) => r.request)).toStrictEqual(sweeps.map(() => interrupted));
+      expect(await rem().get(request.id)).toStrictEqual(interrupted);
+      // Final: no longer listed, and the runner can neither renew it nor finish it.
+      expect(await rem().listLeaseEnded(s(99_999))).toEqual([]);
+      expect(await rem().renewLease(request.id, s(60))).toBe(false);
+      expect((await rem().transition({ id: request.id, from: ['running'], to: 'succeeded' })).applied).toBe(false);
+    });
+
+    it('is moved on by renewLease while it runs: a renewed lease has not ended', async () => {
+      const request = await runningUntil(s(30));
+      expect(await rem().renewLease(request.id, s(90))).toBe(true);
+      expect(await rem().listLeaseEnded(s(60))).toEqual([]);
+      expect(await interrupt(request.id, s(60))).toStrictEqual({ request, applied: false });
+      expect(await rem().listLeaseEnded(s(90))).toStrictEqual([request]);
+      // Its runner finished: nothing left to interrupt.
+      const done = await rem().transition({ id: request.id, from: ['running'], to: 'succeeded', set: { outcome: 'done' } });
+      expect(done.applied).toBe(true);
+      expect(await rem().listLeaseEnded(s(99_999))).toEqual([]);
+      expect(await interrupt(request.id, s(99_999))).toStrictEqual({ request: done.request, applied: false });
+      expect(await rem().renewLease(request.id, s(120))).toBe(false);
+      for (const id of [randomUUID(), 'not-a-uuid']) expect(await rem().renewLease(id, s(120))).toBe(false);
+      await expect(rem().renewLease(request.id, new Date(NaN))).rejects.toThrow(/invalid input/);
+    });
+
+    it('never takes a request running without a lease, or not running, for abandoned; lists the ended ones soonest first', async () => {
+      const unleased = await createIn('approved');
+      await rem().transition({ id: unleased.id, from: ['approved'], to: 'running' });
+      const later = await runningUntil(s(20));
+      const sooner = await runningUntil(s(10));
+      const requested = await create();
+      expect(await rem().listLeaseEnded(s(99_999))).toStrictEqual([sooner, later]);
+      for (const id of [unleased.id, requested.id]) {
+        const result = await rem().transition({ id, from: ['running', 'requested'], to: 'interrupted', leaseEndedBy: s(99_999) });
+        expect(result.applied).toBe(false);
+      }
+    });
+
+    it('keeps the outcome, before and after added to an interrupted request, which stays interrupted', async () => {
+      const request = await runningUntil(s(10));
+      await interrupt(request.id, s(11));
+      const set = { outcome: 'it finished after it was marked interrupted: cancelled', before: { pid: 1 }, after: null };
+      const late = await rem().transition({ id: request.id, from: ['interrupted'], to: 'interrupted', set });
+      expect(late).toStrictEqual({ request: { ...request, status: 'interrupted', ...set }, applied: true });
+    });
+
+    it('audits an interruption as its own event', async () => {
+      const [latest] = await rem().listAudit(1);
+      const at = new Date(Math.max(Date.parse('2099-01-01T00:00:00.000Z'), (latest?.at.getTime() ?? 0) + 3_600_000));
+      const entry = {
+        at, actorId: 'firebreak', event: 'interrupted', actionId: 'pg.vacuum-analyze', targetName: 'main', args: ['orders'], requestId: randomUUID(),
+        detail: 'the replica running it stopped before it finished', approvers: ['U_APPROVER'], before: null, after: null, permalink: null,
+      } as const;
+      await rem().audit({ ...entry, args: [...entry.args], approvers: [...entry.approvers] });
+      expect(await rem().listAudit(1)).toStrictEqual([{ ...entry, args: [...entry.args], approvers: [...entry.approvers] }]);
+    });
+  });
+
   describe('remediation.listExpired', () => {
     beforeEach(async () => {
       await clearRequests();

@@ -13,6 +13,7 @@ import { count, newIncident, newTeam, type OpenedStore } from './fixtures.js';
 import { auditContract, auditSqlContract } from './audit-contract.js';
 import { lifecycleContract, lifecycleSqlContract } from './lifecycle-contract.js';
 import { remediationContract, remediationSqlContract } from './remediation-contract.js';
+import { drawingContract } from './drawing-contract.js';
 import { scheduleContract } from './schedule-contract.js';
 
 export { newIncident, newTeam, type OpenedStore };
@@ -155,6 +156,7 @@ export function storePortContract(getStore: () => Store, clearing: Clearing): vo
   });
 
   lifecycleContract(getStore);
+  drawingContract(getStore);
   scheduleContract(getStore, clearing.scheduledItems);
   remediationContract(getStore, clearing.remediationRequests);
   auditContract(getStore);
