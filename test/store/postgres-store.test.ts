@@ -69,7 +69,7 @@ describe('migrate on PostgreSQL', () => {
     const b = pgDb({ connectionString: TEST_DATABASE_URL, schema, max: 2 });
     try {
       const results = await Promise.all([migrate(a), migrate(b)]);
-      expect(results.flatMap((r) => r.applied).sort()).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(results.flatMap((r) => r.applied).sort((x, y) => x - y)).toEqual(MIGRATIONS.map((m) => m.version));
       const rows = await a.query<{ version: number; n: string }>(
         'SELECT version, count(*) AS n FROM schema_migrations GROUP BY version ORDER BY version',
       );
