@@ -147,6 +147,16 @@ const remediationSchema = z
       .strict()
       .default({ kubernetes: { namespaces: [] }, postgres: [], redis: [], docker: [], hosts: [], rabbitmq: [] }),
     maxReplicas: z.number().int().min(1).max(1000).default(20),
+    /**
+     * How long a running action's claim lasts unless its runner renews it (it does, every third of
+     * this, while the action runs); once it has ended, the runner is taken to have stopped and any
+     * replica marks the request interrupted. The default is above the longest an action may take
+     * (one minute to run, two to verify), so a runner that cannot renew is still never taken for
+     * stopped while its action may be running.
+     */
+    executionLease: duration
+      .pipe(z.number().min(1000, { message: 'expected at least 1s' }).max(24 * 3_600_000, { message: 'expected at most 24h' }))
+      .default(5 * 60_000),
   })
   .strict();
 
