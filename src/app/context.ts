@@ -1,4 +1,6 @@
 /** Everything a use case may touch, passed explicitly: no module-level singletons. */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { noMetrics, type Chat, type Clock, type Diagnostics, type Metrics, type Pager, type RemediationCatalogue, type RunbookCatalogue, type Store, type Templates } from '../ports.js';
@@ -35,13 +37,22 @@ export interface AppContext {
 export const metricsOf = (ctx: Pick<AppContext, 'metrics'>): Metrics => ctx.metrics ?? noMetrics;
 
 export interface ViewState {
-  /** Work chained per key (an incident's refreshes, its checklist ticks) so it runs one at a time, in order. */
+  /**
+   * Work chained per key (an incident's refreshes, a runbook run's redraws) so it runs one at a time,
+   * in order, in this process; across processes, the store's drawing lease orders them.
+   */
   queues: Map<string, Promise<unknown>>;
-  /** The topic last set on each incident channel. */
+  /** The topic this process last set on each incident channel (forgotten when another replica drew since). */
   topics: Map<string, string>;
+  /** Who this process is when it holds an incident's drawing lease: unique per process and start. */
+  drawer: string;
 }
 
-export const newViewState = (): ViewState => ({ queues: new Map(), topics: new Map() });
+export const newViewState = (): ViewState => ({
+  queues: new Map(),
+  topics: new Map(),
+  drawer: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+});
 
 /** Runs `work` after everything queued before under `key` in this process, and returns its result. */
 export function inOrder<T>(ctx: Pick<AppContext, 'views'>, key: string, work: () => Promise<T>): Promise<T> {

@@ -1,8 +1,7 @@
-/** A tick in the post-incident checklist: saved, then the checklist is redrawn for everyone. */
+/** A tick in the post-incident checklist: saved as what it changed, then the checklist is redrawn for everyone. */
 import { z } from 'zod';
 import { tickChecklist } from '../../../app/incidents/checklist.js';
 import { ACTIONS } from '../../../core/incident/card.js';
-import { checklistMessage } from '../../../core/incident/messages.js';
 import { checklistItems } from '../../../core/render/checklist.js';
 import { LIMITS } from '../block-kit.js';
 import { answerPrivately } from './answer.js';
@@ -25,10 +24,38 @@ const ticked = click(
   }),
 );
 
-export const checklistTicked: ActionListener<z.output<typeof ticked>> = {
+/** The clicked message's blocks as Slack sends them back: each checklist group with the options it showed ticked. */
+const optionValue = z.looseObject({ value: z.string().max(LIMITS.optionValue) });
+const shownBlock = z
+  .looseObject({
+    block_id: z.string().max(LIMITS.blockId).optional(),
+    elements: z.array(z.looseObject({ type: z.string().max(50).optional(), initial_options: z.array(optionValue).max(LIMITS.checkboxOptions).optional() })).max(LIMITS.actionsElements).optional(),
+  })
+  // A block of another shape is none of the checklist's.
+  .catch({});
+type ShownBlock = z.output<typeof shownBlock>;
+const shownBlocks = z.object({
+  body: z.looseObject({
+    // Missing or unreadable: the group's reported state is used as it is.
+    message: z.looseObject({ blocks: z.array(shownBlock).max(LIMITS.blocksPerMessage) }).optional().catch(undefined),
+  }),
+});
+
+const read = ticked.and(shownBlocks);
+
+/**
+ * What the clicked group showed ticked in the message (its checkboxes' initial options), or
+ * undefined when the payload does not carry that group.
+ */
+function shownIn(blocks: ShownBlock[] | undefined, blockId: string): string[] | undefined {
+  const boxes = blocks?.find((b) => b.block_id === blockId)?.elements?.find((e) => e.type === 'checkboxes');
+  return boxes ? (boxes.initial_options ?? []).map((o) => o.value) : undefined;
+}
+
+export const checklistTicked: ActionListener<z.output<typeof read>> = {
   kind: 'action',
   id: ACTIONS.checklist,
-  read: ticked,
+  read,
   handle: ({ ack, respond }, ctx, clicked) =>
     ackThenRun(ack, ctx, { label: 'checklist tick', action: ACTIONS.checklist, userId: clicked.userId }, async (log) => {
       const { incidentId, group } = clicked.action.block_id;
@@ -36,12 +63,12 @@ export const checklistTicked: ActionListener<z.output<typeof ticked>> = {
       const start = group * LIMITS.checkboxOptions;
       const keys = items.slice(start, start + LIMITS.checkboxOptions).map((i) => i.key);
       const answer = await orErrorReply(log, 'save the checklist', async () => {
-        const outcome = await tickChecklist(ctx, incidentId, { actorId: clicked.userId, group: keys, selected: clicked.action.selected_options.map((o) => o.value) });
-        // Everyone sees the same ticks: the message is redrawn from the stored state.
-        const incident = await ctx.store.getIncident(incidentId);
-        if (incident && clicked.messageTs && clicked.channelId) {
-          await ctx.chat.update({ channel: clicked.channelId, ts: clicked.messageTs }, checklistMessage({ incident, template: ctx.templates.get(ctx.config.incidents.locale, 'checklist') }));
-        }
+        // What the message showed, so that only what this person changed is applied (Slack sends
+        // the group's whole state, which misses a tick someone else made a moment before).
+        const shown = shownIn(clicked.body.message?.blocks, `checklist:${incidentId}:${group}`);
+        const message = clicked.messageTs && clicked.channelId ? { channel: clicked.channelId, ts: clicked.messageTs } : undefined;
+        // Everyone sees the same ticks: the message is redrawn from the stored state, with the card.
+        const outcome = await tickChecklist(ctx, incidentId, { actorId: clicked.userId, group: keys, selected: clicked.action.selected_options.map((o) => o.value), shown, message });
         return outcome.ok ? null : outcome.reply;
       });
       if (answer !== null) await answerPrivately(respond, answer, log);
