@@ -1,7 +1,10 @@
 /**
  * Remediation behind an approval button. Asking previews the change and posts it with Approve and
  * Reject; approving runs it once (an atomic claim of the request), after re-checking the target,
- * then verifies the effect; every attempt, refused ones included, goes to the audit trail.
+ * then verifies the effect; every attempt, refused ones included, goes to the audit trail. The
+ * claim is a lease the runner renews while the action runs: when the runner stops (killed, its
+ * host gone), the lease ends and any replica's sweep marks the request interrupted, says so on
+ * its message, and never runs it again by itself (what the action got to do is unknown).
  */
 import { allowedTarget, canApprove, canReject, type ApprovalPolicy, type RefusalCode } from '../../core/approval/policy.js';
 import type { ActionContext } from '../../core/remediation/action.js';
@@ -189,19 +192,36 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
     await settleRunbookStep(ctx, closed.request);
     return done('Approved. Dry run: nothing was executed.');
   }
-  // Claim the run: whatever the clicks and replicas, only one caller gets here.
-  const running = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'running' });
+  // Claim the run: whatever the clicks and replicas, only one caller gets here. The claim is a
+  // lease, renewed until the outcome is stored.
+  const running = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'running', runningUntil: leaseEnd(ctx) });
   if (!running.applied) return refuse('already_running', 'It is already running.');
-  await audit(ctx, { ...base, event: 'started', detail: null, approvers: [actorId] });
-  await redraw(ctx, running.request);
-  const result = await execute(ctx, catalogue, running.request);
-  // Asked of Slack before the outcome is stored, so the outcome and its audit row follow each other.
-  const permalink = request.message ? await ctx.chat.permalink(request.message).catch(() => null) : null;
-  const final = await ctx.store.remediation.transition({
-    id: requestId, from: ['running'], to: result.ok ? 'succeeded' : 'failed',
-    set: { outcome: result.summary, before: result.before ?? null, after: result.after ?? null },
-  });
-  await audit(ctx, { ...base, event: result.ok ? 'succeeded' : 'failed', detail: result.summary, approvers: [actorId], before: result.before ?? null, after: result.after ?? null, permalink });
+  const lease = keepLease(ctx, requestId);
+  let result: Awaited<ReturnType<typeof execute>>;
+  let permalink: string | null;
+  let final: Awaited<ReturnType<typeof ctx.store.remediation.transition>>;
+  try {
+    await audit(ctx, { ...base, event: 'started', detail: null, approvers: [actorId] });
+    await redraw(ctx, running.request);
+    result = await execute(ctx, catalogue, running.request);
+    // Asked of Slack before the outcome is stored, so the outcome and its audit row follow each other.
+    permalink = request.message ? await ctx.chat.permalink(request.message).catch(() => null) : null;
+    final = await ctx.store.remediation.transition({
+      id: requestId, from: ['running'], to: result.ok ? 'succeeded' : 'failed',
+      set: { outcome: result.summary, before: result.before ?? null, after: result.after ?? null },
+    });
+  } finally {
+    lease.stop();
+  }
+  if (!final.applied && final.request.status === 'interrupted') {
+    // This replica could not renew the lease for a whole lease (the store out of reach, a stall)
+    // and another took it for stopped: the status stays interrupted, what happened is added to it.
+    ctx.logger.warn({ request: requestId }, 'the action finished after its request was marked interrupted');
+    const late = `it finished after it was marked interrupted: ${result.summary}`;
+    final = await ctx.store.remediation.transition({ id: requestId, from: ['interrupted'], to: 'interrupted', set: { outcome: late, before: result.before ?? null, after: result.after ?? null } });
+  }
+  const detail = final.request.status === 'interrupted' ? final.request.outcome : result.summary;
+  await audit(ctx, { ...base, event: result.ok ? 'succeeded' : 'failed', detail, approvers: [actorId], before: result.before ?? null, after: result.after ?? null, permalink });
   await redraw(ctx, final.request);
   if (request.incidentId) {
     await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId, at: ctx.clock.now(), data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: result.summary } });
@@ -231,6 +251,54 @@ async function execute(ctx: AppContext, catalogue: RemediationCatalogue, request
   } finally {
     ectx.done();
   }
+}
+
+/** When a lease taken or renewed now ends. */
+const leaseEnd = (ctx: AppContext): Date => new Date(ctx.clock.now().getTime() + ctx.config.remediation.executionLease);
+
+/**
+ * Renews the request's lease every third of it while the action runs, on a real timer (a clock
+ * running faster than real time, local mode's, says how long that is in real time).
+ */
+function keepLease(ctx: AppContext, requestId: string): { stop(): void } {
+  const third = ctx.config.remediation.executionLease / 3;
+  const timer = setInterval(() => {
+    ctx.store.remediation
+      .renewLease(requestId, leaseEnd(ctx))
+      .then((held) => {
+        if (!held) ctx.logger.warn({ request: requestId }, 'the running action lost its lease: another replica took it for stopped and marked it interrupted');
+      })
+      .catch((err: unknown) => ctx.logger.warn({ err, request: requestId }, 'could not renew the lease of the running action'));
+  }, Math.max(100, ctx.clock.toRealMs?.(third) ?? third));
+  return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * Running requests whose runner stopped renewing their lease (killed, its host gone): marked
+ * interrupted (once, whichever replicas sweep at the same time), audited, shown on their message
+ * without buttons, and never run again: what the action got to do is unknown, so a person checks
+ * the target before asking again.
+ */
+export async function interruptAbandoned(ctx: AppContext): Promise<number> {
+  const now = ctx.clock.now();
+  let count = 0;
+  for (const request of await ctx.store.remediation.listLeaseEnded(now)) {
+    const result = await ctx.store.remediation.transition({ id: request.id, from: ['running'], to: 'interrupted', leaseEndedBy: now });
+    // Renewed meanwhile (its runner is alive after all), or another replica got there first.
+    if (!result.applied) continue;
+    count += 1;
+    await audit(ctx, {
+      actorId: 'firebreak', actionId: request.actionId, args: request.args, targetName: request.targetName, requestId: request.id, event: 'interrupted',
+      approvers: request.approvals.map((a) => a.userId),
+      detail: 'the replica running it stopped before it finished (its lease ended); not run again: check the target before asking again',
+    });
+    await redraw(ctx, result.request);
+    if (request.incidentId) {
+      await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId: null, at: now, data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: 'interrupted: Firebreak stopped while it ran; check the target' } });
+    }
+    await settleRunbookStep(ctx, result.request);
+  }
+  return count;
 }
 
 /** Requests nobody decided in time: expired, their buttons removed. */

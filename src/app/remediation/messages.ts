@@ -13,6 +13,8 @@ const STATUS_LINE: Record<RemediationRequest['status'], string> = {
   failed: ':x: Failed',
   rejected: ':no_entry_sign: Rejected',
   expired: ':alarm_clock: Expired, nothing ran',
+  // Whatever the action got to do before it stopped is unknown: it is never run again by itself.
+  interrupted: ':warning: Interrupted: Firebreak stopped while it ran; check the target before asking again',
 };
 
 const lines = (items: string[]) => items.map((l) => `• ${escapeMrkdwn(truncate(l, 300))}`).join('\n') || '—';

@@ -1,7 +1,7 @@
 /**
  * The link between an action step and the approval flow: the source shown on the approval message
  * and in the audit trail ("runbook pg-long-queries · step terminate"), and the step's outcome once
- * its request reaches a final state (executed, failed, rejected, expired), after which the run's
+ * its request reaches a final state (executed, failed, rejected, expired, interrupted), after which the run's
  * message is redrawn. Called from the remediation flow; it never fails the flow.
  */
 import type { RemediationRequest } from '../../core/remediation/request.js';
@@ -38,6 +38,8 @@ function outcomeOf(request: RemediationRequest): { state: StepState; summary: st
       return { state: 'failed', summary: `Rejected by ${userRef(request.decidedBy, 'an approver')}: nothing ran`, timeline: 'rejected: nothing ran' };
     case 'expired':
       return { state: 'failed', summary: 'Expired before anyone approved it: nothing ran', timeline: 'expired: nothing ran' };
+    case 'interrupted':
+      return { state: 'failed', summary: `Approved by ${approvers || 'an approver'}, but Firebreak stopped while it ran: check the target before asking again`, timeline: 'interrupted: Firebreak stopped while it ran' };
     default:
       return null;
   }

@@ -65,6 +65,8 @@ function notDecidable(request: RequestView, now: Date): Verdict | null {
     case 'succeeded':
     case 'failed':
       return refuse('already_ran', `It already ran (${request.status}).`);
+    case 'interrupted':
+      return refuse('already_ran', 'It was interrupted while it ran; check the target before asking again.');
     case 'rejected':
       return refuse('rejected', `It was rejected${request.decidedBy ? ` by <@${request.decidedBy}>` : ''}.`);
     case 'expired':
