@@ -41,7 +41,17 @@ const shownBlocks = z.object({
   }),
 });
 
-const read = ticked.and(shownBlocks);
+// Read one after the other, not as an intersection: zod merges an intersection's two outputs even
+// when one side failed, and a failed click beside a readable message throws instead of refusing.
+const read = z.unknown().transform((input, ctx) => {
+  const clicked = ticked.safeParse(input);
+  if (!clicked.success) {
+    for (const issue of clicked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  }
+  const shown = shownBlocks.safeParse(input);
+  return { ...clicked.data, body: shown.success ? shown.data.body : { message: undefined } };
+});
 
 /**
  * What the clicked group showed ticked in the message (its checkboxes' initial options), or
