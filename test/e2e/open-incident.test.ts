@@ -59,7 +59,7 @@ describe('/incident open, end to end', () => {
       ['P2', 'P2 Moderate', 'Limited impact · respond < 2 h'],
       ['P3', 'P3 Minor', 'Little impact · respond < 24 h'],
     ]);
-    expect(view.blocks.map((b) => b.block_id)).toEqual(['title', 'severity', 'impact', 'symptoms', 'actions', 'eta', 'commander']);
+    expect(view.blocks.map((b) => b.block_id)).toEqual(['title', 'severity', 'impact', 'symptoms', 'actions', 'eta', 'commander', 'detected']);
   });
 
   it('stores the incident and posts the severity-tagged initial notice in the incidents channel', async () => {

@@ -118,7 +118,9 @@ export async function serveHealth(port: number, getHealth: () => Promise<Health>
     if (route) return route.handler(req, res);
     req.resume();
     res.writeHead(404, { 'content-type': 'text/plain' });
-    res.end(`Not found: Firebreak serves only ${['/healthz', ...routes.map((r) => r.path)].join(' and ')} on this port (Slack requests arrive over Socket Mode).\n`);
+    const paths = ['/healthz', ...routes.map((r) => r.path)];
+    const listed = paths.length > 1 ? `${paths.slice(0, -1).join(', ')} and ${paths.at(-1)}` : paths[0];
+    res.end(`Not found: Firebreak serves only ${listed} on this port (Slack requests arrive over Socket Mode).\n`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
