@@ -177,57 +177,57 @@ export async function prepareLocalMode(env: NodeJS.ProcessEnv = process.env, cwd
     return { ok: false, problems: [`the console page does not build: ${(err as Error).message}`] };
   }
   const start = async (): Promise<LocalMode> => {
-  const clock = fastClock();
-  let port = 0;
-  const consoleSide = consoleServer(
-    {
-      standIn,
-      appUrl: () => `http://${LOCAL_HOST}:${port}`,
-      port: () => port,
-      signingSecret,
-      users: LOCAL_USERS,
-      commands: consoleCommands(),
-      escapedCommands: escapedCommands(),
-      clock,
-      defaultChannel: config.incidents.channel,
-      seededChannels: [GENERAL_CHANNEL, config.incidents.channel === INCIDENTS_CHANNEL.id ? INCIDENTS_CHANNEL : { id: config.incidents.channel, name: 'incidents' }],
-      onProblem: (p) => logger.warn(p, 'local console: the bot did not answer as Slack expects'),
-    },
-    page,
-  );
-  let running: RunningFirebreak;
-  try {
-    running = await startFirebreak(config, logger, { clock, host: LOCAL_HOST, routes: consoleSide.routes });
-  } catch (err) {
-    consoleSide.stop();
-    await standIn.close();
-    throw err;
-  }
-  port = running.port;
-  const url = `http://${LOCAL_HOST}:${port}/`;
-  const store = config.store.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${path.resolve(config.store.dataDir)}`;
-  const targets = ownConfig
-    ? `targets: as configured in ${env.FIREBREAK_CONFIG ?? 'firebreak.yml'}`
-    : found.postgres || found.redis
-      ? `targets found: ${[found.postgres ? `PostgreSQL on ${LOCAL_HOST}:5432 (as "local")` : '', found.redis ? `Redis on ${LOCAL_HOST}:6379 (as "local")` : ''].filter(Boolean).join(', ')}`
-      : `targets found: none (no PostgreSQL on ${LOCAL_HOST}:5432, no Redis on ${LOCAL_HOST}:6379); /diag has nothing to check`;
-  const banner = [
-    '',
-    `  Firebreak local mode: nothing is sent to Slack.`,
-    `  Console: ${url}   (bound to ${LOCAL_HOST} only: a tool for trying, demonstrating and writing runbooks)`,
-    `  People: ${LOCAL_USERS.map((u) => `${u.realName} (${u.approver ? 'approver' : 'not an approver'})`).join(', ')}`,
-    `  Store: ${store}`,
-    `  ${targets}`,
-    `  Stop with Ctrl-C.`,
-    '',
-  ].join('\n');
-  const stop = running.stop.bind(running);
-  running.stop = async (options) => {
-    consoleSide.stop();
-    await stop(options);
-    await standIn.close();
-  };
-  return { running, url, banner };
+    const clock = fastClock();
+    let port = 0;
+    const consoleSide = consoleServer(
+      {
+        standIn,
+        appUrl: () => `http://${LOCAL_HOST}:${port}`,
+        port: () => port,
+        signingSecret,
+        users: LOCAL_USERS,
+        commands: consoleCommands(),
+        escapedCommands: escapedCommands(),
+        clock,
+        defaultChannel: config.incidents.channel,
+        seededChannels: [GENERAL_CHANNEL, config.incidents.channel === INCIDENTS_CHANNEL.id ? INCIDENTS_CHANNEL : { id: config.incidents.channel, name: 'incidents' }],
+        onProblem: (p) => logger.warn(p, 'local console: the bot did not answer as Slack expects'),
+      },
+      page,
+    );
+    let running: RunningFirebreak;
+    try {
+      running = await startFirebreak(config, logger, { clock, host: LOCAL_HOST, routes: consoleSide.routes });
+    } catch (err) {
+      consoleSide.stop();
+      await standIn.close();
+      throw err;
+    }
+    port = running.port;
+    const url = `http://${LOCAL_HOST}:${port}/`;
+    const store = config.store.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${path.resolve(config.store.dataDir)}`;
+    const targets = ownConfig
+      ? `targets: as configured in ${env.FIREBREAK_CONFIG ?? 'firebreak.yml'}`
+      : found.postgres || found.redis
+        ? `targets found: ${[found.postgres ? `PostgreSQL on ${LOCAL_HOST}:5432 (as "local")` : '', found.redis ? `Redis on ${LOCAL_HOST}:6379 (as "local")` : ''].filter(Boolean).join(', ')}`
+        : `targets found: none (no PostgreSQL on ${LOCAL_HOST}:5432, no Redis on ${LOCAL_HOST}:6379); /diag has nothing to check`;
+    const banner = [
+      '',
+      `  Firebreak local mode: nothing is sent to Slack.`,
+      `  Console: ${url}   (bound to ${LOCAL_HOST} only: a tool for trying, demonstrating and writing runbooks)`,
+      `  People: ${LOCAL_USERS.map((u) => `${u.realName} (${u.approver ? 'approver' : 'not an approver'})`).join(', ')}`,
+      `  Store: ${store}`,
+      `  ${targets}`,
+      `  Stop with Ctrl-C.`,
+      '',
+    ].join('\n');
+    const stop = running.stop.bind(running);
+    running.stop = async (options) => {
+      consoleSide.stop();
+      await stop(options);
+      await standIn.close();
+    };
+    return { running, url, banner };
   };
   return { ok: true, config, logger, start };
 }
