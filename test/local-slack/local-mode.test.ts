@@ -208,6 +208,9 @@ describe('what the console refuses, it says', () => {
     const shape = await fetch(new URL('/console/send', local.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'reaction', user: ALICE, channel: INCIDENTS, ts: 'x', name: 'pushpin' }) });
     expect(shape.status).toBe(400);
     expect(((await shape.json()) as { error: string }).error).toContain('ts');
+    const huge = await fetch(new URL('/console/send', local.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'message', user: ALICE, channel: INCIDENTS, text: 'x'.repeat(300_000) }) });
+    expect(huge.status).toBe(400);
+    expect(((await huge.json()) as { error: string }).error).toContain('larger than 256 KB');
     const clock = await client.send({ kind: 'clock', factor: 7 });
     expect(!clock.ok && clock.error).toContain('×7 is not offered');
     expect((await fetch(new URL('/healthz', local.url))).status).toBe(200);

@@ -10,26 +10,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { viewProblems } from './block-kit-rules.js';
+import { crossSiteProblem, readConsoleRequest } from './console-request.js';
+import { consoleState } from './console-state.js';
 import { createSlackDriver, type DriverResponse, type SlackDriver } from './driver.js';
-import type { FastClock } from './fast-clock.js';
-import { CLOCK_FACTORS } from './fast-clock.js';
+import { CLOCK_FACTORS, type FastClock } from './fast-clock.js';
 import { APP_ID, BOT_USER_ID, TEAM_ID, type ApiCall, type SlackStandIn } from './web-api.js';
-import type {
-  ConsoleAction,
-  ConsoleAnswer,
-  ConsoleChannel,
-  ConsoleCommand,
-  ConsoleFile,
-  ConsoleMessage,
-  ConsoleNotice,
-  ConsoleRequest,
-  ConsoleState,
-  ConsoleUser,
-  ConsoleView,
-  ViewValues,
-} from './console/protocol.js';
+import type { ConsoleAction, ConsoleAnswer, ConsoleCommand, ConsoleNotice, ConsoleRequest, ConsoleState, ConsoleUser } from './console/protocol.js';
 
 /** A route of the bot's HTTP server (Bolt's custom routes take this shape). */
 export interface ConsoleRoute {
@@ -67,7 +54,6 @@ export interface ConsoleServer {
 const PAGE_DIR = fileURLToPath(new URL('./console/page/', import.meta.url));
 /** Slack waits this long for a command's or an interaction's answer before telling the person it failed. */
 const SLACK_WAIT_MS = 3000;
-const MAX_BODY = 256 * 1024;
 const NOTICES_KEPT = 50;
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -95,75 +81,6 @@ export async function buildConsolePage(): Promise<{ js: string; css: string; htm
   const js = result.outputFiles[0]?.text ?? '';
   const [css, html] = await Promise.all([readFile(`${PAGE_DIR}console.css`, 'utf8'), readFile(`${PAGE_DIR}index.html`, 'utf8')]);
   return { js, css, html };
-}
-
-const userShape = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'a user id like U0ALICE');
-const channelShape = z.string().regex(/^[CDGU][A-Z0-9]{2,20}$/, 'a channel id like C0INCIDENTS');
-const tsShape = z.string().regex(/^\d{1,12}\.\d{1,8}$/, "a message ts like '1700000000.000100'");
-const idShape = z.string().min(1).max(255);
-const optionShape = z.object({ text: z.string().max(2000), value: z.string().max(2000) });
-const actionShape = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('button'), action_id: idShape, block_id: idShape, value: z.string().max(2000).optional(), text: z.string().max(2000), style: z.enum(['primary', 'danger']).optional() }),
-  z.object({ type: z.literal('static_select'), action_id: idShape, block_id: idShape, selected_option: optionShape }),
-  z.object({ type: z.literal('users_select'), action_id: idShape, block_id: idShape, selected_user: userShape }),
-  z.object({ type: z.literal('overflow'), action_id: idShape, block_id: idShape, selected_option: optionShape }),
-  z.object({ type: z.literal('checkboxes'), action_id: idShape, block_id: idShape, selected_options: z.array(optionShape).max(10) }),
-  z.object({ type: z.literal('datepicker'), action_id: idShape, block_id: idShape, selected_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
-]);
-// The element states are passed on as Slack would carry them; their shape is the bot's to check.
-const valuesShape = z.record(z.string().max(255), z.record(z.string().max(255), z.object({ type: z.string().max(50) }).passthrough()));
-const requestShape = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('command'), user: userShape, channel: channelShape, text: z.string().min(1).max(4000) }),
-  z.object({ kind: z.literal('message'), user: userShape, channel: channelShape, text: z.string().min(1).max(40_000), threadTs: tsShape.optional() }),
-  z.object({ kind: z.literal('action'), user: userShape, action: actionShape, channel: channelShape.optional(), messageTs: tsShape.optional(), viewId: idShape.optional(), values: valuesShape.optional() }),
-  z.object({ kind: z.literal('submit'), user: userShape, viewId: idShape, values: valuesShape }),
-  z.object({ kind: z.literal('close'), user: userShape, viewId: idShape }),
-  z.object({ kind: z.literal('reaction'), user: userShape, channel: channelShape, ts: tsShape, name: z.string().regex(/^[a-z0-9_+'-]{1,100}$/, 'an emoji name like pushpin') }),
-  z.object({ kind: z.literal('clock'), factor: z.number() }),
-]);
-
-class Refused extends Error {}
-
-/**
- * A page elsewhere must not drive the console (it can approve remediations on this machine's
- * databases): the Host must be this loopback address (no DNS rebinding), a POST must be JSON (a
- * cross-site form cannot send that without a CORS preflight, which is never granted) and come from
- * the console's own origin when the browser says where it comes from.
- */
-export function crossSiteProblem(req: IncomingMessage, port: number): string | undefined {
-  const host = req.headers.host ?? '';
-  const own = [`127.0.0.1:${port}`, `localhost:${port}`];
-  if (!own.includes(host)) return `the console answers only at http://127.0.0.1:${port}/ (this request was for "${host}")`;
-  if (req.method === 'POST') {
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return 'the console takes JSON requests only (Content-Type: application/json)';
-    const origin = req.headers.origin;
-    if (origin !== undefined && !own.some((h) => origin === `http://${h}`)) return `requests from ${origin} are refused: only the console's own page may send them`;
-  }
-  return undefined;
-}
-
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Refused(`the request is larger than ${MAX_BODY / 1024} KB`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new Refused('the request is not JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
@@ -231,101 +148,8 @@ export function consoleServer(options: ConsoleOptions, page: { js: string; css: 
   }, 15_000);
   keepAlive.unref();
 
-  // ---- the state one person sees ----
-
-  function channelsFor(me: string): ConsoleChannel[] {
-    const seeded = new Set(options.seededChannels.map((c) => c.id));
-    const channels = world
-      .allChannels()
-      .filter((c) => !/^[UWD]/.test(c.id))
-      .map((c) => ({ id: c.id, name: c.name, kind: 'channel' as const, topic: c.topic.value, createdByBot: c.creator === BOT_USER_ID, created: c.created }));
-    const order = (c: ConsoleChannel) => (seeded.has(c.id) ? options.seededChannels.findIndex((s) => s.id === c.id) : options.seededChannels.length);
-    channels.sort((a, b) => order(a) - order(b) || a.created - b.created || a.id.localeCompare(b.id));
-    // A message to a user id lands in that person's direct messages with the bot.
-    const dm: ConsoleChannel = { id: me, name: 'firebreak', kind: 'dm', topic: 'Direct messages between you and the bot', createdByBot: false, created: 0 };
-    return [...channels, dm];
-  }
-
-  function filesOf(message: Record<string, unknown>): ConsoleFile[] {
-    if (!Array.isArray(message.files)) return [];
-    return message.files.filter(isRecord).map((f) => {
-      const id = String(f.id);
-      return {
-        id,
-        name: String(f.name ?? id),
-        title: String(f.title ?? f.name ?? id),
-        size: Number(f.size ?? 0),
-        viewUrl: `/console/file?id=${encodeURIComponent(id)}`,
-        downloadUrl: `/console/file?id=${encodeURIComponent(id)}&download=1`,
-      };
-    });
-  }
-
-  function messagesFor(me: string, channels: ConsoleChannel[]): ConsoleMessage[] {
-    const out: ConsoleMessage[] = [];
-    for (const channel of channels) {
-      const list = world.messagesIn(channel.id);
-      const pinned = new Set(world.pinsIn(channel.id));
-      for (const m of list) {
-        const ts = String(m.ts);
-        const threadTs = typeof m.thread_ts === 'string' && m.thread_ts !== ts ? m.thread_ts : undefined;
-        out.push({
-          channel: channel.id,
-          ts,
-          ...(threadTs ? { threadTs } : {}),
-          user: String(m.user ?? BOT_USER_ID),
-          bot: m.bot_id !== undefined,
-          text: typeof m.text === 'string' ? m.text : '',
-          ...(Array.isArray(m.blocks) ? { blocks: m.blocks as unknown[] } : {}),
-          edited: m.edited !== undefined,
-          pinned: pinned.has(ts),
-          reactions: world.reactionsOn(channel.id, ts),
-          files: filesOf(m),
-          replyCount: threadTs ? 0 : list.filter((r) => r.thread_ts === ts && r.ts !== ts).length,
-        });
-      }
-    }
-    const visible = new Set(channels.map((c) => c.id));
-    for (const e of world.ephemerals) {
-      if (e.user !== me || !visible.has(e.channel)) continue;
-      out.push({
-        channel: e.channel,
-        ts: e.ts,
-        ...(e.thread_ts ? { threadTs: e.thread_ts } : {}),
-        user: BOT_USER_ID,
-        bot: true,
-        text: e.text,
-        ...(Array.isArray(e.blocks) ? { blocks: e.blocks as unknown[] } : {}),
-        edited: false,
-        pinned: false,
-        reactions: [],
-        files: [],
-        ephemeralTo: me,
-        replyCount: 0,
-      });
-    }
-    return out.sort((a, b) => Number(a.ts) - Number(b.ts));
-  }
-
-  function stateFor(me: string): ConsoleState {
-    const channels = channelsFor(me);
-    const views: ConsoleView[] = world.viewStack(me).map(({ view }) => ({ id: String(view.id), hash: String(view.hash), view, errors: viewErrors.get(String(view.id)) ?? {} }));
-    const visible = new Set(channels.map((c) => c.id));
-    return {
-      version,
-      me,
-      bot: { userId: BOT_USER_ID, name: 'firebreak' },
-      users: [...options.users],
-      channels,
-      pins: Object.fromEntries(channels.map((c) => [c.id, world.pinsIn(c.id)])),
-      messages: messagesFor(me, channels),
-      views,
-      notices: notices.filter((n) => n.channel === undefined || visible.has(n.channel) || !/^[UWD]/.test(n.channel)),
-      clock: { now: clock.now().getTime(), factor: clock.factor(), factors: [...CLOCK_FACTORS] },
-      commands: [...options.commands],
-      defaultChannel: options.defaultChannel,
-    };
-  }
+  const stateFor = (me: string): ConsoleState =>
+    consoleState({ world, me, version, notices, viewErrors, clock, users: options.users, commands: options.commands, seededChannels: options.seededChannels, defaultChannel: options.defaultChannel });
 
   // ---- what people do, sent as Slack sends it ----
 
@@ -587,19 +411,10 @@ export function consoleServer(options: ConsoleOptions, page: { js: string; css: 
       method: ['POST'],
       handler: (req, res) => {
         void (async () => {
-          let request: ConsoleRequest;
+          const read = await readConsoleRequest(req);
+          if (!read.ok) return sendJson(res, 400, { ok: false, error: read.error });
           try {
-            const parsed = requestShape.safeParse(await readJson(req));
-            if (!parsed.success) {
-              const issue = parsed.error.issues[0];
-              return sendJson(res, 400, { ok: false, error: `The console sent a request the server does not take: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}.` });
-            }
-            request = parsed.data as ConsoleRequest;
-          } catch (err) {
-            return sendJson(res, 400, { ok: false, error: `The console sent a request the server does not take: ${err instanceof Refused ? err.message : 'unreadable body'}.` });
-          }
-          try {
-            sendJson(res, 200, await handle(request));
+            sendJson(res, 200, await handle(read.request));
           } catch (err) {
             sendJson(res, 502, { ok: false, error: `The bot could not be reached: ${(err as Error).message}. Is it still running?` });
           }
