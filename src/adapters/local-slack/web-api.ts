@@ -6,11 +6,11 @@
  *   /api/<method>        Web API calls (form-encoded, JSON or multipart), recorded in `calls`
  *   /response_url/<n>    targets for `respond()`, recorded in `responses`
  *   /upload/<file_id>    upload URLs handed out by files.getUploadURLExternal
- * Method behaviour (answers, validation, workspace state) is in web-api-methods.ts.
+ * Method behaviour (answers, validation) is in web-api-methods.ts, the workspace state in workspace.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { APP_ID, BOT_ID, BOT_USER_ID, blocksRefusal, SlackWorld, TEAM_ID, type Answer, type Args, type ResponseTarget } from './web-api-methods.js';
+import { APP_ID, BOT_ID, BOT_USER_ID, blocksRefusal, handleMethod, SlackWorld, TEAM_ID, type Answer, type Args, type ResponseTarget } from './web-api-methods.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -237,7 +237,7 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
     const failure = index === -1 ? (faults.get(method) ?? faults.get('*')) : queue.splice(index, 1)[0]?.failure;
     if (failure && 'hang' in failure) {
       call.status = 0;
-      if (failure.deliver) call.result = world.handle(method, args);
+      if (failure.deliver) call.result = handleMethod(world, method, args);
       record(calls, call);
       for (const s of [...callSubscribers]) s(call);
       changed(call);
@@ -256,7 +256,7 @@ export async function startSlackStandIn(options: StandInOptions = {}): Promise<S
         const answer = override(args) as Record<string, unknown>;
         call.result = 'ok' in answer ? answer : { ok: true, ...answer };
       } else {
-        call.result = world.handle(method, args) ?? ({ ok: false, error: 'unknown_method' } satisfies Answer);
+        call.result = handleMethod(world, method, args) ?? ({ ok: false, error: 'unknown_method' } satisfies Answer);
       }
     }
     // Record (and wake waiters) before answering, so a test never sees the app react to a call it has not recorded.
