@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { checkRunbooks, runbookWorld } from '../../src/adapters/runbooks/load-runbooks.js';
-import { healthRoute } from '../../src/adapters/slack/health.js';
+import { healthRoute, LIVENESS_PATH } from '../../src/adapters/slack/health.js';
 import { execForm, instructions, readDockerfile, ROOT } from './dockerfile.js';
 import { schemaProblems, unknownFields } from './kube-schema.js';
 import { applyOp, build, readKustomization, readManifests, type Manifest } from './kustomize.js';
@@ -130,13 +130,17 @@ describe.each(RENDERED)('%s', (dir, manifests) => {
     const port = c.ports.find((p) => p.name === 'http')!;
     expect(port.containerPort).toBe(3000);
     // (The port Firebreak listens on from this environment: the ConfigMap's test below.)
+    // Readiness and start-up ask /healthz (dependencies included); liveness asks /livez, which a
+    // store or Slack outage leaves at 200, so that an outage does not restart every replica.
+    expect(c.readinessProbe?.httpGet?.path).toBe(APP_HEALTH_PATH);
+    expect(c.startupProbe?.httpGet?.path).toBe(APP_HEALTH_PATH);
+    expect(c.livenessProbe?.httpGet?.path).toBe(LIVENESS_PATH);
     for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
-      expect(probe?.httpGet?.path).toBe(APP_HEALTH_PATH);
       expect([port.name, port.containerPort]).toContain(probe?.httpGet?.port);
       // /healthz answers within about a second whatever hangs: a timeout above that reads its 503.
       expect(probe!.timeoutSeconds).toBeGreaterThanOrEqual(2);
     }
-    // Liveness is lenient (a dependency down makes /healthz 503 without the process being stuck);
+    // Liveness is lenient all the same (a long garbage collection is not a stuck process);
     // readiness takes the pod out of the Service quickly.
     expect(c.livenessProbe!.periodSeconds! * c.livenessProbe!.failureThreshold!).toBeGreaterThanOrEqual(60);
     expect(c.readinessProbe!.periodSeconds! * c.readinessProbe!.failureThreshold!).toBeLessThanOrEqual(15);

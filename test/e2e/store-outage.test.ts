@@ -54,6 +54,10 @@ describe('when the store is unreachable', () => {
     const health = await fetch(`${t.url}/healthz`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'unavailable', store: 'unreachable', backend: 'postgres' });
+    // Alive all the same: a liveness probe must not restart a process that only waits for its store.
+    const live = await fetch(`${t.url}/livez`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'alive' });
 
     // still serving Slack
     const help = await t.driver.command({ command: '/incident', text: 'help' });

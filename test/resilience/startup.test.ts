@@ -150,6 +150,8 @@ describe('Socket Mode', () => {
     await socket.close();
     await expect.poll(async () => (await health(port)).status, { timeout: 10_000 }).toBe(503);
     expect((await health(port)).body.socket).not.toBe('connected');
+    // Socket Mode's own health server answers /livez too: the process is alive, only Slack is gone.
+    expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
     await standIn.waitFor('apps.connections.open', (c) => c.status === 500, 30_000);
     standIn.fault('apps.connections.open', null);
 

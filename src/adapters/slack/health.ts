@@ -102,6 +102,27 @@ export function healthRoute(getHealth: () => Promise<Health>) {
   };
 }
 
+/**
+ * GET /livez: 200 whenever the process answers at all, whatever its dependencies say. It is what a
+ * liveness probe should ask: a store or Slack outage makes /healthz 503 (the pod leaves the
+ * Service), but restarting every replica during an outage would only add start-ups to it; a process
+ * whose event loop is stuck does not answer /livez and is restarted.
+ */
+export const LIVENESS_PATH = '/livez';
+
+export function livenessRoute(): ExtraRoute {
+  const startedAt = Date.now();
+  return {
+    path: LIVENESS_PATH,
+    method: ['GET'],
+    handler: (req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ status: 'alive', uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000) }));
+    },
+  };
+}
+
 /** A route besides /healthz (the Alertmanager hook), as Bolt's custom routes take it. */
 export interface ExtraRoute {
   path: string;

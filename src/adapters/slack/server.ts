@@ -9,7 +9,7 @@ import type { AppContext } from '../../app/context.js';
 import type { Config } from '../../config.js';
 import { COMMANDS } from '../../../commands/index.js';
 import { boltLogger } from './bolt-logger.js';
-import { healthRoute, serveHealth, type ExtraRoute, type Health, type SocketState } from './health.js';
+import { healthRoute, livenessRoute, serveHealth, type ExtraRoute, type Health, type SocketState } from './health.js';
 import { registerCommands } from './register-commands.js';
 import { listenerRoutes, registerListeners } from './listeners/index.js';
 import { createHttpReceiver } from './http-receiver.js';
@@ -55,7 +55,8 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
   const { slack, clientOptions } = options;
   const socketMode = slack.appToken !== undefined;
   const logger = boltLogger(ctx.logger);
-  const customRoutes = [healthRoute(options.health), ...(options.routes ?? [])];
+  const liveness = livenessRoute();
+  const customRoutes = [healthRoute(options.health), liveness, ...(options.routes ?? [])];
   const socket = slack.appToken === undefined ? undefined : socketLink({ appToken: slack.appToken, clientOptions, boltLogger: logger, logger: ctx.logger, onRefused: options.onRefused });
   const app = new ScreenedApp(
     {
@@ -84,7 +85,7 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
   let port = options.port;
   let healthServer: Awaited<ReturnType<typeof serveHealth>>['server'] | undefined;
   if (socket) {
-    const served = await serveHealth(options.port, options.health, options.routes, options.host);
+    const served = await serveHealth(options.port, options.health, [liveness, ...(options.routes ?? [])], options.host);
     ({ server: healthServer, port } = served);
     await socket.start().catch((err: unknown) => {
       served.server.close();
