@@ -65,6 +65,9 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
       authorize: async () => ({ botToken: slack.botToken, ...options.identity() }),
       logger,
       clientOptions,
+      // Bolt's conversation store (context.conversation) is not used: nothing is kept per
+      // conversation in this process, so its middleware is left out of every request.
+      convoStore: false,
       // In Socket Mode the receiver is socket-link's (its client honours SLACK_API_URL too) and
       // /healthz gets a server of its own on PORT. Over HTTP, requests are screened
       // (signature both ways in time, replays, body shape) before Bolt's receiver sees them.
