@@ -10,6 +10,7 @@ import { severitiesOf, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createInflight, type Inflight } from './app/inflight.js';
 import { newViewState, type AppContext } from './app/context.js';
+import { createDiagnosisRuns } from './app/diagnostics/runs.js';
 import { startEngine } from './app/reminders/engine.js';
 import { schedulePolicy } from './app/reminders/policy.js';
 import { expireRemediations, interruptAbandoned } from './app/remediation/flow.js';
@@ -119,6 +120,7 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
     severities,
     inflight,
     views: newViewState(),
+    diagnosisRuns: createDiagnosisRuns({ concurrency: config.diagnostics.concurrency, maxWaiting: config.diagnostics.queue }),
     policy: schedulePolicy(config, severities),
     pager: options.pager ?? pagerDutyClient({ url: config.escalation.pagerduty.url, timeoutMs: config.escalation.pagerduty.timeout }),
     wakeScheduler: () => {

@@ -214,7 +214,18 @@ const fileSchema = z
       .strict()),
     escalation: z.preprocess((v) => v ?? {}, escalationSchema),
     targets: z.preprocess((v) => v ?? {}, targetsSchema),
-    diagnostics: z.preprocess((v) => v ?? {}, z.object({ timeout: duration.default(5000) }).strict()),
+    diagnostics: z.preprocess(
+      (v) => v ?? {},
+      z
+        .object({
+          timeout: duration.default(5000),
+          // Distinct diagnoses at once in one process (the same one asked again joins the run in flight).
+          concurrency: z.number().int().min(1, 'at least 1').max(64, 'at most 64').default(4),
+          // Diagnoses waiting for a turn before new ones are refused with the numbers.
+          queue: z.number().int().min(0, 'at least 0').max(1000, 'at most 1000').default(50),
+        })
+        .strict(),
+    ),
     approvals: z.preprocess((v) => v ?? {}, approvalsSchema),
     remediation: z.preprocess((v) => v ?? {}, remediationSchema),
     alertmanager: z.preprocess((v) => v ?? {}, alertmanagerSchema),

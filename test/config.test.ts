@@ -142,7 +142,7 @@ describe('loadConfig', () => {
     );
     const good = withFile('incidents:\n  channel: C0X1\ntargets:\n  postgres: [{ name: main, url: "postgres://u:${PGPASS}@db:5432/app" }]\n');
     const ok = loadConfig({ ...creds, PGPASS: 's3cr3t' }, good.dir);
-    expect(ok.ok && ok.config.diagnostics).toEqual({ timeout: 5000 });
+    expect(ok.ok && ok.config.diagnostics).toEqual({ timeout: 5000, concurrency: 4, queue: 50 });
     expect(ok.ok && secretsOf(ok.config)).toContain('s3cr3t');
   });
 

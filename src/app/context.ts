@@ -7,6 +7,7 @@ import { noMetrics, type Chat, type Clock, type Diagnostics, type Metrics, type 
 import type { SchedulePolicy } from '../core/reminders/plan.js';
 import type { Severity, SeverityLevel } from '../core/incident/severity.js';
 import type { Inflight } from './inflight.js';
+import type { DiagnosisRuns } from './diagnostics/runs.js';
 
 export interface AppContext {
   config: Readonly<Config>;
@@ -24,6 +25,8 @@ export interface AppContext {
   policy: SchedulePolicy;
   pager: Pager;
   diagnostics: Diagnostics;
+  /** The diagnoses running and waiting in this process (bounded; the same one asked twice is shared). */
+  diagnosisRuns: DiagnosisRuns;
   remediation: RemediationCatalogue;
   /** The runbooks of runbooks.dir, validated at start. */
   runbooks: RunbookCatalogue;

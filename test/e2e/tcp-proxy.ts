@@ -3,6 +3,8 @@ import net from 'node:net';
 
 export interface TcpProxy {
   port: number;
+  /** Connections accepted since the proxy started. */
+  readonly accepted: number;
   /** Stops listening and drops every open connection: the target looks down. */
   cut(): Promise<void>;
   /** Listens again on the same port. */
@@ -12,8 +14,10 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
+  let accepted = 0;
   const makeServer = () =>
     net.createServer((client) => {
+      accepted += 1;
       const upstream = net.connect(target);
       sockets.add(client).add(upstream);
       const drop = () => {
@@ -40,6 +44,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
   return {
     port,
+    get accepted() {
+      return accepted;
+    },
     cut,
     async restore() {
       server = makeServer();

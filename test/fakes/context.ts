@@ -10,6 +10,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { loadTemplates } from '../../src/adapters/templates/load-templates.js';
 import { newViewState, type AppContext } from '../../src/app/context.js';
+import { createDiagnosisRuns } from '../../src/app/diagnostics/runs.js';
 import { createInflight } from '../../src/app/inflight.js';
 import { schedulePolicy } from '../../src/app/reminders/policy.js';
 import { loadConfig, severitiesOf, type Config } from '../../src/config.js';
@@ -114,6 +115,7 @@ export function fakeContext(options: FakeContextOptions = {}): FakeContext {
     severities,
     inflight: createInflight((label, err) => backgroundErrors.push({ label, err })),
     views: newViewState(),
+    diagnosisRuns: createDiagnosisRuns({ concurrency: config.diagnostics.concurrency, maxWaiting: config.diagnostics.queue }),
     policy: schedulePolicy(config, severities),
     pager: options.pager ?? recordingPager(),
     diagnostics: options.diagnostics ?? noDiagnostics(config.diagnostics.timeout),

@@ -2,6 +2,7 @@
  * A diagnosis asked from chat: "running…" is posted at once, the probes run in parallel within the
  * timeout, and the message is replaced by the report. In an incident's channel the result goes on
  * the incident's timeline. A report too large for one message is attached in full as a file.
+ * The same diagnosis asked while it runs joins that run, and distinct ones take turns (runs.ts).
  */
 import { worst } from '../../core/diagnostics/finding.js';
 import { renderReports, summaryLine } from '../../core/diagnostics/render.js';
@@ -13,6 +14,7 @@ import type { MessageRef } from '../../core/incident/incident.js';
 import type { DiagRequest } from '../../ports.js';
 import { metricsOf, type AppContext } from '../context.js';
 import { runProbes } from './run.js';
+import type { Admission } from './runs.js';
 
 export interface DiagnoseArgs {
   teamId: string;
@@ -28,19 +30,28 @@ export async function diagnose(ctx: AppContext, args: DiagnoseArgs): Promise<voi
   if (!selected.ok) return args.reply(plain(`:warning: ${selected.message}`));
   const names = selected.probes.map((p) => `${p.target} (${p.kind})`).join(', ');
   const log = ctx.logger.child({ diag: args.request.kind, user: args.userId });
+  const metrics = metricsOf(ctx);
+
+  const admission = ctx.diagnosisRuns.admit(runKey(args.request, selected.probes), args.userId, async () => {
+    const startedAt = Date.now();
+    const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock, metrics);
+    metrics.diagnostics(args.request.kind, worst(reports.flatMap((r) => r.findings)), (Date.now() - startedAt) / 1000);
+    return reports;
+  });
+  if (admission.kind === 'refused') {
+    log.warn({ running: admission.running, waiting: admission.waiting }, 'diagnostics refused: too many running and waiting');
+    return args.reply(plain(refusal(admission)));
+  }
 
   let ref: MessageRef | null = null;
   try {
-    ref = await ctx.chat.post(args.channelId, plain(`:hourglass_flowing_sand: Running diagnostics on ${escapeMrkdwn(names)} (at most ${formatDuration(ctx.diagnostics.timeoutMs)}), asked by ${userRef(args.userId, 'someone')}…`));
+    ref = await ctx.chat.post(args.channelId, plain(`:hourglass_flowing_sand: Running diagnostics on ${escapeMrkdwn(names)} (at most ${formatDuration(ctx.diagnostics.timeoutMs)}${progress(admission)}), asked by ${userRef(args.userId, 'someone')}…`));
   } catch (err) {
     // Not allowed to post here (a private channel without Firebreak, a DM): the report goes privately.
     log.info({ err }, 'diagnostics answered privately');
   }
 
-  const metrics = metricsOf(ctx);
-  const startedAt = Date.now();
-  const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock, metrics);
-  metrics.diagnostics(args.request.kind, worst(reports.flatMap((r) => r.findings)), (Date.now() - startedAt) / 1000);
+  const reports = await admission.reports;
   const rendered = renderReports(reports, `Diagnostics ${args.request.kind}`, { canRemediate: (id) => ctx.remediation.actions.has(id) });
   log.info({ status: worst(reports.flatMap((r) => r.findings)), targets: names }, 'diagnostics done');
   if (ref) {
@@ -62,4 +73,26 @@ export async function diagnose(ctx: AppContext, args: DiagnoseArgs): Promise<voi
       data: { name: `${args.request.kind} ${names}`, summary: summaryLine(reports) },
     });
   }
+}
+
+/** What makes two requests the same diagnosis: their parameters and the probes they resolved to. */
+function runKey(request: DiagRequest, probes: ReadonlyArray<{ kind: string; target: string }>): string {
+  const { kind, target, namespace, deployment, sinceSeconds, container } = request;
+  return JSON.stringify([kind, target, namespace, deployment, sinceSeconds, container, probes.map((p) => [p.kind, p.target])]);
+}
+
+/** How the "running…" message says the run is shared or waits its turn ("" for a run of its own starting now). */
+function progress(admission: Exclude<Admission, { kind: 'refused' }>): string {
+  if (admission.kind === 'joined') {
+    const since = Math.round(admission.sinceMs / 1000);
+    const who = userRef(admission.by, 'someone');
+    return admission.waiting ? `; joined the same diagnosis asked by ${who} ${since} s ago, waiting for its turn` : `; joined the same diagnosis asked by ${who} ${since} s ago`;
+  }
+  if (!admission.waiting) return '';
+  const ahead = admission.ahead === 0 ? '' : `, ${admission.ahead} other ${admission.ahead === 1 ? 'diagnosis' : 'diagnoses'} before it`;
+  return ` once it starts; waiting for a turn${ahead}`;
+}
+
+function refusal(admission: Extract<Admission, { kind: 'refused' }>): string {
+  return `:warning: Firebreak is already running ${admission.running} diagnoses and ${admission.waiting} more are waiting, so this one was not started (nothing was run). Try again in a minute, or ask for one target (\`/diag db main\`) rather than \`/diag all\`.`;
 }
