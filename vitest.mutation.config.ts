@@ -1,7 +1,8 @@
 /**
  * The tests that mutation testing runs (npm run test:mutation): the unit tests of the pure core,
- * the use cases on the fakes, and the redaction tests. No server is needed, so each mutant's run
- * takes seconds; the integration suites stay in `npm test`.
+ * the use cases on the fakes, the redaction and signature tests, and the reminders' claims on the
+ * real PostgreSQL (the only server needed). Each mutant's run takes seconds; the integration suites
+ * stay in `npm test`.
  */
 import { defineConfig } from 'vitest/config';
 
@@ -11,6 +12,10 @@ export default defineConfig({
       'test/core/**/*.test.ts', 'test/app/**/*.test.ts', 'test/security/log-redaction.test.ts',
       // The runbook rules, params and matching (src/core/runbook/), read from Markdown in memory.
       'test/runbooks/{params,validate,catalogue,parse-markdown}.test.ts',
+      // Slack's request signature, checked on its own (no server).
+      'test/security/signature-check.test.ts',
+      // The reminders' claims across replicas and the schedule contract: the real PostgreSQL (127.0.0.1:5432).
+      'test/store/postgres-schedule.test.ts', 'test/store/postgres-schedule-edges.test.ts', 'test/store/postgres-store.test.ts',
     ],
     testTimeout: 30_000,
     pool: 'forks',

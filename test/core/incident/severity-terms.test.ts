@@ -53,7 +53,10 @@ describe('docs/SEVERITY.md', () => {
       const line = mapping.split('\n').find((l) => l.startsWith(`| ${row.term} |`));
       expect(line, row.term).toBeDefined();
       expect(line).toContain(`| ${row.level} |`);
-      for (const source of row.sources) expect(line).toContain(source);
+      // The Source column is the row's sources, exactly and in order.
+      expect(line!.split('|').at(-2)!.trim(), row.term).toBe(row.sources.join(', '));
+      // Every alias is written in the "Also written" column.
+      for (const alias of row.aliases ?? []) expect(line!.split('|')[3], row.term).toContain(`\`${alias}\``);
     }
   });
 
