@@ -12,8 +12,10 @@ import type { DiagRequest, Diagnostics } from '../../src/ports.js';
 import { fakeContext, type FakeContext } from '../fakes/context.js';
 
 /** Probes whose runs are counted and end when the test says so. */
-function gatedTargets(names: readonly string[]) {
+function gatedTargets(names: readonly string[], timeoutMs = 60_000) {
   const started: string[] = [];
+  /** For each run, how far its deadline was when it started (ms). */
+  const deadlines: Array<{ target: string; left: number }> = [];
   const gates = new Map<string, Array<() => void>>();
   const open = (target: string) => {
     for (const release of gates.get(target) ?? []) release();
@@ -22,8 +24,9 @@ function gatedTargets(names: readonly string[]) {
   const probe = (target: string): Probe => ({
     kind: 'postgres',
     target,
-    run: async () => {
+    run: async ({ deadline }) => {
       started.push(target);
+      deadlines.push({ target, left: deadline - Date.now() });
       await new Promise<void>((resolve) => gates.set(target, [...(gates.get(target) ?? []), resolve]));
       const finding: Finding = { check: 'connections', component: target, status: 'warning', value: `report of ${target}`, threshold: 'warning at 80 %' };
       return [finding];
@@ -37,9 +40,9 @@ function gatedTargets(names: readonly string[]) {
     catalogue: () => ({ postgres: [...names], redis: [], kubernetes: [], http: [], prometheus: [], docker: [], hosts: [] }) as never,
     deployments: async () => [],
     custom: () => ({ ok: false, message: 'none' }),
-    timeoutMs: 60_000,
+    timeoutMs,
   };
-  return { diagnostics, started, open };
+  return { diagnostics, started, open, deadlines };
 }
 
 interface Asked {
@@ -144,7 +147,7 @@ describe('distinct diagnoses', () => {
     const refused = asks[3]!;
     await refused.done;
     expect(refused.replies).toHaveLength(1);
-    expect(textOf(refused.replies[0]!)).toContain('already running 1 diagnoses and 2 more are waiting, so this one was not started');
+    expect(textOf(refused.replies[0]!)).toContain('already running 1 diagnosis and 2 more are waiting, so this one was not started');
     expect(textOf(refused.replies[0]!)).toContain('Try again in a minute');
     expect(ctx.chat.callsTo('post')).toHaveLength(3);
 
@@ -162,6 +165,86 @@ describe('distinct diagnoses', () => {
     await Promise.all([...asks.slice(0, 3), joiner].map((a) => a.done));
     expect(t.started).toEqual(['t1', 't2', 't3']);
     expect(ctx.chat.callsTo('update')).toHaveLength(4);
+  });
+});
+
+describe('what counts as the same diagnosis', () => {
+  it('the first target named or left out is one run (the probes are the same), and the counts say who joined', async () => {
+    const t = gatedTargets(['main', 'replica']);
+    const ctx = fakeContext({ diagnostics: t.diagnostics });
+    const a = ask(ctx, 'U0ANNA', { kind: 'db' });
+    const b = ask(ctx, 'U0BOB', { kind: 'db', target: 'main' });
+    await settle();
+    expect(t.started).toEqual(['main']);
+    expect(ctx.diagnosisRuns.counts()).toEqual({ running: 1, waiting: 0, joined: 1, refused: 0 });
+    t.open('main');
+    await Promise.all([a.done, b.done]);
+    for (const u of ctx.chat.callsTo('update')) expect(textOf(u.args[1])).toContain('report of main');
+    expect(ctx.diagnosisRuns.counts()).toEqual({ running: 0, waiting: 0, joined: 1, refused: 0 });
+  });
+
+  it('other request parameters (how far back, the namespace) are other runs; the same ones are one', async () => {
+    const t = gatedTargets(['main']);
+    const ctx = fakeContext({ diagnostics: t.diagnostics });
+    const asks = [
+      ask(ctx, 'U0ANNA', { kind: 'logs', deployment: 'api', namespace: 'prod', sinceSeconds: 300 }),
+      ask(ctx, 'U0BOB', { kind: 'logs', deployment: 'api', namespace: 'prod', sinceSeconds: 3600 }),
+      ask(ctx, 'U0CARL', { kind: 'logs', deployment: 'api', namespace: 'staging', sinceSeconds: 300 }),
+      ask(ctx, 'U0DORA', { kind: 'logs', deployment: 'api', namespace: 'prod', sinceSeconds: 300 }),
+    ];
+    await settle();
+    expect(t.started).toEqual(['main', 'main', 'main']);
+    const posts = ctx.chat.callsTo('post').map((p) => textOf(p.args[1]));
+    expect(posts.filter((p) => p.includes('joined'))).toHaveLength(1);
+    expect(posts[3]).toContain('joined the same diagnosis asked by <@U0ANNA>');
+    t.open('main');
+    await Promise.all(asks.map((x) => x.done));
+    expect(ctx.chat.callsTo('update')).toHaveLength(4);
+  });
+
+  it('each requester gets a timeline event in their own incident channel', async () => {
+    const t = gatedTargets(['main']);
+    const ctx = fakeContext({ diagnostics: t.diagnostics });
+    const channels = ['C0INC1', 'C0INC2'];
+    const incidents: string[] = [];
+    for (const [i, channelId] of channels.entries()) {
+      const { incident } = await ctx.store.openIncident({
+        teamId: 'T0TEAM', title: `Incident ${i}`, severity: 'P1', impact: 'checkout down', symptoms: null, actions: null, eta: null,
+        reporterId: 'U0ANNA', commanderId: 'U0ANNA', declaredAt: ctx.clock.now(), sourceKey: `diag-runs-${i}`,
+      });
+      await ctx.store.updateIncident({ id: incident.id, set: { channelId } });
+      incidents.push(incident.id);
+    }
+    const asks = [ask(ctx, 'U0ANNA', { kind: 'db' }, channels[0]), ask(ctx, 'U0BOB', { kind: 'db' }, channels[1])];
+    await settle();
+    t.open('main');
+    await Promise.all(asks.map((x) => x.done));
+    expect(t.started).toEqual(['main']);
+    for (const [i, incidentId] of incidents.entries()) {
+      const events = (await ctx.store.listTimeline(incidentId)).filter((e) => e.kind === 'diagnostic_run');
+      expect(events.map((e) => e.actorId)).toEqual([i === 0 ? 'U0ANNA' : 'U0BOB']);
+    }
+  });
+});
+
+describe('a diagnosis that waited for its turn', () => {
+  it('gets its whole timeout from when it starts, not from when it was asked', async () => {
+    // One run at a time; the first never answers and is cut off after its timeout (1 s) and grace.
+    const t = gatedTargets(['stuck', 'next'], 1000);
+    const ctx = fakeContext({ diagnostics: t.diagnostics, config: { diagnostics: { concurrency: 1, queue: 5 } } });
+    const first = ask(ctx, 'U0ANNA', { kind: 'db', target: 'stuck' });
+    const second = ask(ctx, 'U0BOB', { kind: 'db', target: 'next' });
+    await first.done;
+    await settle();
+    expect(t.started).toEqual(['stuck', 'next']);
+    // Asked more than a second ago, yet its deadline is still ahead of it.
+    expect(t.deadlines[1]!.left).toBeGreaterThan(0);
+    t.open('next');
+    await second.done;
+    const report = ctx.chat.callsTo('update').find((u) => u.args[0].channel === 'C0BOB')!;
+    expect(textOf(report.args[1])).toContain('report of next');
+    expect(textOf(report.args[1])).not.toContain('unreachable');
+    t.open('stuck');
   });
 });
 

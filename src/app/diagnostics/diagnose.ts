@@ -75,10 +75,14 @@ export async function diagnose(ctx: AppContext, args: DiagnoseArgs): Promise<voi
   }
 }
 
-/** What makes two requests the same diagnosis: their parameters and the probes they resolved to. */
+/**
+ * What makes two requests the same diagnosis: the probes they resolved to (kinds and targets, so
+ * `/diag db` and `/diag db main` are one when main is the first target) and the parameters that
+ * change what a probe reads. The kind stays in: it titles the report.
+ */
 function runKey(request: DiagRequest, probes: ReadonlyArray<{ kind: string; target: string }>): string {
-  const { kind, target, namespace, deployment, sinceSeconds, container } = request;
-  return JSON.stringify([kind, target, namespace, deployment, sinceSeconds, container, probes.map((p) => [p.kind, p.target])]);
+  const { kind, namespace, deployment, sinceSeconds, container } = request;
+  return JSON.stringify([kind, namespace ?? null, deployment ?? null, sinceSeconds ?? null, container ?? null, probes.map((p) => [p.kind, p.target])]);
 }
 
 /** How the "running…" message says the run is shared or waits its turn ("" for a run of its own starting now). */
@@ -94,5 +98,6 @@ function progress(admission: Exclude<Admission, { kind: 'refused' }>): string {
 }
 
 function refusal(admission: Extract<Admission, { kind: 'refused' }>): string {
-  return `:warning: Firebreak is already running ${admission.running} diagnoses and ${admission.waiting} more are waiting, so this one was not started (nothing was run). Try again in a minute, or ask for one target (\`/diag db main\`) rather than \`/diag all\`.`;
+  const running = `${admission.running} ${admission.running === 1 ? 'diagnosis' : 'diagnoses'}`;
+  return `:warning: Firebreak is already running ${running} and ${admission.waiting} more ${admission.waiting === 1 ? 'is' : 'are'} waiting, so this one was not started (nothing was run). Try again in a minute, or ask for one target (\`/diag db main\`) rather than \`/diag all\`.`;
 }
