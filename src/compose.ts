@@ -131,6 +131,8 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
     metrics,
   };
 
+  metrics.watchDiagnoses(() => ctx.diagnosisRuns.counts());
+
   let stopWorkers: (() => Promise<void>) | undefined;
   return {
     ctx,

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL } from '../services.js';
 import { INCIDENTS_CHANNEL, startAppUnderTest, type AppUnderTest } from './app-under-test.js';
 import { visible } from './flows.js';
+import { parseExposition, sumOf } from './prometheus-text.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 const REQUESTS = 25;
@@ -30,10 +31,11 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-describe(`${REQUESTS} people asking /diag db main at once`, () => {
+describe(`${REQUESTS} people asking /diag db (main) at once`, () => {
   it('share one run: a few connections to the target, a report for each of them', async () => {
     const channels = Array.from({ length: REQUESTS }, (_, i) => `C0LOAD${String(i).padStart(2, '0')}`);
-    const acks = await Promise.all(channels.map((channelId, i) => t.driver.command({ command: '/diag', text: 'db main', channelId, userId: `U0PERSON${i}` })));
+    // Half name the target, half leave it to the first one (main): the same probes, one diagnosis.
+    const acks = await Promise.all(channels.map((channelId, i) => t.driver.command({ command: '/diag', text: i % 2 ? 'db main' : 'db', channelId, userId: `U0PERSON${i}` })));
     expect(acks.map((a) => a.status)).toEqual(channels.map(() => 200));
 
     const running = await Promise.all(channels.map((channel) => t.standIn.waitFor('chat.postMessage', (c) => c.args.channel === channel, 15_000)));
@@ -47,5 +49,14 @@ describe(`${REQUESTS} people asking /diag db main at once`, () => {
     // Without sharing, each request opened its own pool: at least one connection each.
     expect(proxy.accepted).toBeGreaterThan(0);
     expect(proxy.accepted).toBeLessThanOrEqual(2 * ONE_RUN);
+
+    // GET /metrics says the same: nearly everyone joined, nothing refused, nothing left running.
+    const res = await fetch(`${t.url}/metrics`);
+    const metrics = parseExposition(await res.text());
+    expect(metrics.types.get('firebreak_diagnoses_joined_total')).toBe('counter');
+    expect(sumOf(metrics, 'firebreak_diagnoses_joined_total')).toBeGreaterThanOrEqual(REQUESTS - 2);
+    expect(sumOf(metrics, 'firebreak_diagnoses_refused_total')).toBe(0);
+    expect(sumOf(metrics, 'firebreak_diagnoses_running')).toBe(0);
+    expect(sumOf(metrics, 'firebreak_diagnoses_waiting')).toBe(0);
   }, 60_000);
 });

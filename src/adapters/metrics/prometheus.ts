@@ -30,6 +30,8 @@ export interface PrometheusMetrics extends Metrics {
   watchStore(backend: 'postgres' | 'pglite', read: () => ConnectionStats | undefined): void;
   /** How much background work runs now, read at each scrape. */
   watchInflight(read: () => number): void;
+  /** The diagnoses running and waiting now, and the requests that joined a run or were refused, read at each scrape. */
+  watchDiagnoses(read: () => { running: number; waiting: number; joined: number; refused: number }): void;
   /** Whether each dependency can be reached (store, slack, socket), asked at each scrape (bounded by the caller). */
   watchDependencies(read: () => Promise<Record<string, boolean>>): void;
 }
@@ -166,6 +168,37 @@ export function prometheusMetrics(options: PrometheusOptions): PrometheusMetrics
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: register,
   });
+  let diagnosisCounts: (() => { running: number; waiting: number; joined: number; refused: number }) | undefined;
+  new Gauge({
+    name: 'firebreak_diagnoses_running',
+    help: 'Distinct diagnoses running now (at most diagnostics.concurrency).',
+    registers: register,
+    collect() {
+      if (diagnosisCounts) this.set(diagnosisCounts().running);
+    },
+  });
+  new Gauge({
+    name: 'firebreak_diagnoses_waiting',
+    help: 'Diagnoses waiting for a turn (at most diagnostics.queue).',
+    registers: register,
+    collect() {
+      if (diagnosisCounts) this.set(diagnosisCounts().waiting);
+    },
+  });
+  // Counted where the diagnoses are admitted, and read here as totals.
+  const countedTotal = (name: string, help: string, pick: (c: { joined: number; refused: number }) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: register,
+      collect() {
+        if (!diagnosisCounts) return;
+        this.reset();
+        this.inc(pick(diagnosisCounts()));
+      },
+    });
+  countedTotal('firebreak_diagnoses_joined_total', 'Diagnosis requests that joined the same diagnosis already running or waiting, instead of starting another.', (c) => c.joined);
+  countedTotal('firebreak_diagnoses_refused_total', 'Diagnosis requests refused because diagnostics.concurrency were running and diagnostics.queue waiting.', (c) => c.refused);
   const reminders = new Counter({
     name: 'firebreak_reminders_total',
     help: "The reminder engine's items (update reminders, response deadlines, escalations, PagerDuty events) by kind and what happened: due (about to be sent), sent, skipped (nothing to send any more), failed (stays due, retried).",
@@ -235,6 +268,9 @@ export function prometheusMetrics(options: PrometheusOptions): PrometheusMetrics
     },
     watchInflight: (read) => {
       inflightSize = read;
+    },
+    watchDiagnoses: (read) => {
+      diagnosisCounts = read;
     },
     watchDependencies: (read) => {
       dependencies = read;

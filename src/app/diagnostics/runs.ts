@@ -40,6 +40,15 @@ export interface DiagnosisRuns {
   admit(key: string, by: string, run: () => Promise<Report[]>): Admission;
   readonly running: number;
   readonly waiting: number;
+  /** What is running and waiting now, and how many requests joined a run or were refused since the start. */
+  counts(): DiagnosisCounts;
+}
+
+export interface DiagnosisCounts {
+  running: number;
+  waiting: number;
+  joined: number;
+  refused: number;
 }
 
 interface Shared {
@@ -57,16 +66,24 @@ export function createDiagnosisRuns(options: DiagnosisRunsOptions): DiagnosisRun
   const concurrency = Math.max(1, Math.floor(options.concurrency));
   const limit = pLimit(concurrency);
   const inFlight = new Map<string, Shared>();
-  // Started or queued and not finished (p-limit moves a run from pending to active a tick later).
+  // Started or queued and not finished: p-limit counts a run active as soon as it has its turn.
   const admitted = () => limit.activeCount + limit.pendingCount;
+  const running = () => Math.min(admitted(), concurrency);
+  const waiting = () => Math.max(0, admitted() - concurrency);
+  let joined = 0;
+  let refused = 0;
 
   return {
     admit(key, by, run) {
       const current = inFlight.get(key);
-      if (current) return { kind: 'joined', by: current.by, sinceMs: Math.max(0, now() - current.askedAt), waiting: !current.started, reports: current.reports };
+      if (current) {
+        joined += 1;
+        return { kind: 'joined', by: current.by, sinceMs: Math.max(0, now() - current.askedAt), waiting: !current.started, reports: current.reports };
+      }
       const total = admitted();
       if (total >= concurrency + options.maxWaiting) {
-        return { kind: 'refused', running: Math.min(total, concurrency), waiting: total - Math.min(total, concurrency) };
+        refused += 1;
+        return { kind: 'refused', running: running(), waiting: waiting() };
       }
       const ahead = Math.max(0, total - concurrency);
       const shared: Shared = { by, askedAt: now(), started: false, reports: Promise.resolve([]) };
@@ -80,10 +97,11 @@ export function createDiagnosisRuns(options: DiagnosisRunsOptions): DiagnosisRun
       return { kind: 'started', waiting: total >= concurrency, ahead, reports: shared.reports };
     },
     get running() {
-      return Math.min(admitted(), concurrency);
+      return running();
     },
     get waiting() {
-      return Math.max(0, admitted() - concurrency);
+      return waiting();
     },
+    counts: () => ({ running: running(), waiting: waiting(), joined, refused }),
   };
 }
