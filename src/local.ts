@@ -11,7 +11,6 @@ import { existsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
 import { COMMANDS } from '../commands/index.js';
 import { loadConfig, secretsOf, type Config, type ConfigResult } from './config.js';
@@ -65,6 +64,8 @@ export async function findLocalTargets(env: NodeJS.ProcessEnv = process.env): Pr
   const redis = async (): Promise<string | undefined> => {
     const url = `redis://${LOCAL_HOST}:6379`;
     tried.push('Redis');
+    // Loaded here, not at the top: a process that never runs local mode need not load ioredis.
+    const { Redis } = await import('ioredis');
     const client = new Redis(url, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
     client.on('error', () => undefined);
     try {

@@ -6,13 +6,15 @@
  * failure is a HostError whose message and recommendation are meant for people.
  */
 import { readFile } from 'node:fs/promises';
-import ssh2, { type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
+import { lazyModule } from '../shared/lazy-module.js';
 import type { HostCommand } from './commands.js';
 import { fingerprintOf, hostKeyAlgorithms, matchesPin, parseHostKeyPin, type HostKeyPin } from './host-key.js';
 import { commandTimeoutOf, connectTimeoutOf, expandHome, type HostTarget } from './target.js';
 
 // ssh2 is CommonJS: its exports are read from the default import under ESM.
-const { Client, utils } = ssh2;
+/** ssh2, loaded once a host target is used. */
+const ssh2 = lazyModule<typeof import('ssh2')>('ssh2', import.meta.url);
 
 export type HostFailure = 'key-file' | 'timeout' | 'network' | 'host-key' | 'auth' | 'closed';
 
@@ -75,7 +77,7 @@ async function privateKey(target: HostTarget): Promise<Buffer> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
     throw new HostError('key-file', `cannot read the private key file ${file}: ${why}`, ADVICE.keyFile);
   }
-  const parsed = utils.parseKey(data, target.passphrase);
+  const parsed = ssh2().utils.parseKey(data, target.passphrase);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (key instanceof Error || !key) {
     const message = key instanceof Error ? key.message : 'no key in it';
@@ -138,7 +140,7 @@ export async function openSession(target: HostTarget, bounds: Bounds): Promise<H
   const budget = Math.floor(Math.min(connectTimeoutOf(target), bounds.deadline - Date.now()));
   if (budget <= 0 || bounds.signal.aborted) throw new HostError('timeout', `no time left to connect to ${where(target)}`, ADVICE.timeout);
 
-  const client = new Client();
+  const client = new (ssh2().Client)();
   let presented: { fingerprint: string; type: string } | undefined;
   let closed = false;
   let lastError: Error | undefined;

@@ -4,20 +4,18 @@
  * configured) and is also raced against the deadline, so nothing a cluster does (a hung socket,
  * a slow exec credential plugin) keeps a probe past it. Only reads are ever issued.
  */
-import {
-  ApiException,
+import type {
   AppsV1Api,
   AutoscalingV2Api,
+  ConfigurationOptions,
   CoreV1Api,
   CustomObjectsApi,
   DiscoveryV1Api,
+  KubeConfig,
   NetworkingV1Api,
-  Observable,
-  setHeaderOptions,
-  type ConfigurationOptions,
-  type KubeConfig,
-  type ObservableMiddleware,
+  ObservableMiddleware,
 } from '@kubernetes/client-node';
+import { clientNode } from './lib.js';
 import { setMaxListeners } from 'node:events';
 import type { ProbeContext } from '../../../core/diagnostics/probe.js';
 
@@ -33,6 +31,7 @@ export interface KubeClients {
 }
 
 export function makeClients(kc: KubeConfig): KubeClients {
+  const { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, DiscoveryV1Api, NetworkingV1Api } = clientNode();
   return {
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
@@ -53,9 +52,9 @@ export function withSignal(signal: AbortSignal): ConfigurationOptions {
   const middleware: ObservableMiddleware = {
     pre: (request) => {
       request.setSignal(signal);
-      return new Observable(Promise.resolve(request));
+      return new (clientNode().Observable)(Promise.resolve(request));
     },
-    post: (response) => new Observable(Promise.resolve(response)),
+    post: (response) => new (clientNode().Observable)(Promise.resolve(response)),
   };
   return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
@@ -67,7 +66,7 @@ export function withSignal(signal: AbortSignal): ConfigurationOptions {
  * their data.
  */
 export const metadataOnly = (o: ConfigurationOptions): ConfigurationOptions =>
-  setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json;q=0.9', o);
+  clientNode().setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json;q=0.9', o);
 
 /**
  * Per-call options sending a proxy path with its slashes as they are: the generated client escapes
@@ -77,9 +76,9 @@ export const plainProxyPath = (o: ConfigurationOptions): ConfigurationOptions =>
   const middleware: ObservableMiddleware = {
     pre: (request) => {
       request.setUrl(request.getUrl().replace(/\/proxy\/([^?]*)/, (_m, path: string) => `/proxy/${path.replace(/%2F/gi, '/')}`));
-      return new Observable(Promise.resolve(request));
+      return new (clientNode().Observable)(Promise.resolve(request));
     },
-    post: (response) => new Observable(Promise.resolve(response)),
+    post: (response) => new (clientNode().Observable)(Promise.resolve(response)),
   };
   return { ...o, middleware: [...(o.middleware ?? []), middleware], middlewareMergeStrategy: 'append' };
 };
@@ -109,7 +108,7 @@ function statusMessage(body: unknown): string | undefined {
 }
 
 export function describeError(e: unknown): ReadError {
-  if (e instanceof ApiException) {
+  if (e instanceof clientNode().ApiException) {
     const detail = statusMessage(e.body);
     const code = Number(e.code);
     const hint = code === 401 ? 'unauthorized (check the credentials)' : code === 403 ? 'forbidden (check the RBAC role)' : undefined;

@@ -5,7 +5,8 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { clientNode } from './lib.js';
 import { z } from 'zod';
 import type { Finding } from '../../../core/diagnostics/finding.js';
 import { FirebreakError } from '../../../core/errors.js';
@@ -175,7 +176,7 @@ export function expandHome(path: string): string {
 
 /** Loads the target's kubeconfig; throws a CONFIG_INVALID FirebreakError saying what is wrong with it. */
 export function loadKubeConfig(target: KubernetesTarget): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new (clientNode().KubeConfig)();
   if (target.inCluster) {
     kc.loadFromCluster();
   } else {

@@ -6,7 +6,11 @@
  * channel (404), which must not take the other queues' reads with it. Failures are said in plain
  * words, never with the URL's credentials.
  */
-import amqp, { type Channel, type ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
+import { lazyModule } from '../shared/lazy-module.js';
+
+/** amqplib, loaded once a RabbitMQ target is used. */
+const amqp = lazyModule<typeof import('amqplib')>('amqplib', import.meta.url);
 import { FirebreakError } from '../../../core/errors.js';
 import { displayAmqp } from './target.js';
 
@@ -174,7 +178,7 @@ export async function openBroker(url: string, ctx: Deadline, connectionName: str
   if (budget <= 0 || ctx.signal.aborted) throw new AmqpDeadline(ctx.signal.aborted && budget > ABORT_SLACK_MS);
   const model = await bounded(
     ctx,
-    amqp.connect(url, { timeout: budget, clientProperties: { connection_name: connectionName } }),
+    amqp().connect(url, { timeout: budget, clientProperties: { connection_name: connectionName } }),
     (lateModel) => {
       lateModel.on('error', () => undefined);
       void closeQuietly(lateModel);

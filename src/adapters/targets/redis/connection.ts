@@ -1,5 +1,9 @@
 /** A short-lived, read-only ioredis connection bounded by the probe's deadline, and plain words for its failures. */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { lazyModule } from '../shared/lazy-module.js';
+
+/** ioredis, loaded once a Redis target is used. */
+export const ioredis = lazyModule<typeof import('ioredis')>('ioredis', import.meta.url);
 import type { ProbeContext } from '../../../core/diagnostics/probe.js';
 import { FirebreakError } from '../../../core/errors.js';
 
@@ -74,7 +78,7 @@ export function boundedRedisOptions(budgetMs: number): RedisOptions {
 
 /** A bounded client (see boundedRedisOptions) for the probe, giving up at the deadline. */
 export function openClient(url: string, ctx: ProbeContext): Redis {
-  return new Redis(url, boundedRedisOptions(Math.max(1, timeLeft(ctx))));
+  return new (ioredis().Redis)(url, boundedRedisOptions(Math.max(1, timeLeft(ctx))));
 }
 
 export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));

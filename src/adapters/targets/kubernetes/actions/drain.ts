@@ -5,7 +5,8 @@
  * deadline, then reported as blocked, never forced. Verified when only DaemonSet and static pods
  * are left on the cordoned node.
  */
-import { ApiException, type V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { clientNode } from '../lib.js';
 import type { ActionContext, ActionDefinition } from '../../../../core/remediation/action.js';
 import type { KubernetesTarget } from '../target.js';
 import { budgetLines, drainPlan, drainRefusal } from './drain-plan.js';
@@ -40,7 +41,7 @@ async function evict(k: Kube, ctx: ActionContext, ref: string, uid: string, retr
         await k.core.createNamespacedPodEviction({ name, namespace, body }, o);
         return undefined;
       } catch (e) {
-        if (e instanceof ApiException && Number(e.code) === 429) return causeOf(e.body);
+        if (e instanceof clientNode().ApiException && Number(e.code) === 429) return causeOf(e.body);
         throw e;
       }
     });

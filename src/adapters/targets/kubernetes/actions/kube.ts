@@ -4,17 +4,8 @@
  * writes too), the patch content types client-node 1.x needs set per call, the namespace rule,
  * polling until a condition holds, and the shapes of refusals and failures.
  */
-import {
-  AppsV1Api,
-  AutoscalingV2Api,
-  BatchV1Api,
-  CoreV1Api,
-  NetworkingV1Api,
-  PatchStrategy,
-  PolicyV1Api,
-  setHeaderOptions,
-  type ConfigurationOptions,
-} from '@kubernetes/client-node';
+import type { AppsV1Api, AutoscalingV2Api, BatchV1Api, ConfigurationOptions, CoreV1Api, NetworkingV1Api, PatchStrategy, PolicyV1Api } from '@kubernetes/client-node';
+import { clientNode } from '../lib.js';
 import type { ActionContext, ActionResult, Preview } from '../../../../core/remediation/action.js';
 import { bounded } from '../client.js';
 import { loadKubeConfig, type KubernetesTarget } from '../target.js';
@@ -32,6 +23,7 @@ export interface Kube {
 export function connect(target: KubernetesTarget): Kube | string {
   try {
     const kc = loadKubeConfig(target);
+    const { AppsV1Api, AutoscalingV2Api, BatchV1Api, CoreV1Api, NetworkingV1Api, PolicyV1Api } = clientNode();
     return {
       core: kc.makeApiClient(CoreV1Api),
       apps: kc.makeApiClient(AppsV1Api),
@@ -62,12 +54,12 @@ export function writeFailed(step: { timeout?: boolean; message: string }): strin
 
 /** Per-call options sending a PATCH body in the given format (client-node defaults to JSON patch). */
 export const patchAs =
-  (type: PatchStrategy) =>
+  (type: (strategies: typeof PatchStrategy) => PatchStrategy) =>
   (o: ConfigurationOptions): ConfigurationOptions =>
-    setHeaderOptions('Content-Type', type, o);
-export const SMP = patchAs(PatchStrategy.StrategicMergePatch);
-export const MERGE = patchAs(PatchStrategy.MergePatch);
-export const JSON_PATCH = patchAs(PatchStrategy.JsonPatch);
+    clientNode().setHeaderOptions('Content-Type', type(clientNode().PatchStrategy), o);
+export const SMP = patchAs((s) => s.StrategicMergePatch);
+export const MERGE = patchAs((s) => s.MergePatch);
+export const JSON_PATCH = patchAs((s) => s.JsonPatch);
 
 export const refuse = (refusal: string, current: string[] = []): Preview => ({ current, change: [], guard: {}, refusal });
 export const failed = (summary: string, extra: Partial<ActionResult> = {}): ActionResult => ({ ok: false, summary, ...extra });

@@ -3,9 +3,9 @@
  * "firebreak-remediation", on an explicit db, never retrying or queueing, and given up at the
  * deadline. Also the small helpers the actions share.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { ActionContext } from '../../../../core/remediation/action.js';
-import { boundedRedisOptions, DeadlineError, explainFailure, within } from '../connection.js';
+import { boundedRedisOptions, DeadlineError, explainFailure, ioredis, within } from '../connection.js';
 import { infoFields } from '../info.js';
 
 export const REMEDIATION_CLIENT_NAME = 'firebreak-remediation';
@@ -21,7 +21,7 @@ export async function withRedis<R>(url: string, ctx: ActionContext, fn: (c: Redi
   const budget = Math.floor(ctx.deadline - Date.now());
   if (budget <= 0 || ctx.signal.aborted) throw new ActionError('the deadline has passed');
   const options: RedisOptions = { ...boundedRedisOptions(budget), db, connectionName: REMEDIATION_CLIENT_NAME };
-  const client = new Redis(withoutDb(url), options);
+  const client = new (ioredis().Redis)(withoutDb(url), options);
   let emitted: Error | undefined;
   client.on('error', (e: Error) => (emitted ??= e));
   let connected = false;
