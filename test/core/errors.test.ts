@@ -28,6 +28,8 @@ describe('describeCause', () => {
 
   it('says "unknown error" for what carries nothing readable', () => {
     for (const cause of [undefined, null, 'a string', 42, {}, { message: 42 }, { code: 'lower' }]) expect(describeCause(cause)).toBe('unknown error');
+    // Only objects are read: a function carrying a message is not an error.
+    expect(describeCause(Object.assign(() => undefined, { message: 'from a function', code: 'EFUNC' }))).toBe('unknown error');
   });
 });
 

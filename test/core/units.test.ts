@@ -15,6 +15,7 @@ describe('parseSize', () => {
     ['500mb', 500 * 1024 ** 2],
     ['2gb', 2 * 1024 ** 3],
     ['1.5gb', Math.round(1.5 * 1024 ** 3)],
+    ['1.25gb', Math.round(1.25 * 1024 ** 3)],
     ['1tb', 1024 ** 4],
     ['4KiB', 4096],
     ['3MiB', 3 * 1024 ** 2],
@@ -39,6 +40,8 @@ describe('formatSize', () => {
     [1023, '1023 B'],
     [1024, '1 KB'],
     [1536, '1.5 KB'],
+    // 1.0009… KB: rounded to two places, then every trailing zero and the point dropped.
+    [1025, '1 KB'],
     [1024 * 1024 - 1, '1024 KB'],
     [1024 ** 2, '1 MB'],
     [512 * 1024 ** 2, '512 MB'],

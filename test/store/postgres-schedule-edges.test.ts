@@ -60,6 +60,8 @@ describe('ids and incidents that name nothing', () => {
     await expect(store.schedule.enqueue(missing, 'job', T0, {})).rejects.toThrow(`schedule: unknown incident ${missing}`);
     await expect(store.schedule.plan('not-a-uuid', [{ kind: 'update_reminder', dueAt: T0, oneShot: false }])).rejects.toThrow('schedule: unknown incident not-a-uuid');
     await expect(store.schedule.plan(missing, [])).resolves.toBeUndefined();
+    // An empty plan asks nothing, not even whether the incident id could name one.
+    await expect(store.schedule.plan('not-a-uuid', [])).resolves.toBeUndefined();
     expect(await store.schedule.list('not-a-uuid')).toEqual([]);
   });
 

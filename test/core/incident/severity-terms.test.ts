@@ -22,11 +22,15 @@ describe('severityFromTerm', () => {
     ['P0 - Critique', 'P0'], ['P1 - Majeur', 'P1'], ['p2-modéré', 'P2'], ['P3 Mineur', 'P3'], ['P1 - Major', 'P1'],
     // sev-style.
     ['sev0', 'P0'], ['SEV1', 'P1'], ['sev-2', 'P2'], ['Sev 3', 'P3'],
+    // Each written alias of the sev-style rows, which normalizing alone would not reach ("sev1" is not "sev-1").
+    ['sev-0', 'P0'], ['sev 0', 'P0'], ['sev-1', 'P1'], ['sev 1', 'P1'], ['sev 2', 'P2'], ['sev-3', 'P3'],
   ] as const)('%j → %s', (term, level) => {
     expect(severityFromTerm(term)).toBe(level);
   });
 
-  it.each(['', 'P4', 'p', 'sev4', 'sev-1x', 'urgent', 'info', 'P0 - Mineur', 'P1 - whatever', 'critical business now', '__proto__', 'toString'])('%j → null', (term) => {
+  it.each(['', 'P4', 'p', 'sev4', 'sev-1x', 'urgent', 'info', 'P0 - Mineur', 'P1 - whatever', 'critical business now', '__proto__', 'toString',
+    // The playbook's form only at the start: a level inside a longer word is not one.
+    'xp0-critique', 'ap1 - majeur', 'sev-p2-modere'])('%j → null', (term) => {
     expect(severityFromTerm(term)).toBeNull();
   });
 
