@@ -37,15 +37,15 @@ import { startSlackStandIn, TEAM_ID, type ApiCall, type SlackStandIn } from '../
 import { TEST_DATABASE_URL } from '../test/services.js';
 import type { LoadResult, LoadSpec } from './bench-ack-load.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
-const SIGNING_SECRET = 'bench-ack-signing-secret';
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+export const SIGNING_SECRET = 'bench-ack-signing-secret';
 const BOT_TOKEN = 'xoxb-bench-ack';
 /** Open incidents in each store, so that `/incident list` has something to read and render. */
 const SEEDED_INCIDENTS = 12;
 /** The diagnostics' PostgreSQL target connects as a role of its own, capped so that a backlog of
  * `/diag db` cannot take the server's connection slots from anyone else. */
-const DIAG_ROLE_CONNECTIONS = 30;
+export const DIAG_ROLE_CONNECTIONS = 30;
 const CLOCK_TICKS = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
 const SLACK_ACK_DEADLINE_MS = 3000;
 
@@ -58,7 +58,7 @@ type AppKey = 'bare' | 'postgres' | 'pglite';
 const SCENARIOS: Scenario[] = ['open', 'closed', 'startup'];
 const COMMANDS: CommandKey[] = ['list', 'diag'];
 const APPS: AppKey[] = ['bare', 'postgres', 'pglite'];
-const APP_LABEL: Record<AppKey, string> = { bare: 'bare Bolt', postgres: 'Firebreak, PostgreSQL', pglite: 'Firebreak, PGlite' };
+export const APP_LABEL: Record<AppKey, string> = { bare: 'bare Bolt', postgres: 'Firebreak, PostgreSQL', pglite: 'Firebreak, PGlite' };
 const COMMAND_SPEC: Record<CommandKey, { command: string; text: string; shown: string }> = {
   list: { command: '/incident', text: 'list', shown: '`/incident list`' },
   diag: { command: '/diag', text: 'db bench', shown: '`/diag db`' },
@@ -128,11 +128,11 @@ const children = new Set<Child>();
 const cleanups: Array<{ what: string; run: () => unknown }> = [];
 let cleaning: Promise<void> | undefined;
 
-function onCleanup(what: string, run: () => unknown): void {
+export function onCleanup(what: string, run: () => unknown): void {
   cleanups.push({ what, run });
 }
 
-async function cleanUp(): Promise<void> {
+export async function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
     // Processes first: they hold the schema's connections, the role's sessions, the data dirs.
     await Promise.all([...children].map((c) => c.stop()));
@@ -147,7 +147,7 @@ async function cleanUp(): Promise<void> {
   return cleaning;
 }
 
-let signalled = 0;
+export let signalled = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     signalled += 1;
@@ -183,7 +183,7 @@ const TAIL = 64 * 1024;
 /** Lines kept for readiness checks: the first ones only (start-up), the rest is tail and counters. */
 const KEEP_LINES = 200;
 
-function startChild(name: string, args: string[], env: Record<string, string>, cwd: string): Child {
+export function startChild(name: string, args: string[], env: Record<string, string>, cwd: string): Child {
   const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const kept: string[] = [];
@@ -248,14 +248,14 @@ async function healthy(port: number): Promise<boolean> {
   }
 }
 
-function procStatus(pid: number): { rssMb: number; hwmMb: number } {
+export function procStatus(pid: number): { rssMb: number; hwmMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
 }
 
 /** User + system CPU seconds of a process so far. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
@@ -272,12 +272,12 @@ function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------------
 // What is measured
 
-interface Stores {
+export interface Stores {
   schema: string;
   pgliteDir: string;
   configFile: string;
@@ -313,13 +313,13 @@ function startFirebreak(name: string, standIn: SlackStandIn, configFile: string,
   );
 }
 
-interface RunningApp {
+export interface RunningApp {
   key: AppKey;
   proc: Child;
   port: number;
 }
 
-async function launchApp(key: AppKey, standIn: SlackStandIn, stores: Stores, compiled: boolean, nodeFlags: string[] = []): Promise<RunningApp> {
+export async function launchApp(key: AppKey, standIn: SlackStandIn, stores: Stores, compiled: boolean, nodeFlags: string[] = []): Promise<RunningApp> {
   if (key === 'bare') {
     const proc = startChild('bare Bolt', ['--import', TSX_LOADER, path.join(ROOT, 'scripts/bench-ack-bare-bolt.ts')], { SLACK_SIGNING_SECRET: SIGNING_SECRET, PORT: '0' }, ROOT);
     const line = await waitForLine(proc, '"bare bolt serving"');
@@ -734,7 +734,7 @@ function buildIsFresh(): boolean {
 }
 
 /** `npm run build` when dist/ is missing or older than the sources; a failed build stops the benchmark. */
-function ensureBuilt(): void {
+export function ensureBuilt(): void {
   if (buildIsFresh()) return;
   console.log(existsSync(path.join(ROOT, 'dist/main.js')) ? 'dist/ is older than the sources: npm run build' : 'no dist/: npm run build');
   const built = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
@@ -872,7 +872,7 @@ function warmUpCount(options: Options): number {
 
 // ---------------------------------------------------------------------------------------------
 
-async function seed(db: { query(sql: string, params?: unknown[]): Promise<unknown> }): Promise<void> {
+export async function seed(db: { query(sql: string, params?: unknown[]): Promise<unknown> }): Promise<void> {
   await db.query(
     `insert into incidents (team_id, number, title, severity, status, reporter_id, commander_id, declared_at, last_update_at, channel_id)
      select $1, g, 'Benchmark incident ' || g, (array['P1','P2','P3'])[1 + g % 3], 'investigating', 'U0ALICE', 'U0BOB',
@@ -882,7 +882,7 @@ async function seed(db: { query(sql: string, params?: unknown[]): Promise<unknow
   );
 }
 
-function commitOf(): string {
+export function commitOf(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
   } catch {
@@ -1018,24 +1018,28 @@ async function main(options: Options): Promise<void> {
   else console.log('\n(docs/BENCHMARKS.md has no ack markers: the tables above were not written)');
 }
 
-let parsed: Options;
-try {
-  parsed = parseOptions(process.argv.slice(2));
-} catch (err) {
-  console.error((err as Error).message);
-  process.exit(2);
-}
+// Run as a script (`npm run bench:ack`); imported (by bench-soak.ts), only the functions above are used.
+const entry = process.argv[1] ? path.resolve(process.argv[1]).replace(/\.ts$/, '') : '';
+if (entry === fileURLToPath(import.meta.url).replace(/\.ts$/, '')) {
+  let parsed: Options;
+  try {
+    parsed = parseOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
 
-main(parsed)
-  .then(
-    () => (process.exitCode = 0),
-    (err: unknown) => {
-      // After Ctrl-C the children are stopped under the runs' feet: their errors are expected.
-      if (signalled === 0) console.error(err);
-      process.exitCode = signalled ? 130 : 1;
-    },
-  )
-  .finally(async () => {
-    await cleanUp();
-    process.exit(process.exitCode ?? 0);
-  });
+  main(parsed)
+    .then(
+      () => (process.exitCode = 0),
+      (err: unknown) => {
+        // After Ctrl-C the children are stopped under the runs' feet: their errors are expected.
+        if (signalled === 0) console.error(err);
+        process.exitCode = signalled ? 130 : 1;
+      },
+    )
+    .finally(async () => {
+      await cleanUp();
+      process.exit(process.exitCode ?? 0);
+    });
+}
