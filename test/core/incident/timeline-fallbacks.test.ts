@@ -5,7 +5,7 @@
  * a rarely shown line is noticed.
  */
 import { describe, expect, it } from 'vitest';
-import { describeEvent } from '../../../src/core/incident/timeline.js';
+import { describeEvent, timelineLines } from '../../../src/core/incident/timeline.js';
 import { LOCALES } from '../../../src/core/render/templates-catalogue.js';
 import { TIMELINE_KINDS, type TimelineKind } from '../../../src/ports.js';
 import { event } from './fixtures.js';
@@ -64,9 +64,17 @@ const PARTIAL: Array<[TimelineKind | 'future_kind', Record<string, unknown>, Bot
     fr: 'Rappels de mise à jour reportés jusqu’à <!date^1795342500^{time}|2026-11-22 10:15 UTC>',
   }],
   ['reminder_snoozed', { until: 'not a date' }, { en: 'Update reminders snoozed', fr: 'Rappels de mise à jour reportés' }],
+  // Only a Date or an ISO text is read as the time: a bare number is not.
+  ['reminder_snoozed', { until: 1_795_342_500_000 }, { en: 'Update reminders snoozed', fr: 'Rappels de mise à jour reportés' }],
   ['escalation_sent', { notified: 'the DBA on call' }, { en: 'Escalated: notified the DBA on call', fr: 'Escalade : notifiés the DBA on call' }],
   ['escalation_sent', { level: 'L3', notified: 'U0SENIOR' }, { en: 'Escalated to L3: notified <@U0SENIOR>', fr: 'Escalade au niveau L3 : notifiés <@U0SENIOR>' }],
+  // Blank names and values that are no name are left out; with nobody left, nobody is listed.
+  ['escalation_sent', { notified: ['  ', 'U0LEAD'] }, { en: 'Escalated: notified <@U0LEAD>', fr: 'Escalade : notifiés <@U0LEAD>' }],
+  ['escalation_sent', { notified: [3, '  '] }, { en: 'Escalated', fr: 'Escalade' }],
   ['resolved', { durationMs: 45_000 }, { en: 'Resolved after 45 s', fr: 'Résolu après 45 s' }],
+  ['checklist_ticked', { item: 'Status page updated', checked: false }, {
+    en: 'Checklist item unticked: Status page updated', fr: 'Point de la check-list décoché : Status page updated',
+  }],
   ['checklist_ticked', { item: 'Status page updated', checked: true }, { en: 'Checklist item ticked: Status page updated', fr: 'Point de la check-list coché : Status page updated' }],
   ['side_step_failed', { step: 'pin', error: 'not_in_channel' }, { en: 'Side step failed: pin — not\u200B_in\u200B_channel', fr: 'Étape annexe en échec : pin — not\u200B_in\u200B_channel' }],
   ['runbook_started', { runbook: 'pg-locks' }, { en: 'Runbook started: pg-locks', fr: 'Runbook lancé : pg-locks' }],
@@ -84,5 +92,13 @@ describe.each(LOCALES)('timeline lines with little data (%s)', (locale) => {
 
   it.each(PARTIAL)('%s with %j', (kind, data, expected) => {
     expect(describeEvent(event(kind as TimelineKind, data, null), locale)).toBe(expected[locale]);
+  });
+});
+
+describe('events at the same instant', () => {
+  it('keep the order they were recorded in', () => {
+    const notes = Array.from({ length: 12 }, (_, i) => event('note', { text: `n${i}` }, null, '2026-11-22T09:40:00Z'));
+    const lines = timelineLines(notes, 'en');
+    expect(lines.map((l) => l.slice(l.lastIndexOf(' ') + 1))).toEqual(notes.map((_, i) => `n${i}`));
   });
 });
