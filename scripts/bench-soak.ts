@@ -5,7 +5,7 @@
  * its own (scripts/bench-soak-load.ts) sends `/incident list` and `/diag db` in turn at a fixed
  * rate, from a few channels each, while incidents are declared, updated twice and resolved through
  * the modals (signed interaction payloads, as Slack sends them). Firebreak's VmRSS is read every
- * 10 s; the figures are its RSS at the start, after the warm-up, at the end, the largest, and a
+ * 10 s (with V8's heap used, from its own /metrics); the figures are its RSS at the start, after the warm-up, at the end, the largest, and a
  * least-squares slope over the samples after the warm-up.
  *
  *   npm run bench:soak                            # ten minutes on PostgreSQL (figures written to docs/BENCHMARKS.md)
@@ -322,6 +322,8 @@ interface Sample {
   /** Seconds since the load started. */
   t: number;
   rssMb: number;
+  /** V8's heap used, from Firebreak's own /metrics (prom-client's default metrics); NaN when not read. */
+  heapMb: number;
 }
 
 interface Growth {
@@ -338,18 +340,22 @@ interface Growth {
   fittedMb: number;
   thresholdMb: number;
   noGrowth: boolean;
+  heapWarmMb: number;
+  heapEndMb: number;
+  heapSlopeMbPerMin: number;
   samplesInFit: number;
 }
 
-function slope(points: Sample[]): number {
+function slope(all: Sample[], of: (s: Sample) => number = (s) => s.rssMb): number {
+  const points = all.filter((p) => Number.isFinite(of(p)));
   const n = points.length;
   if (n < 2) return NaN;
   const mx = points.reduce((s, p) => s + p.t, 0) / n;
-  const my = points.reduce((s, p) => s + p.rssMb, 0) / n;
+  const my = points.reduce((s, p) => s + of(p), 0) / n;
   let num = 0;
   let den = 0;
   for (const p of points) {
-    num += (p.t - mx) * (p.rssMb - my);
+    num += (p.t - mx) * (of(p) - my);
     den += (p.t - mx) ** 2;
   }
   return den === 0 ? NaN : (num / den) * 60;
@@ -374,6 +380,9 @@ function growthOf(samples: Sample[], durationS: number, peakMb: number): Growth 
     fittedMb,
     thresholdMb,
     noGrowth: fit.length >= 3 && Number.isFinite(fittedMb) && fittedMb < thresholdMb,
+    heapWarmMb: fit[0]?.heapMb ?? NaN,
+    heapEndMb: samples.at(-1)?.heapMb ?? NaN,
+    heapSlopeMbPerMin: slope(fit, (x) => x.heapMb),
     samplesInFit: fit.length,
   };
 }
@@ -428,6 +437,18 @@ function runLoadProcess(spec: SoakLoadSpec, onProgress: (p: SoakProgress) => voi
   };
 }
 
+/** nodejs_heap_size_used_bytes from Firebreak's /metrics, in MB; NaN when it cannot be read. */
+async function heapUsedMb(port: number): Promise<number> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3000) });
+    const text = await res.text();
+    const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+    return res.status === 200 && m ? Number(m[1]) / 2 ** 20 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
 async function soak(store: StoreKey, options: Options, standIn: SlackStandIn, stores: Stores): Promise<SoakRun> {
   const app = await launchApp(store, standIn, stores, true);
   // Firebreak's first few error lines, to show with the figures.
@@ -451,12 +472,19 @@ async function soak(store: StoreKey, options: Options, standIn: SlackStandIn, st
 
   const samples: Sample[] = [];
   const t0 = performance.now();
+  const heapReads = new Set<Promise<void>>();
   const take = () => {
+    let sample: Sample;
     try {
-      samples.push({ t: (performance.now() - t0) / 1000, rssMb: procStatus(app.proc.pid).rssMb });
+      sample = { t: (performance.now() - t0) / 1000, rssMb: procStatus(app.proc.pid).rssMb, heapMb: NaN };
     } catch {
       // The process is gone: the run fails below, on its exit.
+      return;
     }
+    samples.push(sample);
+    const read = heapUsedMb(app.port).then((mb) => void (sample.heapMb = mb));
+    heapReads.add(read);
+    void read.finally(() => heapReads.delete(read));
   };
   const cpuBefore = cpuSeconds(app.proc.pid);
   take();
@@ -494,6 +522,7 @@ async function soak(store: StoreKey, options: Options, standIn: SlackStandIn, st
   clearInterval(sampler);
   take();
   const peakMb = procStatus(app.proc.pid).hwmMb;
+  await Promise.all(heapReads);
   await Promise.race([incidents, exited]);
 
   // The answers to commands acknowledged near the end may still be on their way.
@@ -541,17 +570,18 @@ const mb = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} MB` : '—');
 const signedMb = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} MB` : '—');
 const int = (n: number) => n.toLocaleString('en');
 const msOr = (x: number | null, failed: number) => (x === null ? (failed > 0 ? 'failed' : '—') : `${x.toFixed(x < 10 ? 2 : x < 100 ? 1 : 0)} ms`);
-const durationText = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+const perMin = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)} MB/min` : '—');
+const durationText = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${Math.round(s)} s`);
 
 function memoryTable(runs: SoakRun[], options: Options): string {
   const warm = warmUpOf(options.durationS);
   const rows = runs.map((r) => {
     const g = r.growth;
-    return `| ${APP_LABEL[r.store]} | ${mb(g.startMb)} | ${mb(g.warmMb)} | ${mb(g.endMb)} | ${mb(g.maxMb)} | ${mb(g.peakMb)} | ${signedMb(g.deltaMb)} | ${Number.isFinite(g.slopeMbPerMin) ? `${g.slopeMbPerMin >= 0 ? '+' : '−'}${Math.abs(g.slopeMbPerMin).toFixed(2)} MB/min` : '—'} | ${signedMb(g.fittedMb)} (limit ${mb(g.thresholdMb)}) | ${g.noGrowth ? 'no growth' : `**growing**`} |`;
+    return `| ${APP_LABEL[r.store]} | ${mb(g.startMb)} | ${mb(g.warmMb)} | ${mb(g.endMb)} | ${mb(g.maxMb)} | ${mb(g.peakMb)} | ${signedMb(g.deltaMb)} | ${perMin(g.slopeMbPerMin)} | ${signedMb(g.fittedMb)} (limit ${mb(g.thresholdMb)}) | ${g.noGrowth ? 'no growth' : `**growing**`} | ${mb(g.heapWarmMb)} → ${mb(g.heapEndMb)}, ${perMin(g.heapSlopeMbPerMin)} |`;
   });
   return [
-    `| process | RSS at the start | after ${durationText(warm)} (warm) | at the end | largest sample | peak (VmHWM) | end − warm | slope after the warm-up | slope × ${durationText(options.durationS)} | verdict |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| process | RSS at the start | after ${durationText(warm)} (warm) | at the end | largest sample | peak (VmHWM) | end − warm | slope after the warm-up | slope × ${durationText(options.durationS)} | verdict | V8 heap used, warm → end, slope |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
     ...rows,
   ].join('\n');
 }
@@ -644,7 +674,7 @@ async function main(options: Options): Promise<void> {
   const warm = warmUpOf(options.durationS);
   const blocks: string[] = [];
   blocks.push(
-    `**Memory** (VmRSS of the Firebreak process every ${SAMPLE_EVERY_S} s from the first command; "warm" is the first sample after ${durationText(warm)}, the slope is a least-squares fit over the samples from there to the end; "no growth" when the slope × ${durationText(options.durationS)} is under ${GROWTH_SHARE * 100} % of the warm RSS).`,
+    `**Memory** (VmRSS of the Firebreak process every ${SAMPLE_EVERY_S} s from the first command; "warm" is the first sample after ${durationText(warm)}, the slope is a least-squares fit over the samples from there to the end; "no growth" when the slope × ${durationText(options.durationS)} is under ${GROWTH_SHARE * 100} % of the warm RSS; V8's heap used is \`nodejs_heap_size_used_bytes\` from Firebreak's \`/metrics\`, read with each sample).`,
     '',
     memoryTable(runs, options),
     '',
@@ -673,6 +703,7 @@ async function main(options: Options): Promise<void> {
   console.log(`\n${body}`);
 
   if (options.shortened) {
+    if (options.durationS < FULL_DURATION_S) console.log('\n(a run this short mostly shows the heap filling up before V8 collects it in earnest: its slope and verdict check the harness, they say little about growth)');
     console.log('\n(shortened run: docs/BENCHMARKS.md was left as it is; run `npm run bench:soak` with the defaults to write the section)');
     return;
   }
