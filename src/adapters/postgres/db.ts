@@ -126,14 +126,32 @@ function serialiser(): (<T>(fn: () => Promise<T>) => Promise<T>) & { pending(): 
 }
 
 /**
+ * PGlite's buffer pool. Its PostgreSQL keeps the server's default of 128 MB, and the whole pool is
+ * resident as soon as the database is open (PGlite's heap is one block of WebAssembly memory):
+ * most of what a Firebreak process on PGlite holds beyond one on PostgreSQL. Firebreak's tables
+ * are a few megabytes; 32 MB keeps them cached with room to spare and a process about 115 MB
+ * lighter. Durability does not depend on it (every commit is in the WAL).
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
+
+/** PGlite's own start parameters, with Firebreak's buffer pool (command-line settings: nothing written to the directory). */
+export const pgliteStartParams = (defaults: readonly string[]): string[] => [...defaults, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+
+/**
  * A Db over PGlite, the embedded PostgreSQL. `dataDir` is a directory, or `memory://`.
  * PGlite has a single connection: every top-level call waits for the one before it, so nobody's
  * statements run inside another caller's transaction or session. Inside `transaction`/`withSession`
  * use only the Db handed to the callback (calling the outer one there would wait forever).
+ * `seed`, for a directory with no database yet, is a data directory archive (pglite-seed.ts) it
+ * is filled from instead of running initdb.
  */
-export async function pgliteDb(options: { dataDir: string }): Promise<Db> {
+export async function pgliteDb(options: { dataDir: string; seed?: Blob }): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const lite: PGlite = await PGlite.create(options.dataDir);
+  const lite: PGlite = await PGlite.create({
+    dataDir: options.dataDir,
+    startParams: pgliteStartParams(PGlite.defaultStartParams),
+    ...(options.seed ? { loadDataDir: options.seed } : {}),
+  });
   const exclusive = serialiser();
 
   const onTransaction = (tx: Transaction): Db => {

@@ -9,6 +9,7 @@ import { unreachableAtStart } from './connection-errors.js';
 import { lockDataDir, type DataDirLock, type LockInfo } from './data-dir-lock.js';
 import { pgDb, pgliteDb, type Db } from './db.js';
 import { migrate } from './migrations.js';
+import { seedFor } from './pglite-seed.js';
 import { createStore, isConnectionError } from './store.js';
 
 export interface OpenStoreOptions {
@@ -20,6 +21,8 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** Pool size for PostgreSQL. */
   max?: number;
+  /** The archive a directory with no database yet starts from (pglite-seed.ts; default: the one `npm run build` wrote). */
+  seedArchive?: string;
   /** Told when the embedded database's lock, left by a process that is gone, is taken over. */
   onStaleLock?: (previous: LockInfo | null, why: string) => void;
 }
@@ -40,7 +43,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store & { db
       lock = lockDataDir(options.dataDir, options.onStaleLock ? { onTakeover: options.onStaleLock } : {});
     }
     try {
-      db = await pgliteDb({ dataDir: options.dataDir });
+      // A directory with no database yet starts from the archive `npm run build` made, if any (pglite-seed.ts).
+      const seed = seedFor(options.dataDir, options.seedArchive);
+      db = await pgliteDb({ dataDir: options.dataDir, ...(seed ? { seed } : {}) });
     } catch (err) {
       lock?.release();
       throw err;
