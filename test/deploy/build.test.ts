@@ -177,6 +177,25 @@ describe('the runtime folder', () => {
     // What production does need is there (local mode's esbuild included: it stays a dependency).
     for (const needed of ['@slack/bolt', 'pg', 'esbuild', '@electric-sql/pglite']) expect(existsSync(path.join(modules, needed)), needed).toBe(true);
   });
+
+  it('holds the archive a new embedded database starts from, made by the PGlite it installed, and a store opens from it', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(runtimeDir, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string };
+    const postgresDir = path.join(runtimeDir, 'dist/src/adapters/postgres');
+    expect(existsSync(path.join(postgresDir, `pglite-seed-${version}.tar.gz`))).toBe(true);
+    // The compiled modules of the runtime folder, with its own node_modules: what the image runs.
+    const seeds = (await import(path.join(postgresDir, 'pglite-seed.js'))) as typeof import('../../src/adapters/postgres/pglite-seed.js');
+    const stores = (await import(path.join(postgresDir, 'open-store.js'))) as typeof import('../../src/adapters/postgres/open-store.js');
+    const dataDir = path.join(temp('fb-seeded-'), 'data');
+    expect(seeds.seedFor(dataDir)).toBeInstanceOf(Blob);
+    const store = await stores.openStore({ dataDir });
+    try {
+      const [row] = await store.db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
+      expect(row?.n).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+    }
+    expect(seeds.seedFor(dataDir)).toBeUndefined();
+  }, 60_000);
 });
 
 describe('node dist/main.js', { timeout: 90_000 }, () => {
