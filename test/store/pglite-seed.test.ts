@@ -1,17 +1,19 @@
 /**
  * A new embedded database started from an archive (pglite-seed.ts) instead of initdb: which
- * directories take the archive, that the database really comes from it, that the store made from
- * it keeps its incidents on disk across restarts, and the buffer pool PGlite runs with.
+ * directories are filled from it, what is refused, that the database really comes from it (and
+ * again after a start cut short), that the store made from it keeps its incidents on disk across
+ * restarts, and the buffer pool PGlite runs with.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgliteDb, PGLITE_SHARED_BUFFERS } from '../../src/adapters/postgres/db.js';
 import { MIGRATIONS, migrate } from '../../src/adapters/postgres/migrations.js';
 import { openStore } from '../../src/adapters/postgres/open-store.js';
-import { installedPgliteVersion, seedArchivePath, seedFor, writeSeedArchive } from '../../src/adapters/postgres/pglite-seed.js';
+import { fillFromSeed, installedPgliteVersion, seedArchivePath, wantsSeed, writeSeedArchive } from '../../src/adapters/postgres/pglite-seed.js';
 import { newIncident, newTeam } from './fixtures.js';
 
 let root: string;
@@ -39,20 +41,38 @@ afterAll(() => {
 
 const dirIn = (name: string) => path.join(root, name);
 
-describe('which directories start from the archive', () => {
+/** A tar of one regular file, by hand (what fillFromSeed reads: name, mode, size, type), gzipped. */
+function oneFileArchive(name: string): string {
+  const header = Buffer.alloc(512);
+  header.write(name, 0, 'latin1');
+  header.write('0000600\0', 100, 'latin1');
+  header.write('00000000002\0', 124, 'latin1');
+  header.write('0', 156, 'latin1');
+  header.write('ustar\0' + '00', 257, 'latin1');
+  const body = Buffer.alloc(512);
+  body.write('x\n');
+  const file = path.join(root, `crafted-${seq++}.tar.gz`);
+  writeFileSync(file, gzipSync(Buffer.concat([header, body, Buffer.alloc(1024)])));
+  return file;
+}
+let seq = 0;
+
+describe('which directories are filled from the archive', () => {
   it('one that does not exist yet, or exists empty (the lock file only)', () => {
-    expect(seedFor(dirIn('absent'), archive)).toBeInstanceOf(Blob);
+    expect(wantsSeed(dirIn('absent'), archive)).toBe(true);
     mkdirSync(dirIn('empty'));
     writeFileSync(path.join(dirIn('empty'), 'firebreak.lock'), '{}');
-    expect(seedFor(dirIn('empty'), archive)?.size).toBeGreaterThan(100_000);
+    expect(wantsSeed(dirIn('empty'), archive)).toBe(true);
   });
 
   it('not one that holds a database, nor memory://, nor when the archive is missing', () => {
     mkdirSync(dirIn('holds-one'));
     writeFileSync(path.join(dirIn('holds-one'), 'PG_VERSION'), '18\n');
-    expect(seedFor(dirIn('holds-one'), archive)).toBeUndefined();
-    expect(seedFor('memory://', archive)).toBeUndefined();
-    expect(seedFor(dirIn('absent'), path.join(root, 'no-such.tar.gz'))).toBeUndefined();
+    expect(wantsSeed(dirIn('holds-one'), archive)).toBe(false);
+    expect(fillFromSeed(dirIn('holds-one'), archive)).toBe(false);
+    expect(readdirSync(dirIn('holds-one'))).toEqual(['PG_VERSION']);
+    expect(wantsSeed('memory://', archive)).toBe(false);
+    expect(wantsSeed(dirIn('absent'), path.join(root, 'no-such.tar.gz'))).toBe(false);
   });
 
   it('the archive of this PGlite version only, named after it', () => {
@@ -60,18 +80,39 @@ describe('which directories start from the archive', () => {
     expect(path.basename(seedArchivePath('/x'))).toBe(`pglite-seed-${installedPgliteVersion()}.tar.gz`);
     expect(seedArchivePath('/x', '0.0.1')).toBe(path.join('/x', 'pglite-seed-0.0.1.tar.gz'));
   });
+
+  it('refuses an archive with an entry outside the directory, or without PG_VERSION, writing nothing outside', () => {
+    expect(() => fillFromSeed(dirIn('escape/data'), oneFileArchive('/../outside'))).toThrow(/outside its directory/);
+    expect(existsSync(dirIn('escape/outside'))).toBe(false);
+    expect(() => fillFromSeed(dirIn('no-version'), oneFileArchive('/base/1'))).toThrow(/no PG_VERSION/);
+    expect(existsSync(dirIn('no-version/PG_VERSION'))).toBe(false);
+  });
 });
 
 describe('a database started from an archive', () => {
-  it('is the archive’s (its table is there), in the directory', async () => {
+  it('is the archive’s (its table is there), in the directory, through openStore', async () => {
     const dataDir = dirIn('marked');
-    const db = await pgliteDb({ dataDir, seed: seedFor(dataDir, marked)! });
+    const store = await openStore({ dataDir, seedArchive: marked });
+    try {
+      expect(await store.db.query('SELECT note FROM seed_marker')).toEqual([{ note: 'from the archive' }]);
+    } finally {
+      await store.close();
+    }
+    expect(readFileSync(path.join(dataDir, 'PG_VERSION'), 'utf8')).toMatch(/^\d+\n$/);
+  });
+
+  it('is filled again when a start was cut short before PG_VERSION was written', async () => {
+    const dataDir = dirIn('cut-short');
+    expect(fillFromSeed(dataDir, marked)).toBe(true);
+    rmSync(path.join(dataDir, 'PG_VERSION'));
+    writeFileSync(path.join(dataDir, 'global', 'pg_control'), 'half written');
+    expect(fillFromSeed(dataDir, marked)).toBe(true);
+    const db = await pgliteDb({ dataDir });
     try {
       expect(await db.query('SELECT note FROM seed_marker')).toEqual([{ note: 'from the archive' }]);
     } finally {
       await db.close();
     }
-    expect(existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
   });
 
   it('from the build’s archive: an empty cluster, migrated on open, keeping incidents across restarts', async () => {
@@ -84,7 +125,8 @@ describe('a database started from an archive', () => {
     );
     await first.close();
 
-    // The second open finds a database: the archive is not used again (it would refuse to load over one).
+    // The second open finds a database: the archive is not written over it.
+    expect(wantsSeed(dataDir, archive)).toBe(false);
     const second = await openStore({ dataDir, seedArchive: archive });
     try {
       expect(await migrate(second.db)).toEqual({ applied: [] });

@@ -142,16 +142,10 @@ export const pgliteStartParams = (defaults: readonly string[]): string[] => [...
  * PGlite has a single connection: every top-level call waits for the one before it, so nobody's
  * statements run inside another caller's transaction or session. Inside `transaction`/`withSession`
  * use only the Db handed to the callback (calling the outer one there would wait forever).
- * `seed`, for a directory with no database yet, is a data directory archive (pglite-seed.ts) it
- * is filled from instead of running initdb.
  */
-export async function pgliteDb(options: { dataDir: string; seed?: Blob }): Promise<Db> {
+export async function pgliteDb(options: { dataDir: string }): Promise<Db> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const lite: PGlite = await PGlite.create({
-    dataDir: options.dataDir,
-    startParams: pgliteStartParams(PGlite.defaultStartParams),
-    ...(options.seed ? { loadDataDir: options.seed } : {}),
-  });
+  const lite: PGlite = await PGlite.create({ dataDir: options.dataDir, startParams: pgliteStartParams(PGlite.defaultStartParams) });
   const exclusive = serialiser();
 
   const onTransaction = (tx: Transaction): Db => {

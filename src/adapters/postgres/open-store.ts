@@ -9,7 +9,7 @@ import { unreachableAtStart } from './connection-errors.js';
 import { lockDataDir, type DataDirLock, type LockInfo } from './data-dir-lock.js';
 import { pgDb, pgliteDb, type Db } from './db.js';
 import { migrate } from './migrations.js';
-import { seedFor } from './pglite-seed.js';
+import { fillFromSeed } from './pglite-seed.js';
 import { createStore, isConnectionError } from './store.js';
 
 export interface OpenStoreOptions {
@@ -43,9 +43,9 @@ export async function openStore(options: OpenStoreOptions): Promise<Store & { db
       lock = lockDataDir(options.dataDir, options.onStaleLock ? { onTakeover: options.onStaleLock } : {});
     }
     try {
-      // A directory with no database yet starts from the archive `npm run build` made, if any (pglite-seed.ts).
-      const seed = seedFor(options.dataDir, options.seedArchive);
-      db = await pgliteDb({ dataDir: options.dataDir, ...(seed ? { seed } : {}) });
+      // A directory with no database yet gets the cluster `npm run build` archived, if any (pglite-seed.ts).
+      fillFromSeed(options.dataDir, options.seedArchive);
+      db = await pgliteDb({ dataDir: options.dataDir });
     } catch (err) {
       lock?.release();
       throw err;

@@ -1,20 +1,27 @@
 /**
  * A new embedded database started from an archive instead of initdb. PGlite makes a new data
  * directory by running initdb in a second, temporary PGlite and copying what it made into the
- * directory as a tar: most of a first start's time, and a peak of resident memory (two PostgreSQL
- * heaps in one process) that stays until the temporary one is collected. `npm run build` runs
- * initdb once and keeps the result beside this module (dist/src/adapters/postgres/); a directory
- * that holds no database yet is filled from it, the way PGlite itself fills it (its `loadDataDir`).
- * Migrations run afterwards as on any start: the archive holds an empty cluster, never a schema.
+ * directory: most of a first start's time, and a peak of resident memory (two PostgreSQL heaps in
+ * one process) that stays. `npm run build` runs initdb once and keeps the new cluster, as PGlite
+ * archives it (`dumpDataDir`), beside this module (dist/src/adapters/postgres/); a directory that
+ * holds no database yet gets the archive's files written into it before PGlite opens it, which
+ * then finds a database, as on any later start. The files are written here rather than by PGlite
+ * (its `loadDataDir`), which unpacks through its WebAssembly file system and leaves the process
+ * about 100 MB larger for good. Migrations run afterwards as on any start: the archive holds an
+ * empty cluster, never a schema.
+ *
+ * PG_VERSION, by which PGlite tells a directory that holds a database, is written last: a start cut
+ * short while writing leaves a directory that the next start fills again.
  *
  * The archive is named after the PGlite version that made it, and used only by that version: an
  * upgraded dependency without a rebuild, or the sources run through tsx (no archive beside them),
  * fall back to PGlite's own initdb.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { pgliteStartParams } from './db.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -40,14 +47,49 @@ export function seedArchivePath(folder: string = HERE, version: string = install
 }
 
 /**
- * The archive to start `dataDir` from: only when it is a directory that holds no database yet
- * (PostgreSQL's PG_VERSION is the first thing a data directory has) and an archive made by this
- * PGlite version is there. Anything else: undefined, and PGlite does as it always did.
+ * Whether `dataDir` should be filled from `archive`: a directory that holds no database yet
+ * (no PG_VERSION), and an archive made by this PGlite version is there. memory:// never is.
  */
-export function seedFor(dataDir: string, archive: string = seedArchivePath()): Blob | undefined {
-  if (dataDir.startsWith('memory://') || existsSync(path.join(dataDir, 'PG_VERSION'))) return undefined;
-  if (!existsSync(archive)) return undefined;
-  return new Blob([readFileSync(archive)]);
+export function wantsSeed(dataDir: string, archive: string = seedArchivePath()): boolean {
+  return !dataDir.startsWith('memory://') && !existsSync(path.join(dataDir, PG_VERSION)) && existsSync(archive);
+}
+
+const PG_VERSION = 'PG_VERSION';
+const BLOCK = 512;
+
+/**
+ * Writes the archive's files into `dataDir` when it wants them (see wantsSeed); says whether it did.
+ * The archive is a gzipped tar of directories and regular files (what PGlite's dumpDataDir writes).
+ */
+export function fillFromSeed(dataDir: string, archive: string = seedArchivePath()): boolean {
+  if (!wantsSeed(dataDir, archive)) return false;
+  const tar = gunzipSync(readFileSync(archive));
+  let last: { file: string; data: Buffer; mode: number } | undefined;
+  for (let at = 0; at + BLOCK <= tar.length; ) {
+    const header = tar.subarray(at, at + BLOCK);
+    if (header.every((b) => b === 0)) break; // the end-of-archive blocks
+    const field = (from: number, length: number) => header.subarray(from, from + length).toString('latin1').replace(/\0.*$/s, '');
+    const name = field(0, 100);
+    const mode = parseInt(field(100, 8).trim() || '0', 8) & 0o777;
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    const type = String.fromCharCode(header[156] ?? 0);
+    const data = tar.subarray(at + BLOCK, at + BLOCK + size);
+    at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+    const relative = path.normalize(name.replace(/^\/+/, ''));
+    if (relative === '.' || relative.startsWith('..') || path.isAbsolute(relative) || Number.isNaN(size)) throw new Error(`the PGlite archive ${archive} names an entry outside its directory: ${JSON.stringify(name)}`);
+    const file = path.join(dataDir, relative);
+    if (type === '5') mkdirSync(file, { recursive: true, mode: mode || 0o700 });
+    else if (type === '0' || type === '\0') {
+      if (relative === PG_VERSION) last = { file, data, mode };
+      else {
+        mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+        writeFileSync(file, data, { mode: mode || 0o600 });
+      }
+    } else throw new Error(`the PGlite archive ${archive} holds an entry of a kind it should not (${JSON.stringify(type)}): ${name}`);
+  }
+  if (!last) throw new Error(`the PGlite archive ${archive} holds no ${PG_VERSION}: it is not a data directory`);
+  writeFileSync(last.file, last.data, { mode: last.mode || 0o600 });
+  return true;
 }
 
 /** Runs initdb (in memory) and writes the new cluster's archive; returns its path. */
