@@ -10,6 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import tarStream from 'tar-stream';
 import { pgliteDb, PGLITE_SHARED_BUFFERS } from '../../src/adapters/postgres/db.js';
 import { MIGRATIONS, migrate } from '../../src/adapters/postgres/migrations.js';
 import { openStore } from '../../src/adapters/postgres/open-store.js';
@@ -41,18 +42,16 @@ afterAll(() => {
 
 const dirIn = (name: string) => path.join(root, name);
 
-/** A tar of one regular file, by hand (what fillFromSeed reads: name, mode, size, type), gzipped. */
-function oneFileArchive(name: string): string {
-  const header = Buffer.alloc(512);
-  header.write(name, 0, 'latin1');
-  header.write('0000600\0', 100, 'latin1');
-  header.write('00000000002\0', 124, 'latin1');
-  header.write('0', 156, 'latin1');
-  header.write('ustar\0' + '00', 257, 'latin1');
-  const body = Buffer.alloc(512);
-  body.write('x\n');
+/** A gzipped tar of one entry (a regular file unless said otherwise), made with tar-stream's packer. */
+async function oneFileArchive(name: string, type: 'file' | 'symlink' = 'file'): Promise<string> {
+  const pack = tarStream.pack();
+  if (type === 'file') pack.entry({ name, mode: 0o600 }, 'x\n');
+  else pack.entry({ name, type, linkname: '/etc/passwd' });
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
   const file = path.join(root, `crafted-${seq++}.tar.gz`);
-  writeFileSync(file, gzipSync(Buffer.concat([header, body, Buffer.alloc(1024)])));
+  writeFileSync(file, gzipSync(Buffer.concat(chunks)));
   return file;
 }
 let seq = 0;
@@ -65,11 +64,11 @@ describe('which directories are filled from the archive', () => {
     expect(wantsSeed(dirIn('empty'), archive)).toBe(true);
   });
 
-  it('not one that holds a database, nor memory://, nor when the archive is missing', () => {
+  it('not one that holds a database, nor memory://, nor when the archive is missing', async () => {
     mkdirSync(dirIn('holds-one'));
     writeFileSync(path.join(dirIn('holds-one'), 'PG_VERSION'), '18\n');
     expect(wantsSeed(dirIn('holds-one'), archive)).toBe(false);
-    expect(fillFromSeed(dirIn('holds-one'), archive)).toBe(false);
+    expect(await fillFromSeed(dirIn('holds-one'), archive)).toBe(false);
     expect(readdirSync(dirIn('holds-one'))).toEqual(['PG_VERSION']);
     expect(wantsSeed('memory://', archive)).toBe(false);
     expect(wantsSeed(dirIn('absent'), path.join(root, 'no-such.tar.gz'))).toBe(false);
@@ -81,11 +80,21 @@ describe('which directories are filled from the archive', () => {
     expect(seedArchivePath('/x', '0.0.1')).toBe(path.join('/x', 'pglite-seed-0.0.1.tar.gz'));
   });
 
-  it('refuses an archive with an entry outside the directory, or without PG_VERSION, writing nothing outside', () => {
-    expect(() => fillFromSeed(dirIn('escape/data'), oneFileArchive('/../outside'))).toThrow(/outside its directory/);
+  it('refuses an archive with an entry outside the directory, a link, or without PG_VERSION, writing nothing outside', async () => {
+    await expect(fillFromSeed(dirIn('escape/data'), await oneFileArchive('/../outside'))).rejects.toThrow(/outside its directory/);
+    await expect(fillFromSeed(dirIn('escape/data'), await oneFileArchive('../../outside'))).rejects.toThrow(/outside its directory/);
     expect(existsSync(dirIn('escape/outside'))).toBe(false);
-    expect(() => fillFromSeed(dirIn('no-version'), oneFileArchive('/base/1'))).toThrow(/no PG_VERSION/);
+    expect(existsSync(path.join(root, 'outside'))).toBe(false);
+    await expect(fillFromSeed(dirIn('link'), await oneFileArchive('base/1', 'symlink'))).rejects.toThrow(/an entry of a kind it should not \(symlink\)/);
+    await expect(fillFromSeed(dirIn('no-version'), await oneFileArchive('/base/1'))).rejects.toThrow(/no PG_VERSION/);
     expect(existsSync(dirIn('no-version/PG_VERSION'))).toBe(false);
+  });
+
+  it('refuses an archive that is not a tar', async () => {
+    const file = path.join(root, 'not-a-tar.tar.gz');
+    writeFileSync(file, gzipSync(Buffer.from('this is not a tar archive, only text that is long enough to fill a header block or not')));
+    await expect(fillFromSeed(dirIn('not-a-tar'), file)).rejects.toThrow();
+    expect(existsSync(dirIn('not-a-tar/PG_VERSION'))).toBe(false);
   });
 });
 
@@ -103,10 +112,10 @@ describe('a database started from an archive', () => {
 
   it('is filled again when a start was cut short before PG_VERSION was written', async () => {
     const dataDir = dirIn('cut-short');
-    expect(fillFromSeed(dataDir, marked)).toBe(true);
+    expect(await fillFromSeed(dataDir, marked)).toBe(true);
     rmSync(path.join(dataDir, 'PG_VERSION'));
     writeFileSync(path.join(dataDir, 'global', 'pg_control'), 'half written');
-    expect(fillFromSeed(dataDir, marked)).toBe(true);
+    expect(await fillFromSeed(dataDir, marked)).toBe(true);
     const db = await pgliteDb({ dataDir });
     try {
       expect(await db.query('SELECT note FROM seed_marker')).toEqual([{ note: 'from the archive' }]);

@@ -44,7 +44,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store & { db
     }
     try {
       // A directory with no database yet gets the cluster `npm run build` archived, if any (pglite-seed.ts).
-      fillFromSeed(options.dataDir, options.seedArchive);
+      await fillFromSeed(options.dataDir, options.seedArchive);
       db = await pgliteDb({ dataDir: options.dataDir });
     } catch (err) {
       lock?.release();

@@ -22,6 +22,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import tarStream from 'tar-stream';
 import { pgliteStartParams } from './db.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -55,38 +56,38 @@ export function wantsSeed(dataDir: string, archive: string = seedArchivePath()):
 }
 
 const PG_VERSION = 'PG_VERSION';
-const BLOCK = 512;
 
 /**
  * Writes the archive's files into `dataDir` when it wants them (see wantsSeed); says whether it did.
- * The archive is a gzipped tar of directories and regular files (what PGlite's dumpDataDir writes).
+ * The archive is a gzipped tar of directories and regular files (what PGlite's dumpDataDir writes),
+ * read with tar-stream; anything else in it, or a name that leads outside the directory, is refused.
  */
-export function fillFromSeed(dataDir: string, archive: string = seedArchivePath()): boolean {
+export async function fillFromSeed(dataDir: string, archive: string = seedArchivePath()): Promise<boolean> {
   if (!wantsSeed(dataDir, archive)) return false;
-  const tar = gunzipSync(readFileSync(archive));
-  let last: { file: string; data: Buffer; mode: number } | undefined;
-  for (let at = 0; at + BLOCK <= tar.length; ) {
-    const header = tar.subarray(at, at + BLOCK);
-    if (header.every((b) => b === 0)) break; // the end-of-archive blocks
-    const field = (from: number, length: number) => header.subarray(from, from + length).toString('latin1').replace(/\0.*$/s, '');
-    const name = field(0, 100);
-    const mode = parseInt(field(100, 8).trim() || '0', 8) & 0o777;
-    const size = parseInt(field(124, 12).trim() || '0', 8);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const data = tar.subarray(at + BLOCK, at + BLOCK + size);
-    at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-    const relative = path.normalize(name.replace(/^\/+/, ''));
-    if (relative === '.' || relative.startsWith('..') || path.isAbsolute(relative) || Number.isNaN(size)) throw new Error(`the PGlite archive ${archive} names an entry outside its directory: ${JSON.stringify(name)}`);
-    const file = path.join(dataDir, relative);
-    if (type === '5') mkdirSync(file, { recursive: true, mode: mode || 0o700 });
-    else if (type === '0' || type === '\0') {
-      if (relative === PG_VERSION) last = { file, data, mode };
-      else {
-        mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-        writeFileSync(file, data, { mode: mode || 0o600 });
-      }
-    } else throw new Error(`the PGlite archive ${archive} holds an entry of a kind it should not (${JSON.stringify(type)}): ${name}`);
-  }
+  const extract = tarStream.extract();
+  const reading = (async () => {
+    let last: { file: string; data: Buffer; mode: number } | undefined;
+    for await (const entry of extract) {
+      const { name, type, mode = 0 } = entry.header;
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      const relative = path.normalize(name.replace(/^\/+/, ''));
+      if (relative === '.' || relative.startsWith('..') || path.isAbsolute(relative)) throw new Error(`the PGlite archive ${archive} names an entry outside its directory: ${JSON.stringify(name)}`);
+      const file = path.join(dataDir, relative);
+      const data = Buffer.concat(chunks);
+      if (type === 'directory') mkdirSync(file, { recursive: true, mode: mode & 0o777 || 0o700 });
+      else if (type === 'file') {
+        if (relative === PG_VERSION) last = { file, data, mode: mode & 0o777 };
+        else {
+          mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+          writeFileSync(file, data, { mode: mode & 0o777 || 0o600 });
+        }
+      } else throw new Error(`the PGlite archive ${archive} holds an entry of a kind it should not (${String(type)}): ${name}`);
+    }
+    return last;
+  })();
+  extract.end(gunzipSync(readFileSync(archive)));
+  const last = await reading;
   if (!last) throw new Error(`the PGlite archive ${archive} holds no ${PG_VERSION}: it is not a data directory`);
   writeFileSync(last.file, last.data, { mode: last.mode || 0o600 });
   return true;
