@@ -58,9 +58,6 @@ interface Shared {
   reports: Promise<Report[]>;
 }
 
-export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_MAX_WAITING = 50;
-
 export function createDiagnosisRuns(options: DiagnosisRunsOptions): DiagnosisRuns {
   const now = options.now ?? Date.now;
   const concurrency = Math.max(1, Math.floor(options.concurrency));
