@@ -69,6 +69,6 @@ describe('the Alertmanager hook in Socket Mode', () => {
     expect((await fetch(`${url}/hooks/alertmanager`)).status).toBe(405);
     const other = await fetch(`${url}/slack/events`, { method: 'POST', body: '{}' });
     expect(other.status).toBe(404);
-    expect(await other.text()).toContain('/healthz, /metrics and /hooks/alertmanager');
+    expect(await other.text()).toContain('/healthz, /livez, /metrics and /hooks/alertmanager');
   });
 });
