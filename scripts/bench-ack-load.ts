@@ -17,8 +17,8 @@
  * timestamped when it is sent, so a replay guard has nothing to drop and no signature is stale.
  */
 import { Pool } from 'undici';
-import { signatureFor } from '../src/adapters/local-slack/driver.js';
 import { APP_ID, TEAM_ID } from '../src/adapters/local-slack/web-api.js';
+import { postSignedCommand } from './bench-signed-post.js';
 
 export interface LoadSpec {
   /** The app's origin, e.g. http://127.0.0.1:3000 */
@@ -87,24 +87,10 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 
   /** Sends command `i`; true when it was answered 200. */
   const send = async (i: number): Promise<boolean> => {
-    const body = bodyFor(spec, i);
-    const timestamp = Math.floor(Date.now() / 1000);
     try {
-      const res = await pool.request({
-        path: '/slack/events',
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': signatureFor(spec.signingSecret, timestamp, body),
-        },
-        body,
-        headersTimeout: REQUEST_TIMEOUT_MS,
-        bodyTimeout: REQUEST_TIMEOUT_MS,
-      });
-      await res.body.text();
-      if (res.statusCode !== 200) {
-        fail(`status ${res.statusCode}`);
+      const status = await postSignedCommand(pool, spec.signingSecret, bodyFor(spec, i), REQUEST_TIMEOUT_MS);
+      if (status !== 200) {
+        fail(`status ${status}`);
         return false;
       }
       return true;

@@ -17,8 +17,8 @@
  * It stops early, with its result so far, on SIGTERM, and exits when its parent is gone.
  */
 import { Pool } from 'undici';
-import { signatureFor } from '../src/adapters/local-slack/driver.js';
 import { APP_ID, TEAM_ID } from '../src/adapters/local-slack/web-api.js';
+import { postSignedCommand } from './bench-signed-post.js';
 
 export interface SoakKind {
   key: string;
@@ -105,24 +105,10 @@ export async function runSoakLoad(spec: SoakLoadSpec, emit: (line: SoakProgress 
       t.failures[why] = (t.failures[why] ?? 0) + 1;
       t.latencies.push(Infinity);
     };
-    const body = bodyFor(kind, k);
-    const timestamp = Math.floor(Date.now() / 1000);
     t.sent += 1;
     try {
-      const res = await pool.request({
-        path: '/slack/events',
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-slack-request-timestamp': String(timestamp),
-          'x-slack-signature': signatureFor(spec.signingSecret, timestamp, body),
-        },
-        body,
-        headersTimeout: REQUEST_TIMEOUT_MS,
-        bodyTimeout: REQUEST_TIMEOUT_MS,
-      });
-      await res.body.text();
-      if (res.statusCode !== 200) return fail(`status ${res.statusCode}`);
+      const status = await postSignedCommand(pool, spec.signingSecret, bodyFor(kind, k), REQUEST_TIMEOUT_MS);
+      if (status !== 200) return fail(`status ${status}`);
       t.acked += 1;
       t.latencies.push(performance.now() - scheduled);
     } catch (err) {
