@@ -138,3 +138,41 @@ describe('postmortemMarkdown content', () => {
     expect(render(resolved, 'fr', { severity: custom })).toContain('- **Sévérité** : P1 SEV-2 — Customers notice');
   });
 });
+
+describe('postmortemMarkdown, whole', () => {
+  const short = [event('opened', FULL_DATA.opened, 'U0ALICE', '2026-11-22T09:30:00Z'), event('resolved', FULL_DATA.resolved, 'U0BOB', '2026-11-22T11:00:00Z')];
+
+  it('of a resolved incident matches its golden file (en)', async () => {
+    await expect(render(resolved, 'en', { timeline: short })).toMatchFileSnapshot('../../golden/postmortem.resolved.en.md');
+  });
+
+  it('of an open incident matches its golden file (fr)', async () => {
+    await expect(render(open, 'fr', { timeline: short.slice(0, 1), checklistItems: [], now: at('2026-11-22T10:15:00Z') })).toMatchFileSnapshot('../../golden/postmortem.open.fr.md');
+  });
+
+  it('writes a fix of several lines as given, and one line as a list item', () => {
+    const fix = (fixApplied: string) => render({ ...resolved, resolution: { ...resolved.resolution!, fixApplied } }, 'en');
+    expect(fix('- raised the pool\r\n- restarted api\r\n')).toContain('### Immediate\n\n- raised the pool\n- restarted api\n\n### Preventive');
+    expect(fix('  raised the pool  ')).toContain('### Immediate\n\n- raised the pool\n\n### Preventive');
+    expect(fix('   ')).toContain('### Immediate\n\n_To be completed._\n\n### Preventive');
+  });
+
+  it('leaves the meaning out when the severity has none, and names an item by its key when its text is blank', () => {
+    const md = render(resolved, 'en', { severity: { ...DEFAULT_SEVERITIES.P1, name: 'SEV-2', meaning: '' }, checklistItems: [{ key: 'item-1', text: ' ' }] });
+    expect(md).toContain('- **Severity**: P1 SEV-2\n');
+    expect(md).toContain('### Preventive\n\n- [x] item-1\n');
+  });
+
+  it('counts a clock that went back as no time, and leaves a blank meeting date out', () => {
+    const md = render({ ...resolved, acknowledgedAt: at('2026-11-22T09:00:00Z'), resolution: { ...resolved.resolution!, postmortemDate: '  ' } }, 'en');
+    expect(md).toContain('- **Time to acknowledge**: 0 s');
+    expect(md).not.toContain('Postmortem meeting');
+    const early = render(open, 'en', { now: at('2026-11-22T09:00:00Z') });
+    expect(early).toContain('- **Duration**: 0 s so far (ongoing)');
+    expect(early).toContain('- **Downtime (declared → resolved)**: 0 s so far (ongoing)');
+  });
+
+  it('shows a dash for a title with nothing in it', () => {
+    expect(render(makeIncident({ title: ' \n ' }), 'en').split('\n')).toEqual(expect.arrayContaining(['# Incident report — INC-7: —', '- **Title**: —']));
+  });
+});
