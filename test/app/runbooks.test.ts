@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { diagnose } from '../../src/app/diagnostics/diagnose.js';
 import { openIncident } from '../../src/app/open-incident.js';
 import { postmortemMarkdown } from '../../src/core/incident/postmortem.js';
 import { approveRemediation, expireRemediations, rejectRemediation } from '../../src/app/remediation/flow.js';
@@ -198,6 +199,44 @@ describe('a check step', () => {
     expect(await runStep(ctx, { runId: run.id, stepId: 'activity', userId: BOB })).toBeNull();
     expect(diagnostics.runs).toBe(1);
     expect((await latest(ctx, run)).steps.activity).toMatchObject({ state: 'done', actorId: BOB });
+  });
+
+  it('takes its turn with the diagnoses: refused when too many run and wait, it goes back to pending and runs on a later click', async () => {
+    const world = runbookWorld([slowDatabase()], { config: { diagnostics: { concurrency: 1, queue: 0 } } });
+    const { ctx, diagnostics, run } = await started(world);
+    const gate = diagnostics.hold();
+    // A /diag of another target holds the only turn.
+    const replies: Message[] = [];
+    const busy = diagnose(ctx, { teamId: TEAM, channelId: OPS, userId: ALICE, request: { kind: 'db', target: 'replica' }, reply: async (m) => void replies.push(m) });
+    await new Promise((r) => setTimeout(r, 10));
+    const answer = await runStep(ctx, { runId: run.id, stepId: 'activity', userId: BOB });
+    expect(answer).toBe(':warning: Firebreak is already running 1 diagnosis and 0 more are waiting, so this one was not started (nothing was run). The step is back to pending: press *Run check* again in a minute.');
+    expect((await latest(ctx, run)).steps.activity).toMatchObject({ state: 'pending', claimedUntil: null, summary: null });
+    expect(drawn(ctx, await latest(ctx, run))).toContain('[Run check]');
+    gate.release();
+    await busy;
+    expect(diagnostics.runs).toBe(1);
+    expect(await runStep(ctx, { runId: run.id, stepId: 'activity', userId: BOB })).toBeNull();
+    expect(diagnostics.runs).toBe(2);
+    expect((await latest(ctx, run)).steps.activity).toMatchObject({ state: 'done', actorId: BOB });
+  });
+
+  it('the same check in two runs at once runs its probes once, and both steps get the findings', async () => {
+    const first = await started();
+    const { ctx, diagnostics } = first;
+    const other = await givenIncident(ctx);
+    await ctx.store.updateIncident({ id: other.id, set: { channelId: 'C0WARROOM2' } });
+    await runFromCommand(ctx, { teamId: TEAM, channelId: 'C0WARROOM2', userId: ALICE, runbookId: 'db-slow', given: { db: 'main' } });
+    const second = await onlyRun(ctx, other.id);
+    diagnostics.answer(CRITICAL);
+    const gate = diagnostics.hold();
+    const clicks = [runStep(ctx, { runId: first.run.id, stepId: 'activity', userId: ALICE }), runStep(ctx, { runId: second.id, stepId: 'activity', userId: BOB })];
+    await new Promise((r) => setTimeout(r, 10));
+    gate.release();
+    expect(await Promise.all(clicks)).toEqual([null, null]);
+    expect(diagnostics.runs).toBe(1);
+    expect((await latest(ctx, first.run)).steps.activity).toMatchObject({ state: 'done', status: 'critical', actorId: ALICE });
+    expect((await latest(ctx, second)).steps.activity).toMatchObject({ state: 'done', status: 'critical', actorId: BOB });
   });
 
   it('a check that cannot run (unknown target) fails with the reason, and what depends on it is skipped', async () => {

@@ -40,7 +40,7 @@ export async function diagnose(ctx: AppContext, args: DiagnoseArgs): Promise<voi
   });
   if (admission.kind === 'refused') {
     log.warn({ running: admission.running, waiting: admission.waiting }, 'diagnostics refused: too many running and waiting');
-    return args.reply(plain(refusal(admission)));
+    return args.reply(plain(refusalText(admission)));
   }
 
   let ref: MessageRef | null = null;
@@ -97,7 +97,8 @@ function progress(admission: Exclude<Admission, { kind: 'refused' }>): string {
   return ` once it starts; waiting for a turn${ahead}`;
 }
 
-function refusal(admission: Extract<Admission, { kind: 'refused' }>): string {
+/** Why a diagnosis was not started: how many run and wait, and what to do instead. */
+export function refusalText(admission: Extract<Admission, { kind: 'refused' }>, advice = 'Try again in a minute, or ask for one target (`/diag db main`) rather than `/diag all`.'): string {
   const running = `${admission.running} ${admission.running === 1 ? 'diagnosis' : 'diagnoses'}`;
-  return `:warning: Firebreak is already running ${running} and ${admission.waiting} more ${admission.waiting === 1 ? 'is' : 'are'} waiting, so this one was not started (nothing was run). Try again in a minute, or ask for one target (\`/diag db main\`) rather than \`/diag all\`.`;
+  return `:warning: Firebreak is already running ${running} and ${admission.waiting} more ${admission.waiting === 1 ? 'is' : 'are'} waiting, so this one was not started (nothing was run). ${advice}`;
 }

@@ -17,6 +17,7 @@ import { fillStep } from '../../core/runbook/params.js';
 import { progressOf } from '../../core/runbook/run-view.js';
 import type { RunbookRun, RunbookStepRecord } from '../../ports.js';
 import { metricsOf, type AppContext } from '../context.js';
+import { refusalText } from '../diagnostics/diagnose.js';
 import { runProbes } from '../diagnostics/run.js';
 import { requestRemediation } from '../remediation/flow.js';
 import { runbookSource } from './approval.js';
@@ -97,7 +98,7 @@ export async function runStep(ctx: AppContext, click: StepClick): Promise<string
   try {
     switch (step.kind) {
       case 'check':
-        await runCheck(ctx, loaded, click.userId);
+        answer = await runCheck(ctx, loaded, click.userId);
         break;
       case 'action':
         answer = await askApproval(ctx, loaded, click.userId);
@@ -140,26 +141,42 @@ function kept(findings: Finding[]): Finding[] {
     .map((f) => (f.evidence && f.evidence.length > KEPT_EVIDENCE ? { ...f, evidence: f.evidence.slice(0, KEPT_EVIDENCE) } : f));
 }
 
-async function runCheck(ctx: AppContext, loaded: Loaded, actorId: string): Promise<void> {
+/**
+ * Runs a check step's probes as a diagnosis: the same check asked at once (another run of the
+ * runbook, a replica's click) joins it, and it takes its turn with `/diag` requests. Refused when
+ * too many are running and waiting: the step goes back to pending, and the clicker is told.
+ */
+async function runCheck(ctx: AppContext, loaded: Loaded, actorId: string): Promise<string | null> {
   const { run, step } = loaded;
   const filled = fillStep(step, run.params) as Extract<Step, { kind: 'check' }>;
   const selected = probesOf(ctx, filled);
   if (!selected.ok) {
     const set = await ctx.store.runbooks.setStep({ runId: run.id, stepId: step.id, state: 'failed', at: ctx.clock.now(), actorId, summary: `Could not run: ${escapeMrkdwn(selected.message)}`, from: ['running'] });
     if (set.applied) await onTimeline(ctx, loaded, actorId, `could not run: ${selected.message}`);
-    return;
+    return null;
   }
   const metrics = metricsOf(ctx);
-  const startedAt = Date.now();
-  const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock, metrics);
+  const key = JSON.stringify(['runbook check', filled.check, selected.probes.map((p) => [p.kind, p.target])]);
+  const admission = ctx.diagnosisRuns.admit(key, actorId, async () => {
+    const startedAt = Date.now();
+    const reports = await runProbes(selected.probes, ctx.diagnostics.timeoutMs, ctx.clock, metrics);
+    metrics.diagnostics('runbook', worst(reports.flatMap((r) => r.findings)), (Date.now() - startedAt) / 1000);
+    return reports;
+  });
+  if (admission.kind === 'refused') {
+    ctx.logger.warn({ run: run.id, step: step.id, running: admission.running, waiting: admission.waiting }, 'runbook check refused: too many diagnoses running and waiting');
+    await ctx.store.runbooks.setStep({ runId: run.id, stepId: step.id, state: 'pending', at: ctx.clock.now(), actorId: null, summary: null, from: ['running'] });
+    return refusalText(admission, 'The step is back to pending: press *Run check* again in a minute.');
+  }
+  const reports = await admission.reports;
   const findings = reports.flatMap((r) => r.findings.map((f) => ({ ...f, component: f.component || r.target })));
-  metrics.diagnostics('runbook', worst(findings), (Date.now() - startedAt) / 1000);
   const line = summaryLine(reports);
   const set = await ctx.store.runbooks.setStep({
     runId: run.id, stepId: step.id, state: 'done', at: ctx.clock.now(), actorId, status: worst(findings), summary: escapeMrkdwn(line.replace(/^[A-Z]+: /, '')), findings: kept(findings), from: ['running'],
   });
   if (set.applied) await onTimeline(ctx, loaded, actorId, line);
   else ctx.logger.warn({ run: run.id, step: step.id }, 'check finished after its claim was taken over; its result was not recorded');
+  return null;
 }
 
 async function askApproval(ctx: AppContext, loaded: Loaded, actorId: string): Promise<string> {
