@@ -28,7 +28,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
@@ -36,6 +36,7 @@ import { openStore } from '../src/adapters/postgres/open-store.js';
 import { startSlackStandIn, TEAM_ID, type ApiCall, type SlackStandIn } from '../src/adapters/local-slack/web-api.js';
 import { TEST_DATABASE_URL } from '../test/services.js';
 import type { LoadResult, LoadSpec } from './bench-ack-load.js';
+import { measuredOn, printUsage, runBenchmark, writeSection } from './bench-report.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const TSX_LOADER = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
@@ -108,9 +109,7 @@ function parseOptions(argv: string[]): Options {
         break;
       }
       case '--help':
-        process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]!.replace(/^\/\*\*?|^ \* ?/gm, '') + '\n');
-        process.exit(0);
-        break;
+        printUsage(import.meta.url);
       default:
         throw new Error(`unknown option ${flag} (see --help)`);
     }
@@ -130,6 +129,23 @@ let cleaning: Promise<void> | undefined;
 
 export function onCleanup(what: string, run: () => unknown): void {
   cleanups.push({ what, run });
+}
+
+/**
+ * The diagnostics' target: the same server, as a role of its own capped in connections (dropped at
+ * clean-up, its sessions ended first). Returns the URL Firebreak's configuration names.
+ */
+export async function diagnosticsRole(admin: pg.Client, role: string): Promise<URL> {
+  await admin.query(`create role ${role} login connection limit ${DIAG_ROLE_CONNECTIONS}`);
+  onCleanup('diagnostics role', async () => {
+    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [role]);
+    await admin.query(`drop role if exists ${role}`);
+  });
+  await admin.query(`grant pg_monitor to ${role}`);
+  const target = new URL(TEST_DATABASE_URL);
+  target.username = role;
+  target.password = '';
+  return target;
 }
 
 export async function cleanUp(): Promise<void> {
@@ -913,17 +929,7 @@ async function main(options: Options): Promise<void> {
     for (const s of schemasToDrop) await admin.query(`drop schema if exists ${s} cascade`);
   });
 
-  // The diagnostics' target: the same server, as a role capped in connections.
-  const role = `fb_bench_ack_${process.pid}`;
-  await admin.query(`create role ${role} login connection limit ${DIAG_ROLE_CONNECTIONS}`);
-  onCleanup('diagnostics role', async () => {
-    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [role]);
-    await admin.query(`drop role if exists ${role}`);
-  });
-  await admin.query(`grant pg_monitor to ${role}`);
-  const target = new URL(TEST_DATABASE_URL);
-  target.username = role;
-  target.password = '';
+  const target = await diagnosticsRole(admin, `fb_bench_ack_${process.pid}`);
   const configFile = path.join(benchDir, 'firebreak.yml');
   writeFileSync(
     configFile,
@@ -1004,42 +1010,9 @@ async function main(options: Options): Promise<void> {
     console.log('\n(shortened run: docs/BENCHMARKS.md was left as it is; run `npm run bench:ack` with the defaults to write the section)');
     return;
   }
-  const cpu = cpus();
-  const section = [
-    '<!-- ack:start -->',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${measured} at commit ${commitOf()}, PostgreSQL on 127.0.0.1, with \`npm run bench:ack${options.cpuProf ? ' -- --cpu-prof' : ''}\`.`,
-    '',
-    body,
-    '<!-- ack:end -->',
-  ].join('\n');
-  const file = path.join(ROOT, 'docs/BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (current.includes('<!-- ack:start -->')) writeFileSync(file, current.replace(/<!-- ack:start -->[\s\S]*<!-- ack:end -->/, () => section));
-  else console.log('\n(docs/BENCHMARKS.md has no ack markers: the tables above were not written)');
+  writeSection('ack', `${measuredOn()}, ${measured} at commit ${commitOf()}, PostgreSQL on 127.0.0.1, with \`npm run bench:ack${options.cpuProf ? ' -- --cpu-prof' : ''}\`.`, body);
 }
 
 // Run as a script (`npm run bench:ack`); imported (by bench-soak.ts), only the functions above are used.
 const entry = process.argv[1] ? path.resolve(process.argv[1]).replace(/\.ts$/, '') : '';
-if (entry === fileURLToPath(import.meta.url).replace(/\.ts$/, '')) {
-  let parsed: Options;
-  try {
-    parsed = parseOptions(process.argv.slice(2));
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(2);
-  }
-
-  main(parsed)
-    .then(
-      () => (process.exitCode = 0),
-      (err: unknown) => {
-        // After Ctrl-C the children are stopped under the runs' feet: their errors are expected.
-        if (signalled === 0) console.error(err);
-        process.exitCode = signalled ? 130 : 1;
-      },
-    )
-    .finally(async () => {
-      await cleanUp();
-      process.exit(process.exitCode ?? 0);
-    });
-}
+if (entry === fileURLToPath(import.meta.url).replace(/\.ts$/, '')) runBenchmark(parseOptions, main, { cleanUp, signalled: () => signalled });

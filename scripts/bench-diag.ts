@@ -11,13 +11,10 @@
  * Results are printed and written to docs/BENCHMARKS.md (between the diag markers).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { cpus } from 'node:os';
-import path from 'node:path';
+import { measuredOn, writeSection } from './bench-report.js';
 import { POSTGRES_CHECK_SQL } from '../src/adapters/targets/postgres/probe/index.js';
 import { startAppUnderTest } from '../test/e2e/app-under-test.js';
-import { ROOT } from '../test/e2e/spawn.js';
 import { TEST_DATABASE_URL } from '../test/services.js';
 
 const rounds = Number(process.argv[2] ?? 15);
@@ -114,17 +111,7 @@ async function main(): Promise<void> {
   ];
   const table = ['| run | median | Firebreak ÷ this |', '|---|---:|---:|', ...rows].join('\n');
   console.log(table);
-  const section = [
-    '<!-- diag:start -->',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, ${rounds} rounds after a warm-up, with \`npm run bench:diag\`.`,
-    '',
-    table,
-    '<!-- diag:end -->',
-  ].join('\n');
-  const file = path.join(ROOT, 'docs/BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (current.includes('<!-- diag:start -->')) writeFileSync(file, current.replace(/<!-- diag:start -->[\s\S]*<!-- diag:end -->/, section));
-  else console.log('\n(docs/BENCHMARKS.md has no diag markers: the table above was not written)');
+  writeSection('diag', `${measuredOn()}, ${rounds} rounds after a warm-up, with \`npm run bench:diag\`.`, table);
 }
 
 void main().then(

@@ -9,14 +9,15 @@
  *
  * Results are printed and written to docs/BENCHMARKS.md (between the reminder markers).
  */
-import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { openStore } from '../src/adapters/postgres/open-store.js';
 import { startSlackStandIn, type SlackStandIn } from '../src/adapters/local-slack/web-api.js';
-import { runFirebreak, servingPort, ROOT, type Proc } from '../test/e2e/spawn.js';
+import { runFirebreak, servingPort, type Proc } from '../test/e2e/spawn.js';
 import { TEST_DATABASE_URL } from '../test/services.js';
+import { measuredOn, writeSection } from './bench-report.js';
 
 const CLOCK_TICKS = 100; // Linux USER_HZ: /proc/<pid>/stat times are in 1/100 s
 const LEAD_MS = 8000; // the due instant, after every bot has settled into waiting for it
@@ -130,20 +131,7 @@ async function main(): Promise<void> {
   }
   const out = table(results);
   console.log(`\n${out}`);
-  const file = path.join(ROOT, 'docs/BENCHMARKS.md');
-  const section = [
-    '<!-- reminders:start -->',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, PostgreSQL on 127.0.0.1, with \`npm run bench:reminders\`.`,
-    '',
-    out,
-    '<!-- reminders:end -->',
-  ].join('\n');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (current.includes('<!-- reminders:start -->')) {
-    writeFileSync(file, current.replace(/<!-- reminders:start -->[\s\S]*<!-- reminders:end -->/, section));
-  } else {
-    console.log('\n(docs/BENCHMARKS.md has no reminder markers: the table above was not written)');
-  }
+  writeSection('reminders', `${measuredOn()}, PostgreSQL on 127.0.0.1, with \`npm run bench:reminders\`.`, out);
 }
 
 void main().then(

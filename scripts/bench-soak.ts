@@ -23,10 +23,9 @@
  * a shortened one is printed only. Processes, the schema, the role and the temporary folder are
  * removed on success, failure or Ctrl-C.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openStore } from '../src/adapters/postgres/open-store.js';
 import { createSlackDriver, viewFromCall, type SlackDriver } from '../src/adapters/local-slack/driver.js';
@@ -34,7 +33,7 @@ import { startSlackStandIn, TEAM_ID, type ApiCall, type SlackStandIn } from '../
 import { TEST_DATABASE_URL } from '../test/services.js';
 import {
   APP_LABEL,
-  DIAG_ROLE_CONNECTIONS,
+  diagnosticsRole,
   ROOT,
   SIGNING_SECRET,
   TSX_LOADER,
@@ -53,6 +52,7 @@ import {
   type Stores,
 } from './bench-ack.js';
 import type { KindTotals, SoakLoadResult, SoakLoadSpec, SoakProgress } from './bench-soak-load.js';
+import { measuredOn, printUsage, runBenchmark, writeSection } from './bench-report.js';
 
 const FULL_DURATION_S = 600;
 const DEFAULT_RATE = 20;
@@ -114,9 +114,7 @@ function parseOptions(argv: string[]): Options {
         break;
       }
       case '--help':
-        process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]!.replace(/^\/\*\*?|^ \* ?/gm, '') + '\n');
-        process.exit(0);
-        break;
+        printUsage(import.meta.url);
       default:
         throw new Error(`unknown option ${flag} (see --help)`);
     }
@@ -638,17 +636,7 @@ async function main(options: Options): Promise<void> {
 
   const stores: Stores = { schema: `fb_bench_soak_${process.pid}`, pgliteDir: path.join(benchDir, 'pglite'), configFile: path.join(benchDir, 'firebreak.yml') };
   onCleanup('schema', () => admin.query(`drop schema if exists ${stores.schema} cascade`));
-  // The diagnostics' target: the same server, as a role capped in connections (as bench:ack does).
-  const role = `fb_bench_soak_${process.pid}`;
-  await admin.query(`create role ${role} login connection limit ${DIAG_ROLE_CONNECTIONS}`);
-  onCleanup('diagnostics role', async () => {
-    await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where usename = $1', [role]);
-    await admin.query(`drop role if exists ${role}`);
-  });
-  await admin.query(`grant pg_monitor to ${role}`);
-  const target = new URL(TEST_DATABASE_URL);
-  target.username = role;
-  target.password = '';
+  const target = await diagnosticsRole(admin, `fb_bench_soak_${process.pid}`);
   writeFileSync(
     stores.configFile,
     ['incidents:', '  channel: C0INCIDENTS', '  locale: en', 'targets:', '  postgres:', `    - { name: bench, url: "${target.toString()}" }`, 'diagnostics:', '  timeout: 5s', ''].join('\n'),
@@ -707,39 +695,8 @@ async function main(options: Options): Promise<void> {
     console.log('\n(shortened run: docs/BENCHMARKS.md was left as it is; run `npm run bench:soak` with the defaults to write the section)');
     return;
   }
-  const cpu = cpus();
   const command = `npm run bench:soak${options.stores.length === 1 && options.stores[0] === 'postgres' ? '' : ` -- --store ${options.stores.join(',')}`}`;
-  const section = [
-    '<!-- soak:start -->',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}, Firebreak compiled (\`node dist/main.js\`) at commit ${commitOf()}, PostgreSQL on 127.0.0.1, with \`${command}\`.`,
-    '',
-    body,
-    '<!-- soak:end -->',
-  ].join('\n');
-  const file = path.join(ROOT, 'docs/BENCHMARKS.md');
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  if (current.includes('<!-- soak:start -->')) writeFileSync(file, current.replace(/<!-- soak:start -->[\s\S]*<!-- soak:end -->/, () => section));
-  else console.log('\n(docs/BENCHMARKS.md has no soak markers: the tables above were not written)');
+  writeSection('soak', `${measuredOn()}, Firebreak compiled (\`node dist/main.js\`) at commit ${commitOf()}, PostgreSQL on 127.0.0.1, with \`${command}\`.`, body);
 }
 
-let parsed: Options;
-try {
-  parsed = parseOptions(process.argv.slice(2));
-} catch (err) {
-  console.error((err as Error).message);
-  process.exit(2);
-}
-
-main(parsed)
-  .then(
-    () => (process.exitCode = 0),
-    (err: unknown) => {
-      // After Ctrl-C the children are stopped under the runs' feet: their errors are expected.
-      if (signalled === 0) console.error(err);
-      process.exitCode = signalled ? 130 : 1;
-    },
-  )
-  .finally(async () => {
-    await cleanUp();
-    process.exit(process.exitCode ?? 0);
-  });
+runBenchmark(parseOptions, main, { cleanUp, signalled: () => signalled });
