@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgDb } from '../../src/adapters/postgres/db.js';
 import { openStore } from '../../src/adapters/postgres/open-store.js';
@@ -84,6 +85,41 @@ describe('plans of one incident at once', () => {
       await Promise.all([plan(kinds, round), plan([...kinds].reverse(), round), plan(kinds, round), plan([...kinds].reverse(), round)]);
     }
     expect(await count(store.db, 'SELECT count(*) AS n FROM scheduled_items WHERE incident_id = $1', [incident.id])).toBe(12);
+  });
+});
+
+describe('the order a plan locks rows in', () => {
+  it('is the kinds sorted, whatever order the plan lists them in', async () => {
+    const { incident } = await store.openIncident(newIncident(newTeam()));
+    const item = (kind: string) => ({ kind, dueAt: T0, oneShot: false });
+    await store.schedule.plan(incident.id, [item('a:first'), item('b:middle'), item('c:last')]);
+    // Another session holds the last kind's row: a plan locking in kind order takes the first two
+    // rows, then waits on the last; one locking in the order listed would wait at once.
+    const holder = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    const prober = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await holder.connect();
+    await prober.connect();
+    try {
+      const rowOf = `SELECT 1 FROM "${schema}".scheduled_items WHERE incident_id = $1 AND kind = $2 FOR UPDATE`;
+      await holder.query('BEGIN');
+      await holder.query(rowOf, [incident.id, 'c:last']);
+      const planned = store.schedule.plan(incident.id, [item('c:last'), item('b:middle'), item('a:first')]);
+      const holderPid = (await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      await expect.poll(async () => (await prober.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [holderPid])).rows[0].n, { timeout: 10_000 }).toBe(1);
+      await prober.query('BEGIN');
+      for (const kind of ['a:first', 'b:middle']) {
+        await prober.query('SAVEPOINT probe');
+        await expect(prober.query(`${rowOf} NOWAIT`, [incident.id, kind]), kind).rejects.toMatchObject({ code: '55P03' });
+        await prober.query('ROLLBACK TO SAVEPOINT probe');
+      }
+      await prober.query('ROLLBACK');
+      await holder.query('ROLLBACK');
+      await planned;
+    } finally {
+      await prober.end();
+      await holder.end();
+    }
+    expect(await count(store.db, 'SELECT count(*) AS n FROM scheduled_items WHERE incident_id = $1', [incident.id])).toBe(3);
   });
 });
 
