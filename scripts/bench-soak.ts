@@ -204,14 +204,16 @@ class Answers {
 // ---------------------------------------------------------------------------------------------
 // Incidents declared, updated and resolved through the modals, as people do.
 
+type StepKind = 'declaring' | 'updating' | 'resolving';
+
 interface Lifecycle {
   declared: number;
   updated: number;
   resolved: number;
   failedSteps: number;
   failures: string[];
-  /** Slowest step, from the command to what Slack shows for it. */
-  slowestStepMs: number;
+  /** How long each kind of step took, from the command to what Slack shows for it (ms). */
+  stepMs: Record<StepKind, number[]>;
 }
 
 const plainInput = (value: string | null) => ({ type: 'plain_text_input', value });
@@ -232,7 +234,7 @@ async function command(driver: SlackDriver, text: string, channelId: string, use
 /** One incident's life; each step waits for what Slack shows for it. */
 async function liveIncident(n: number, standIn: SlackStandIn, driver: SlackDriver, life: Lifecycle, ended: () => boolean): Promise<void> {
   const user = `U0SOAKR${n.toString(36).toUpperCase()}`;
-  const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+  const step = async <T>(what: string, run: () => Promise<T>, kind: StepKind = what === 'declaring' ? 'declaring' : what === 'resolving' ? 'resolving' : 'updating'): Promise<T> => {
     const t0 = performance.now();
     try {
       return await run();
@@ -241,7 +243,7 @@ async function liveIncident(n: number, standIn: SlackStandIn, driver: SlackDrive
       if (life.failures.length < 5) life.failures.push(`incident ${n}, ${what}: ${(err as Error).message.split('\n')[0]}`);
       throw err;
     } finally {
-      life.slowestStepMs = Math.max(life.slowestStepMs, performance.now() - t0);
+      life.stepMs[kind].push(performance.now() - t0);
     }
   };
   const { id, channel } = await step('declaring', async () => {
@@ -466,7 +468,7 @@ async function soak(store: StoreKey, options: Options, standIn: SlackStandIn, st
   const diagChannels = Array.from({ length: DIAG_CHANNELS }, (_, i) => `C0SK${runCode}D${i.toString(36).toUpperCase().padStart(2, '0')}`);
   const listChannels = Array.from({ length: LIST_CHANNELS }, (_, i) => `C0SK${runCode}L${i}`);
   const answers = new Answers(standIn, listPrefix, diagPrefix, new Set(diagChannels));
-  const life: Lifecycle = { declared: 0, updated: 0, resolved: 0, failedSteps: 0, failures: [], slowestStepMs: 0 };
+  const life: Lifecycle = { declared: 0, updated: 0, resolved: 0, failedSteps: 0, failures: [], stepMs: { declaring: [], updating: [], resolving: [] } };
 
   const samples: Sample[] = [];
   const t0 = performance.now();
@@ -614,10 +616,16 @@ function byMinute(r: SoakRun): string {
   return `${APP_LABEL[r.store]}, RSS in MB: ${shown.join(' · ')}.`;
 }
 
+function stepSeconds(xs: number[]): string {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted[Math.floor(sorted.length / 2)] as number;
+  return `${(mid / 1000).toFixed(1)} s, ${((sorted.at(-1) as number) / 1000).toFixed(1)} s`;
+}
+
 function lifeLine(r: SoakRun): string {
   const l = r.life;
   const n = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
-  return `${APP_LABEL[r.store]}: ${n(l.declared, 'incident', 'incidents')} declared, ${n(l.updated, 'update', 'updates')} posted, ${l.resolved} resolved through the modals, ${n(l.failedSteps, 'step', 'steps')} failed; the slowest step took ${(l.slowestStepMs / 1000).toFixed(1)} s to show in Slack.`;
+  return `${APP_LABEL[r.store]}: ${n(l.declared, 'incident', 'incidents')} declared, ${n(l.updated, 'update', 'updates')} posted, ${l.resolved} resolved through the modals, ${n(l.failedSteps, 'step', 'steps')} failed. From the command to what Slack shows (median, slowest): ${(Object.entries(l.stepMs) as Array<[StepKind, number[]]>).filter(([, xs]) => xs.length).map(([k, xs]) => `${k} ${stepSeconds(xs)}`).join(', ')}.`;
 }
 
 // ---------------------------------------------------------------------------------------------
