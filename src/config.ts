@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { configErrorMap, describeIssue, readProblem, yamlProblem } from './config-problems.js';
 import { parseDuration } from './core/duration.js';
 import { shown } from './core/found-value.js';
-import { SECRET_NAME } from './core/secret-names.js';
+import { namesSecret } from './core/secret-names.js';
 import { targetSecrets, targetsSchema } from './adapters/targets/registry.js';
 import { urlPassword } from './adapters/targets/kind.js';
 import { makeScrubber } from './logger.js';
@@ -315,7 +315,7 @@ function readFileConfig(file: string, env: Env, problems: string[], seen: Substi
 /** What a problem must never show: the Slack credentials, the database password, secret-looking variables the file uses. */
 function secretInputs(env: Env, used: ReadonlySet<string>): string[] {
   // Variables whose names say they hold a credential: their values are never echoed in a problem.
-  const named = [...used].filter((name) => SECRET_NAME.test(name)).map((name) => env[name]);
+  const named = [...used].filter((name) => namesSecret(name)).map((name) => env[name]);
   return [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, ...urlPassword(env.DATABASE_URL), ...named].filter(
     (s): s is string => typeof s === 'string' && s.length >= 4,
   );

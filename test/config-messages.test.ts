@@ -159,6 +159,13 @@ const cases: Case[] = [
     secrets: ['not a name!'],
   },
   {
+    name: 'a value taken from a variable named for a session cookie',
+    yaml: target('postgres', '{ name: "${SHOP_SESSION_COOKIE}", url: "postgres://db/app" }'),
+    env: { SHOP_SESSION_COOKIE: 'sid=abc; not a name' },
+    expected: ['targets.postgres.0.name: expected a short name: up to 63 letters, digits, "-", "_" or ".", got "[redacted]"'],
+    secrets: ['sid=abc; not a name'],
+  },
+  {
     name: 'a PostgreSQL target of another scheme, password hidden',
     yaml: target('postgres', '{ name: main, url: "mysql://app:my-sql-pass@db/app" }'),
     expected: ['targets.postgres.0.url: expected a postgres:// or postgresql:// URL, got "mysql://app:[redacted]@db/app"'],

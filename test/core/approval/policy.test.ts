@@ -28,6 +28,7 @@ describe('approving', () => {
     ['already ran and failed', 'U0BOB', request({ status: 'failed' }), 'It already ran (failed).', 'already_ran'],
     ['rejected', 'U0BOB', request({ status: 'rejected', decidedBy: 'U0ALICE' }), 'It was rejected by <@U0ALICE>.', 'rejected'],
     ['rejected by nobody known', 'U0BOB', request({ status: 'rejected' }), 'It was rejected.', 'rejected'],
+    ['interrupted while it ran', 'U0BOB', request({ status: 'interrupted' }), 'It was interrupted while it ran; check the target before asking again.', 'already_ran'],
   ])('%s', (_label, actor, req, reason, code?: string) => {
     expect(canApprove(actor, req, policy, now)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason, code });
   });
@@ -61,6 +62,17 @@ describe('the allow-list', () => {
     ['redis', 'sessions', undefined, none, 'Target "sessions" is not in remediation.allow.redis (none).'],
     ['docker', 'local', undefined, allow, null],
     ['docker', 'cache', undefined, allow, 'Target "cache" is not in remediation.allow.docker (local).'],
+    ['docker', 'local', undefined, none, 'Target "local" is not in remediation.allow.docker (none).'],
+    ['hosts', 'web-1', undefined, { ...none, hosts: ['web-1', 'web-2'] }, null],
+    ['hosts', 'db-1', undefined, { ...none, hosts: ['web-1', 'web-2'] }, 'Host "db-1" is not in remediation.allow.hosts (web-1, web-2).'],
+    ['hosts', 'web-1', undefined, { ...none, hosts: [] }, 'Host "web-1" is not in remediation.allow.hosts (none).'],
+    ['hosts', 'web-1', undefined, none, 'Host "web-1" is not in remediation.allow.hosts (none).'],
+    // A host named like a docker target, a postgres one or a broker is still refused: each kind has its own list.
+    ['hosts', 'local', undefined, { ...allow, rabbitmq: ['local'] }, 'Host "local" is not in remediation.allow.hosts (none).'],
+    ['rabbitmq', 'broker', undefined, { ...none, rabbitmq: ['broker'] }, null],
+    ['rabbitmq', 'events', undefined, { ...none, rabbitmq: ['broker', 'jobs'] }, 'Target "events" is not in remediation.allow.rabbitmq (broker, jobs).'],
+    ['rabbitmq', 'broker', undefined, none, 'Target "broker" is not in remediation.allow.rabbitmq (none).'],
+    ['rabbitmq', 'local', undefined, { ...allow, hosts: ['local'] }, 'Target "local" is not in remediation.allow.rabbitmq (none).'],
   ] as const)('%s %s %s', (kind, target, ns, list, reason) => {
     expect(allowedTarget(kind, target, ns, list)).toEqual(reason === null ? { allowed: true } : { allowed: false, reason, code: 'target_not_allowed' });
   });
