@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // toThrow('message') fails when undefined or null was thrown (test/throw-matchers.ts).
+    setupFiles: ['test/throw-matchers.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -17,6 +17,7 @@ export default defineConfig({
       // The reminders' claims across replicas and the schedule contract: the real PostgreSQL (127.0.0.1:5432).
       'test/store/postgres-schedule.test.ts', 'test/store/postgres-schedule-edges.test.ts', 'test/store/postgres-store.test.ts',
     ],
+    setupFiles: ['test/throw-matchers.ts'],
     testTimeout: 30_000,
     pool: 'forks',
     update: 'none',
