@@ -152,6 +152,20 @@ describe('the message around the findings', () => {
     expect(total).toBeLessThanOrEqual(11_000 + 200);
   });
 
+  it('takes a problem that brings the blocks to 11,000 characters exactly, and not one more', () => {
+    const big = () => f('critical', { value: 'v'.repeat(600), recommendation: 'r'.repeat(600), evidence: Array.from({ length: 6 }, () => 'e'.repeat(300)) });
+    // The header, summary and targets' line (counted as 200) and three large problems.
+    const base = renderReports([report([big(), big(), big()])]).message.blocks.filter((b) => b.type !== 'context').reduce((sum, b) => sum + ('text' in b ? b.text.length : 0), 0) + 200;
+    const fixed = ':red_circle: *filler* · main (postgres)\n'.length + 600 + '\n:point_right: '.length + 600 + '\n_threshold: _'.length;
+    const filler = (threshold: number) => f('critical', { check: 'filler', value: 'v'.repeat(600), recommendation: 'r'.repeat(600), threshold: 't'.repeat(threshold) });
+    const shown = (threshold: number) => renderReports([report([big(), big(), big(), filler(threshold)])]).message.blocks.some((b) => 'text' in b && b.text.includes('*filler*'));
+    const room = 11_000 - base - fixed;
+    expect(room).toBeGreaterThan(0);
+    expect(room).toBeLessThan(200);
+    expect(shown(room)).toBe(true);
+    expect(shown(room + 1)).toBe(false);
+  });
+
   it('adds the passing checks only while the message stays under 12,500 characters', () => {
     const big = () => f('critical', { value: 'v'.repeat(600), recommendation: 'r'.repeat(600), evidence: Array.from({ length: 6 }, () => 'e'.repeat(300)) });
     const oks = Array.from({ length: 100 }, (_, i) => f('ok', { check: `check number ${i}` }));
@@ -162,7 +176,7 @@ describe('the message around the findings', () => {
     // as 200) plus the line pass 12,500, and absent after.
     const seen = new Set<boolean>();
     for (let n = 0; n <= 600; n += 1) {
-      const { message } = renderReports([report([big(), big(), big(), f('critical', { value: 'v'.repeat(600), recommendation: 'r'.repeat(600), evidence: ['e'.repeat(Math.max(1, n / 2)), 'e'.repeat(Math.max(1, n - n / 2))] }), ...oks])]);
+      const { message } = renderReports([report([big(), big(), big(), f('critical', { value: 'v'.repeat(600), recommendation: 'r'.repeat(600), evidence: ['e'.repeat(Math.max(1, Math.floor(n / 2))), 'e'.repeat(Math.max(1, n - Math.floor(n / 2)))] }), ...oks])]);
       const used = message.blocks.filter((b) => b.type !== 'context').reduce((sum, b) => sum + ('text' in b ? b.text.length : 0), 0) + 200;
       const present = message.blocks.some((b) => b.type === 'context' && b.items[0] === line);
       expect(present, `filler ${n}: ${used} used`).toBe(used + line.length <= 12_500);
@@ -200,6 +214,14 @@ describe('remediation buttons', () => {
     expect(actions(longArgs)?.[0]?.action).toBe(`diag_remediate:pg.terminate:${'x'.repeat(300)}`.slice(0, 255));
     const hugeValue = report([f('critical', { remediation: fix('pg.terminate', ['x'.repeat(1990)], 'Fix') }), f('critical', { remediation: fix('pg.terminate', ['9']) })]);
     expect(actions(hugeValue)?.map((b) => b.action)).toEqual(['diag_remediate:pg.terminate:9']);
+    const twoArgs = report([f('critical', { remediation: fix('k8s.scale', ['shop/api', '3']) })]);
+    expect(actions(twoArgs)?.[0]?.action).toBe('diag_remediate:k8s.scale:shop/api 3');
+    // A value of 2,000 characters exactly is kept (Slack's limit), one more is not.
+    const valueOf = (arg: string) => JSON.stringify({ a: 'pg.terminate', x: [arg], t: 'main' });
+    const at2000 = 'x'.repeat(2000 - valueOf('').length);
+    expect(valueOf(at2000)).toHaveLength(2000);
+    expect(actions(report([f('critical', { remediation: fix('pg.terminate', [at2000], 'Fix') })]))?.[0]?.value).toHaveLength(2000);
+    expect(actions(report([f('critical', { remediation: fix('pg.terminate', [`${at2000}x`], 'Fix') })]))).toBeUndefined();
     // A proposal of a finding left out for room is not offered: 43 findings, the last one hidden.
     const hidden = report([...Array.from({ length: 42 }, () => f('critical')), f('critical', { remediation: fix('pg.terminate', ['7']) })]);
     expect(actions(hidden)).toBeUndefined();

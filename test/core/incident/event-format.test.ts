@@ -23,6 +23,17 @@ describe('safe https URLs', () => {
   });
 });
 
+describe('values that only look like text', () => {
+  // An object whose toString gives a valid URL or user id (a parsed payload can hold anything).
+  const like = (text: string) => ({ toString: () => text });
+  it('are neither URLs nor users', () => {
+    expect(safeHttpsUrl(like('https://x.example/a'))).toBeNull();
+    expect(slackFormat.user(like('U123'))).toBeNull();
+    expect(markdownFormat.user(like('U123'))).toBeNull();
+    expect(slackFormat.link(like('https://x.example/a'), 'label')).toBe('label');
+  });
+});
+
 describe('Slack output', () => {
   it('writes user text on one line with markup made inert', () => {
     expect(slackFormat.text('  *bold*\n<!channel>  & more ')).toBe(`${ZWSP}*bold${ZWSP}* &lt;!channel&gt; &amp; more`);

@@ -154,6 +154,7 @@ describe('postmortemMarkdown, whole', () => {
     const fix = (fixApplied: string) => render({ ...resolved, resolution: { ...resolved.resolution!, fixApplied } }, 'en');
     expect(fix('- raised the pool\r\n- restarted api\r\n')).toContain('### Immediate\n\n- raised the pool\n- restarted api\n\n### Preventive');
     expect(fix('  raised the pool  ')).toContain('### Immediate\n\n- raised the pool\n\n### Preventive');
+    expect(fix('- raised the pool\r- restarted api')).toContain('### Immediate\n\n- raised the pool\n- restarted api\n\n### Preventive');
     expect(fix('   ')).toContain('### Immediate\n\n_To be completed._\n\n### Preventive');
   });
 
