@@ -63,6 +63,7 @@ describe('the allow-list', () => {
     ['docker', 'local', undefined, allow, null],
     ['docker', 'cache', undefined, allow, 'Target "cache" is not in remediation.allow.docker (local).'],
     ['docker', 'local', undefined, none, 'Target "local" is not in remediation.allow.docker (none).'],
+    ['docker', 'edge', undefined, { ...none, docker: ['local', 'build'] }, 'Target "edge" is not in remediation.allow.docker (local, build).'],
     ['hosts', 'web-1', undefined, { ...none, hosts: ['web-1', 'web-2'] }, null],
     ['hosts', 'db-1', undefined, { ...none, hosts: ['web-1', 'web-2'] }, 'Host "db-1" is not in remediation.allow.hosts (web-1, web-2).'],
     ['hosts', 'web-1', undefined, { ...none, hosts: [] }, 'Host "web-1" is not in remediation.allow.hosts (none).'],
