@@ -26,11 +26,11 @@ describe('checklist items', () => {
 
 describe('checklist heading', () => {
   it('is the template without its item lines, placeholders kept', () => {
-    const t = tpl('Before closing {{incident}}:\n- one\n* two\n-   three spaced\nAsk - then tick\nThanks, {{channel}}.\n-not an item');
+    const t = tpl('Before closing {{incident}}:\n- one\n* two\n-   three spaced\n   - indented\nAsk - then tick\nThanks, {{channel}}.\n-not an item');
     const heading = checklistHeading(t);
     expect(heading.source).toBe('checklist.en.md');
     expect(renderTemplate(heading, { incident: 'INC-7', channel: '#inc-7' })).toBe('Before closing INC-7:\nAsk - then tick\nThanks, #inc-7.\n-not an item');
-    expect(checklistItems(t).map((i) => i.text)).toEqual(['one', 'two', 'three spaced']);
+    expect(checklistItems(t).map((i) => i.text)).toEqual(['one', 'two', 'three spaced', 'indented']);
   });
 });
 
