@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger, makeScrubber } from '../../src/logger.js';
 
@@ -97,7 +97,12 @@ describe('the message itself', () => {
 });
 
 describe('secretsOf: the configuration names every credential it holds', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fb-secrets-of-'));
+  // Made in beforeAll, not while the file is collected: a run that filters this test out (mutation
+  // testing runs only the tests covering a mutant) skips the hooks, and would leave the folder.
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'fb-secrets-of-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('Slack, the database, PagerDuty and every target kind', () => {
