@@ -145,6 +145,12 @@ export interface RemediationStore {
     runningUntil?: Date;
     /** A condition too: applies only when the request's lease ended at or before this time (a request with none never matches). */
     leaseEndedBy?: Date;
+    /**
+     * Appended to the audit trail in the same atomic step, only when the change applies: a change
+     * is never stored without its entry, nor an entry without its change (a process dying between
+     * two writes would leave one of them behind).
+     */
+    audit?: AuditEntry;
   }): Promise<{ request: RemediationRequest; applied: boolean }>;
   /** Moves the lease of a request that is still "running" to `until`; false when it no longer is (it was interrupted) or there is no such request. */
   renewLease(id: string, until: Date): Promise<boolean>;

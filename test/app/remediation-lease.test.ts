@@ -104,5 +104,22 @@ describe('a running action whose replica is alive', () => {
     const last = r.a.chat.callsTo('update').filter((c) => c.args[0].ts === ref.ts).at(-1)!;
     expect(JSON.stringify(last.args[1].blocks)).toContain(INTERRUPTED);
     expect(JSON.stringify(last.args[1].blocks)).toContain('it finished after it was marked interrupted');
+    const [latest] = await r.store.remediation.listAudit(1);
+    expect(latest).toMatchObject({ event: 'succeeded', requestId: id, detail: 'it finished after it was marked interrupted: payments-api restarted; payments-api healthy at version 1' });
+  });
+
+  it('finishing when its request was moved to no state a runner leaves it in: the attempt is still audited, with what the request became', async () => {
+    const r = twoReplicas('60s', { holdExecute: true });
+    const { id } = await r.ask();
+    const approving = approveRemediation(r.a, r.catalogue, id, 'U0BOB');
+    await expect.poll(async () => (await r.store.remediation.get(id))?.status).toBe('running');
+    // Not something Firebreak does: a person closing it by hand in the database.
+    await r.store.remediation.transition({ id, from: ['running'], to: 'failed', set: { outcome: 'closed by hand' } });
+    r.release({ ok: true, summary: 'payments-api restarted' });
+    await approving;
+    expect(await r.store.remediation.get(id)).toMatchObject({ status: 'failed', outcome: 'closed by hand' });
+    expect(await audited(r.a, id)).toEqual(['requested', 'approved', 'started', 'succeeded']);
+    const [latest] = await r.store.remediation.listAudit(1);
+    expect(latest).toMatchObject({ event: 'succeeded', detail: 'payments-api restarted; payments-api healthy at version 1 (the request was failed meanwhile)' });
   });
 });

@@ -27,21 +27,6 @@ const newRequestInput = z.object({
   createdAt: date, expiresAt: date, guard: object, preview, incidentId: uuid.nullable(),
 });
 
-const transitionInput = z.object({
-  id: z.string(),
-  from: z.array(status).min(1),
-  to: status,
-  notExpiredAt: date.optional(),
-  approval: z.object({ userId: z.string().min(1), at: date }).optional(),
-  set: z.strictObject({ decidedBy: z.string().nullable(), before: object.nullable(), after: object.nullable(), outcome: z.string().nullable() })
-    .partial()
-    .optional(),
-  runningUntil: date.optional(),
-  leaseEndedBy: date.optional(),
-});
-
-const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
-
 const auditInput = z.object({
   at: date,
   actorId: z.string(),
@@ -57,6 +42,22 @@ const auditInput = z.object({
   permalink: z.string().nullable(),
 });
 
+const transitionInput = z.object({
+  id: z.string(),
+  from: z.array(status).min(1),
+  to: status,
+  notExpiredAt: date.optional(),
+  approval: z.object({ userId: z.string().min(1), at: date }).optional(),
+  set: z.strictObject({ decidedBy: z.string().nullable(), before: object.nullable(), after: object.nullable(), outcome: z.string().nullable() })
+    .partial()
+    .optional(),
+  runningUntil: date.optional(),
+  leaseEndedBy: date.optional(),
+  audit: auditInput.optional(),
+});
+
+const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
+
 const unknownRequest = (id: string): Error => new Error(`unknown remediation request ${id}`);
 
 /** `hasIncident` stands for the foreign key to incidents. `clearRequests` empties the requests (never the audit trail). */
@@ -66,6 +67,13 @@ export function memoryRemediation(hasIncident: (id: string) => boolean): Remedia
   const leases = new Map<string, number>();
   const trail: Array<{ seq: number; entry: AuditEntry }> = [];
   let seq = 0;
+  const append = (e: z.infer<typeof auditInput>): void => {
+    const stored: AuditEntry = {
+      ...e, at: new Date(e.at), args: [...e.args], approvers: [...e.approvers],
+      before: e.before === null ? null : asJson(e.before), after: e.after === null ? null : asJson(e.after),
+    };
+    trail.push({ seq: ++seq, entry: stored });
+  };
 
   const read = (id: string): RemediationRequest | undefined => (UUID.test(id) ? requests.get(id) : undefined);
 
@@ -110,6 +118,7 @@ export function memoryRemediation(hasIncident: (id: string) => boolean): Remedia
       if (set.before !== undefined) current.before = set.before === null ? null : asJson(set.before);
       if (set.after !== undefined) current.after = set.after === null ? null : asJson(set.after);
       if (set.outcome !== undefined) current.outcome = set.outcome;
+      if (t.audit) append(t.audit);
       return { request: copy(current), applied: true };
     },
 
@@ -146,12 +155,7 @@ export function memoryRemediation(hasIncident: (id: string) => boolean): Remedia
     },
 
     async audit(entry) {
-      const e = parseOrThrow(auditInput, 'remediation.audit: invalid input', entry);
-      const stored: AuditEntry = {
-        ...e, at: new Date(e.at), args: [...e.args], approvers: [...e.approvers],
-        before: e.before === null ? null : asJson(e.before), after: e.after === null ? null : asJson(e.after),
-      };
-      trail.push({ seq: ++seq, entry: stored });
+      append(parseOrThrow(auditInput, 'remediation.audit: invalid input', entry));
     },
 
     async listAudit(limit) {

@@ -71,7 +71,7 @@ async function clickAll(requestId: string, clicks: Array<{ action: 'remediation_
     await expect
       .poll(async () => (await admin.query<{ n: number }>(
         // The first waits for the lock; the others queue behind it.
-        "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like 'UPDATE remediation_requests SET status%'",
+        "select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%UPDATE remediation_requests SET status%'",
       )).rows[0]!.n, { interval: 10, timeout: 20_000 })
       .toBeGreaterThanOrEqual(LOSERS_AT_THE_LOCK + 1);
     await locker.query('commit');

@@ -6,13 +6,23 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FirebreakError } from '../../src/core/errors.js';
-import type { RemediationRequest, RequestStatus } from '../../src/core/remediation/request.js';
+import type { AuditEntry, RemediationRequest, RequestStatus } from '../../src/core/remediation/request.js';
 import type { Store } from '../../src/ports.js';
 import { newIncident, newRequest, newTeam, type NewRequest, type OpenedStore } from './fixtures.js';
 
 const T0 = new Date('2025-07-01T10:00:00.123Z');
 const s = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const UUID_MATCH = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+/** An audit entry of `requestId`, an hour after the latest entry of the trail (the trail is never emptied) and not before 2099. */
+async function laterEntry(rem: Store['remediation'], requestId: string, event: AuditEntry['event']): Promise<AuditEntry> {
+  const [latest] = await rem.listAudit(1);
+  const at = new Date(Math.max(Date.parse('2099-01-01T00:00:00.000Z'), (latest?.at.getTime() ?? 0) + 3_600_000));
+  return {
+    at, actorId: 'U_APPROVER', event, actionId: 'pg.vacuum-analyze', targetName: 'main', args: ['orders'], requestId,
+    detail: null, approvers: ['U_APPROVER'], before: { rows: 1 }, after: null, permalink: 'https://example.slack.com/archives/C1/p1',
+  };
+}
 
 /** Creates a request of a workspace of its own, made at T0. */
 const creator = (getStore: () => Store) => (overrides: Partial<NewRequest> = {}) =>
@@ -21,6 +31,8 @@ const creator = (getStore: () => Store) => (overrides: Partial<NewRequest> = {})
 export function remediationContract(getStore: () => Store, clearRequests: () => Promise<void>): void {
   const rem = () => getStore().remediation;
   const create = creator(getStore);
+  /** An audit entry of `requestId` timed after every entry so far, so that it is the latest. */
+  const futureEntry = (requestId: string, event: AuditEntry['event']) => laterEntry(rem(), requestId, event);
   /** A request moved to `status` (through the statuses a real one would pass). */
   const createIn = async (status: RequestStatus, overrides: Partial<NewRequest> = {}): Promise<RemediationRequest> => {
     const request = await create(overrides);
@@ -156,6 +168,36 @@ export function remediationContract(getStore: () => Store, clearRequests: () => 
       expect(await rem().get(request.id)).toStrictEqual(request);
     });
 
+    it('appends the audit entry given with a change in the same step, only when the change applies', async () => {
+      const request = await create();
+      const entry = await futureEntry(request.id, 'approved');
+      const applied = await rem().transition({ id: request.id, from: ['requested'], to: 'approved', audit: entry });
+      expect(applied.applied).toBe(true);
+      expect(await rem().listAudit(1)).toStrictEqual([entry]);
+
+      // Not applied (the status moved on): no entry, whatever the entry says.
+      const missed = { ...entry, at: new Date(entry.at.getTime() + 1000), event: 'rejected' as const };
+      expect(await rem().transition({ id: request.id, from: ['requested'], to: 'rejected', audit: missed })).toStrictEqual({ request: applied.request, applied: false });
+      expect(await rem().listAudit(1)).toStrictEqual([entry]);
+
+      // An invalid entry: refused before anything is written, the request unchanged.
+      const invalid = { ...entry, at: new Date(entry.at.getTime() + 2000), event: 'launched' as 'started' };
+      await expect(rem().transition({ id: request.id, from: ['approved'], to: 'running', audit: invalid })).rejects.toThrow(/invalid input\.audit\.event/);
+      expect(await rem().get(request.id)).toStrictEqual(applied.request);
+      expect(await rem().listAudit(1)).toStrictEqual([entry]);
+    });
+
+    it('lets exactly one of 20 concurrent approved → running apply, and audits that one only', async () => {
+      const request = await createIn('approved');
+      const entry = await futureEntry(request.id, 'started');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => rem().transition({ id: request.id, from: ['approved'], to: 'running', audit: { ...entry, detail: `worker ${i}` } })),
+      );
+      expect(results.filter((r) => r.applied)).toHaveLength(1);
+      const winner = results.findIndex((r) => r.applied);
+      expect(await rem().listAudit(2)).toStrictEqual([{ ...entry, detail: `worker ${winner}` }, expect.not.objectContaining({ requestId: request.id })]);
+    });
+
     it('lets exactly one of 20 concurrent approved → running apply', async () => {
       const request = await createIn('approved');
       const results = await Promise.all(
@@ -277,6 +319,24 @@ export function remediationSqlContract(getStore: () => OpenedStore): void {
   describe('remediation requests', () => {
     beforeEach(async () => {
       await getStore().db.exec('DELETE FROM remediation_requests');
+    });
+
+    it('leaves a change undone when the database refuses its audit entry (one statement)', async () => {
+      const db = getStore().db;
+      const request = await create();
+      const entry = { ...(await laterEntry(getStore().remediation, request.id, 'approved')), detail: 'refused by the test trigger' };
+      await db.exec(`
+        CREATE FUNCTION refuse_test_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'test: audit entry refused'; END $$;
+        CREATE TRIGGER refuse_test_entry BEFORE INSERT ON remediation_audit
+          FOR EACH ROW WHEN (NEW.detail = 'refused by the test trigger') EXECUTE FUNCTION refuse_test_entry();`);
+      try {
+        await expect(getStore().remediation.transition({ id: request.id, from: ['requested'], to: 'approved', audit: entry })).rejects.toThrow(/audit entry refused/);
+      } finally {
+        await db.exec('DROP TRIGGER refuse_test_entry ON remediation_audit; DROP FUNCTION refuse_test_entry();');
+      }
+      expect(await getStore().remediation.get(request.id)).toStrictEqual(request);
+      expect(await db.query('SELECT count(*)::int AS n FROM remediation_audit WHERE request_id = $1', [request.id])).toStrictEqual([{ n: 0 }]);
     });
 
     it('keeps only the preview lines, and refuses an unknown incident and invalid input', async () => {

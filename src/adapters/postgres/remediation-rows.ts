@@ -127,24 +127,6 @@ export const newRequestInput = z.object({
 });
 
 /** What `transition` is given; unknown keys of `set` are refused. */
-export const transitionInput = z.object({
-  id: z.string(),
-  from: z.array(status).min(1),
-  to: status,
-  notExpiredAt: date.optional(),
-  approval: z.object({ userId: z.string().min(1), at: date }).optional(),
-  set: z.strictObject({
-    decidedBy: z.string().nullable(),
-    before: object.nullable(),
-    after: object.nullable(),
-    outcome: z.string().nullable(),
-  }).partial().optional(),
-  runningUntil: date.optional(),
-  leaseEndedBy: date.optional(),
-});
-
-export const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
-
 export const auditInput = z.object({
   at: date,
   actorId: z.string(),
@@ -159,6 +141,25 @@ export const auditInput = z.object({
   after: object.nullable(),
   permalink: z.string().nullable(),
 });
+
+export const transitionInput = z.object({
+  id: z.string(),
+  from: z.array(status).min(1),
+  to: status,
+  notExpiredAt: date.optional(),
+  approval: z.object({ userId: z.string().min(1), at: date }).optional(),
+  set: z.strictObject({
+    decidedBy: z.string().nullable(),
+    before: object.nullable(),
+    after: object.nullable(),
+    outcome: z.string().nullable(),
+  }).partial().optional(),
+  runningUntil: date.optional(),
+  leaseEndedBy: date.optional(),
+  audit: auditInput.optional(),
+});
+
+export const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
 
 /** Parses a method's input; a mismatch is a bug of the caller, reported with the field. */
 export function parseInput<S extends z.ZodType>(schema: S, method: string, input: unknown): z.infer<S> {

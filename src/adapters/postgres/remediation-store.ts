@@ -5,7 +5,9 @@
  * the row as the previous one left it, so of N racing "approved → running" exactly one applies,
  * across processes. A running request's lease (running_until) is kept beside the columns the domain
  * reads: set with the change to "running", renewed by its runner, and a condition of the sweep that
- * interrupts it. The audit trail is append-only in the database itself (migration 4's trigger).
+ * interrupts it. A change given its audit entry inserts it from the updated row in the same
+ * statement (a data-modifying WITH), so neither is ever stored without the other. The audit trail
+ * is append-only in the database itself (migration 4's trigger).
  * All times come from the caller; the database's now() is never used.
  */
 import { z } from 'zod';
@@ -43,10 +45,13 @@ const INSERT_SQL = `
   VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'requested', $7, $8, $9::jsonb, $10::jsonb, $11)
   RETURNING ${REQUEST_COLUMNS}`;
 
+const AUDIT_INSERT_COLUMNS = 'at, actor_id, event, action_id, target_name, args, request_id, detail, approvers, before, after, permalink';
+/** The cast of each of those columns' parameters (in a SELECT, unlike VALUES, an untyped parameter is text). */
+const AUDIT_CASTS = ['::timestamptz', '', '', '', '', '::jsonb', '::uuid', '', '::jsonb', '::jsonb', '::jsonb', ''];
+
 const AUDIT_SQL = `
-  INSERT INTO remediation_audit (at, actor_id, event, action_id, target_name, args, request_id, detail,
-                                 approvers, before, after, permalink)
-  VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12)`;
+  INSERT INTO remediation_audit (${AUDIT_INSERT_COLUMNS})
+  VALUES (${AUDIT_CASTS.map((cast, i) => `$${i + 1}${cast}`).join(', ')})`;
 
 /** Builds the conditional UPDATE of `transition`: $1 id, $2 to, $3 from, $4 notExpiredAt (null: no expiry check). */
 function buildTransition(input: z.infer<typeof transitionInput>): { sql: string; params: unknown[] } {
@@ -71,8 +76,19 @@ function buildTransition(input: z.infer<typeof transitionInput>): { sql: string;
   const conditions = ['id = $1', 'status = ANY($3::text[])', '($4::timestamptz IS NULL OR expires_at > $4::timestamptz)'];
   // NULL (no lease) is never <= anything: a request without a lease is never taken for abandoned.
   if (input.leaseEndedBy) conditions.push(`running_until <= ${param(input.leaseEndedBy)}::timestamptz`);
+  const update = `UPDATE remediation_requests SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING ${REQUEST_COLUMNS}`;
+  if (!input.audit) return { sql: update, params };
+  // One statement: the entry is inserted from the updated row, so it exists exactly when the
+  // change applied, and a failed insert undoes the change with it.
+  const e = input.audit;
+  const values = [
+    e.at, e.actorId, e.event, e.actionId, e.targetName, json(e.args), e.requestId, e.detail,
+    json(e.approvers), json(e.before), json(e.after), e.permalink,
+  ].map((value, i) => `${param(value)}${AUDIT_CASTS[i] ?? ''}`);
   return {
-    sql: `UPDATE remediation_requests SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING ${REQUEST_COLUMNS}`,
+    sql: `WITH changed AS (${update}),
+          logged AS (INSERT INTO remediation_audit (${AUDIT_INSERT_COLUMNS}) SELECT ${values.join(', ')} FROM changed)
+          SELECT * FROM changed`,
     params,
   };
 }

@@ -42,10 +42,26 @@ const asPhrase = (reason: Reason): Phrase => (typeof reason === 'string' ? { mrk
 /** What actions and systems say (summaries, refusals, errors) is plain text: escaped to be shown. */
 const said = (text: string): Phrase => ({ mrkdwn: escapeMrkdwn(text), raw: text });
 
-async function audit(ctx: AppContext, entry: Omit<AuditEntry, 'at' | 'approvers' | 'before' | 'after' | 'permalink'> & Partial<AuditEntry>): Promise<void> {
-  await ctx.store.remediation.audit({ at: ctx.clock.now(), approvers: [], before: null, after: null, permalink: null, ...entry });
-  // Counted once audited; an action id that is not the catalogue's (typed by someone) is not a label.
-  metricsOf(ctx).remediation(ctx.remediation.actions.has(entry.actionId) ? entry.actionId : 'other', entry.event);
+type AuditInput = Omit<AuditEntry, 'at' | 'approvers' | 'before' | 'after' | 'permalink'> & Partial<AuditEntry>;
+type TransitionInput = Omit<Parameters<AppContext['store']['remediation']['transition']>[0], 'audit'>;
+
+const entryOf = (ctx: AppContext, entry: AuditInput): AuditEntry => ({ at: ctx.clock.now(), approvers: [], before: null, after: null, permalink: null, ...entry });
+
+/** Counted once audited; an action id that is not the catalogue's (typed by someone) is not a label. */
+const counted = (ctx: AppContext, entry: AuditEntry): void => metricsOf(ctx).remediation(ctx.remediation.actions.has(entry.actionId) ? entry.actionId : 'other', entry.event);
+
+async function audit(ctx: AppContext, entry: AuditInput): Promise<void> {
+  const e = entryOf(ctx, entry);
+  await ctx.store.remediation.audit(e);
+  counted(ctx, e);
+}
+
+/** A change of a request and its audit entry, stored in one step: the entry exists exactly when the change applied. */
+async function transitionAudited(ctx: AppContext, input: TransitionInput, entry: AuditInput) {
+  const e = entryOf(ctx, entry);
+  const result = await ctx.store.remediation.transition({ ...input, audit: e });
+  if (result.applied) counted(ctx, e);
+  return result;
 }
 
 /** A decision (or a request's target) refused, counted by the policy's code. */
@@ -152,10 +168,9 @@ export async function rejectRemediation(ctx: AppContext, requestId: string, acto
   };
   const verdict = canReject(actorId, request, await approvalPolicy(ctx), ctx.clock.now());
   if (!verdict.allowed) return refuse(verdict.code, verdict.reason);
-  const result = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'rejected', set: { decidedBy: actorId } });
+  const result = await transitionAudited(ctx, { id: requestId, from: ['requested'], to: 'rejected', set: { decidedBy: actorId } }, { ...base, event: 'rejected', detail: null });
   // Lost the race to another decision: still an attempt, so still audited.
   if (!result.applied) return refuse('decided_meanwhile', 'It was decided meanwhile by someone else.');
-  await audit(ctx, { ...base, event: 'rejected', detail: null });
   await redraw(ctx, result.request);
   await settleRunbookStep(ctx, result.request);
   return done('Rejected; nothing ran.');
@@ -173,55 +188,69 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   };
   const verdict = canApprove(actorId, request, await approvalPolicy(ctx), now);
   if (!verdict.allowed) return refuse(verdict.code, verdict.reason);
-  const approved = await ctx.store.remediation.transition({ id: requestId, from: ['requested'], to: 'approved', notExpiredAt: now, approval: { userId: actorId, at: now } });
+  const approved = await transitionAudited(
+    ctx,
+    { id: requestId, from: ['requested'], to: 'approved', notExpiredAt: now, approval: { userId: actorId, at: now } },
+    { ...base, event: 'approved', detail: null, approvers: [actorId] },
+  );
   // Lost the race (or the clock): still an attempt, so still audited.
   if (!approved.applied) {
     return approved.request.status === 'requested'
       ? refuse('expired', 'It expired; ask for it again if it is still needed.')
       : refuse('decided_meanwhile', 'It was decided meanwhile by someone else.');
   }
-  await audit(ctx, { ...base, event: 'approved', detail: null, approvers: [actorId] });
   if (request.incidentId) {
     await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_approved', actorId, at: now, data: { action: `${request.actionId} ${request.args.join(' ')}` } });
   }
 
   if (ctx.config.approvals.dryRun) {
-    const closed = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'succeeded', set: { outcome: 'dry run: approved, nothing was executed (approvals.dryRun)' } });
-    await audit(ctx, { ...base, event: 'succeeded', detail: 'dry run: not executed', approvers: [actorId] });
+    const closed = await transitionAudited(
+      ctx,
+      { id: requestId, from: ['approved'], to: 'succeeded', set: { outcome: 'dry run: approved, nothing was executed (approvals.dryRun)' } },
+      { ...base, event: 'succeeded', detail: 'dry run: not executed', approvers: [actorId] },
+    );
     await redraw(ctx, closed.request);
     await settleRunbookStep(ctx, closed.request);
     return done('Approved. Dry run: nothing was executed.');
   }
   // Claim the run: whatever the clicks and replicas, only one caller gets here. The claim is a
   // lease, renewed until the outcome is stored.
-  const running = await ctx.store.remediation.transition({ id: requestId, from: ['approved'], to: 'running', runningUntil: leaseEnd(ctx) });
+  const running = await transitionAudited(
+    ctx,
+    { id: requestId, from: ['approved'], to: 'running', runningUntil: leaseEnd(ctx) },
+    { ...base, event: 'started', detail: null, approvers: [actorId] },
+  );
   if (!running.applied) return refuse('already_running', 'It is already running.');
   const lease = keepLease(ctx, requestId);
   let result: Awaited<ReturnType<typeof execute>>;
-  let permalink: string | null;
   let final: Awaited<ReturnType<typeof ctx.store.remediation.transition>>;
+  let outcomeEntry: AuditInput;
   try {
-    await audit(ctx, { ...base, event: 'started', detail: null, approvers: [actorId] });
     await redraw(ctx, running.request);
     result = await execute(ctx, catalogue, running.request);
-    // Asked of Slack before the outcome is stored, so the outcome and its audit row follow each other.
-    permalink = request.message ? await ctx.chat.permalink(request.message).catch(() => null) : null;
-    final = await ctx.store.remediation.transition({
+    // Asked of Slack before the outcome is stored, so the outcome and its audit row are one write.
+    const permalink = request.message ? await ctx.chat.permalink(request.message).catch(() => null) : null;
+    outcomeEntry = { ...base, event: result.ok ? 'succeeded' : 'failed', detail: result.summary, approvers: [actorId], before: result.before ?? null, after: result.after ?? null, permalink };
+    final = await transitionAudited(ctx, {
       id: requestId, from: ['running'], to: result.ok ? 'succeeded' : 'failed',
       set: { outcome: result.summary, before: result.before ?? null, after: result.after ?? null },
-    });
+    }, outcomeEntry);
   } finally {
     lease.stop();
   }
-  if (!final.applied && final.request.status === 'interrupted') {
+  if (!final.applied) {
     // This replica could not renew the lease for a whole lease (the store out of reach, a stall)
     // and another took it for stopped: the status stays interrupted, what happened is added to it.
-    ctx.logger.warn({ request: requestId }, 'the action finished after its request was marked interrupted');
+    ctx.logger.warn({ request: requestId, status: final.request.status }, 'the action finished after its request was marked interrupted');
     const late = `it finished after it was marked interrupted: ${result.summary}`;
-    final = await ctx.store.remediation.transition({ id: requestId, from: ['interrupted'], to: 'interrupted', set: { outcome: late, before: result.before ?? null, after: result.after ?? null } });
+    final = await transitionAudited(
+      ctx,
+      { id: requestId, from: ['interrupted'], to: 'interrupted', set: { outcome: late, before: result.before ?? null, after: result.after ?? null } },
+      { ...outcomeEntry, detail: late },
+    );
+    // Neither applied (the request is in no state a runner can leave it in): the attempt is still audited.
+    if (!final.applied) await audit(ctx, { ...outcomeEntry, detail: `${result.summary} (the request was ${final.request.status} meanwhile)` });
   }
-  const detail = final.request.status === 'interrupted' ? final.request.outcome : result.summary;
-  await audit(ctx, { ...base, event: result.ok ? 'succeeded' : 'failed', detail, approvers: [actorId], before: result.before ?? null, after: result.after ?? null, permalink });
   await redraw(ctx, final.request);
   if (request.incidentId) {
     await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId, at: ctx.clock.now(), data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: result.summary } });
@@ -283,15 +312,14 @@ export async function interruptAbandoned(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   let count = 0;
   for (const request of await ctx.store.remediation.listLeaseEnded(now)) {
-    const result = await ctx.store.remediation.transition({ id: request.id, from: ['running'], to: 'interrupted', leaseEndedBy: now });
-    // Renewed meanwhile (its runner is alive after all), or another replica got there first.
-    if (!result.applied) continue;
-    count += 1;
-    await audit(ctx, {
+    const result = await transitionAudited(ctx, { id: request.id, from: ['running'], to: 'interrupted', leaseEndedBy: now }, {
       actorId: 'firebreak', actionId: request.actionId, args: request.args, targetName: request.targetName, requestId: request.id, event: 'interrupted',
       approvers: request.approvals.map((a) => a.userId),
       detail: 'the replica running it stopped before it finished (its lease ended); not run again: check the target before asking again',
     });
+    // Renewed meanwhile (its runner is alive after all), or another replica got there first.
+    if (!result.applied) continue;
+    count += 1;
     await redraw(ctx, result.request);
     if (request.incidentId) {
       await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId: null, at: now, data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: 'interrupted: Firebreak stopped while it ran; check the target' } });
@@ -306,10 +334,11 @@ export async function expireRemediations(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   let count = 0;
   for (const request of await ctx.store.remediation.listExpired(now)) {
-    const result = await ctx.store.remediation.transition({ id: request.id, from: ['requested'], to: 'expired' });
+    const result = await transitionAudited(ctx, { id: request.id, from: ['requested'], to: 'expired' }, {
+      actorId: 'firebreak', actionId: request.actionId, args: request.args, targetName: request.targetName, requestId: request.id, event: 'expired', detail: null,
+    });
     if (!result.applied) continue;
     count += 1;
-    await audit(ctx, { actorId: 'firebreak', actionId: request.actionId, args: request.args, targetName: request.targetName, requestId: request.id, event: 'expired', detail: null });
     await redraw(ctx, result.request);
     await settleRunbookStep(ctx, result.request);
   }
