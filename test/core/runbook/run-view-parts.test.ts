@@ -9,7 +9,7 @@ import type { Finding, Status } from '../../../src/core/diagnostics/finding.js';
 import type { Block, Message } from '../../../src/core/render/message.js';
 import type { Step } from '../../../src/core/runbook/model.js';
 import {
-  code, conditionOf, esc, FINAL_STEP_STATES, isFinished, MAX_BLOCKS, MAX_TOTAL_TEXT, nextStep, progressOf, readPageValue, readStepValue, runMessage, size, stepValue, stepWindow,
+  code, conditionOf, esc, FINAL_STEP_STATES, isFinished, MAX_BLOCKS, MAX_TOTAL_TEXT, nextStep, progressOf, readPageValue, readStepValue, runMessage, RUNBOOK_ACTIONS, size, stepValue, stepWindow,
   type StepProgress,
 } from '../../../src/core/runbook/run-view.js';
 import type { RunbookStepRecord } from '../../../src/core/runbook/run-record.js';
@@ -41,6 +41,10 @@ const stepBlocks = (m: Message): Block[] => m.blocks.slice(3, -1);
 
 describe('button values', () => {
   const id63 = `a${'b'.repeat(62)}`;
+
+  it('the action ids stay as they are: messages already posted carry them', () => {
+    expect(RUNBOOK_ACTIONS).toEqual({ step: 'runbook_step', notify: 'runbook_notify', page: 'runbook_page', start: 'runbook_start' });
+  });
 
   it('reads a step value: a 36-character run id of lower-case hex and dashes, and a step id of 1 to 63 characters', () => {
     expect(stepValue(RUN_ID, 'x')).toBe(`${RUN_ID}:x`);
@@ -260,6 +264,19 @@ describe('what each kind of step says', () => {
       stepButton('c', 'Post', false, 'runbook_notify'),
       { type: 'text', text: ':white_circle: *4. Step d* · _notify_ · to do\nWhy d matters.\nPosts the stakeholder update, prefilled with next steps: Wait.' },
       stepButton('d', 'Post', false, 'runbook_notify'),
+    ]);
+  });
+
+  it('a step whose claim ended is to do again, with its button; a step waiting on its condition says so, without a button', () => {
+    const m = draw([diagCheck('a', { title: 'Check A' }), actionStep('b', { when: { step: 'a', status: ['critical'] } }), manualStep('c')], [
+      record('a', 'running', { claimedUntil: new Date(NOW.getTime() + 1), summary: 'Running /diag db' }),
+      record('c', 'running', { claimedUntil: NOW }),
+    ]);
+    expect(m.blocks[2]).toEqual({ type: 'text', text: ':arrow_forward: Next: step 3 of 3, *Step c* · 0 done' });
+    expect(stepBlocks(m)).toEqual([
+      { type: 'text', text: `:gear: *1. Check A* · _check_ · running\nWhy a matters.\nRuns \`/diag db\` on the first configured target.\n:gear: Running: Running /diag db · <@U0ALICE>${AT}` },
+      { type: 'text', text: ':hourglass: *2. Step b* · _action_ · waiting\nWhy b matters.\nAsks for `fake.restart payments-api` on the first configured target: it runs only once approved.\n:hourglass: waits for *1. Check A* (applies when it is critical)' },
+      ...[{ type: 'text', text: ':arrow_forward: *Next: 3. Step c* · _manual_\nWhy c matters.\nLook at the volume.' }, stepButton('c', 'Mark done', true)],
     ]);
   });
 
