@@ -83,6 +83,15 @@ export interface ScheduledItem {
   payload: Record<string, unknown>;
 }
 
+/** An item as claimDue hands it over. */
+export interface ClaimedItem extends ScheduledItem {
+  /**
+   * It still held an earlier claim, whose lease had ended: the process holding it stopped (or
+   * stalled) while firing it, and may have posted it already.
+   */
+  takenOver: boolean;
+}
+
 /** One entry of an incident's plan: set `dueAt` (null cancels). */
 export interface PlannedItem {
   kind: string;
@@ -108,7 +117,7 @@ export interface ScheduleStore {
    * (never claimed, or the claimer's lease ended at or before `now`), for `owner` until now + leaseMs.
    * Each item is claimed by exactly one caller, across processes (FOR UPDATE SKIP LOCKED).
    */
-  claimDue(input: { now: Date; owner: string; leaseMs: number; limit: number; lane: ScheduleLane }): Promise<ScheduledItem[]>;
+  claimDue(input: { now: Date; owner: string; leaseMs: number; limit: number; lane: ScheduleLane }): Promise<ClaimedItem[]>;
   /**
    * Ends a claim held by `owner`. `fired`: it was sent (fired count and time recorded, attempts
    * reset). The due time becomes `next` only if it is still the one claimed (`claimedDueAt`): a

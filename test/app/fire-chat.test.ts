@@ -8,6 +8,7 @@ import { syncSchedule } from '../../src/app/reminders/sync.js';
 import { INCIDENTS_CHANNEL } from '../fakes/context.js';
 import { slackApiError, slackRateLimited } from '../fakes/recording-chat.js';
 import { ANNOUNCEMENT, COMMANDER, expectDefined, givenIncident, readable, REPORTER, WAR_ROOM, type GivenIncident } from './fixtures.js';
+import { asItem } from '../store/fixtures.js';
 import { fireWorld, LEASE_MS } from './fire-world.js';
 
 const MIN = 60_000;
@@ -48,7 +49,7 @@ describe('fireChatItem: the update reminder', () => {
       incidentId: incident.id, kind: 'reminder_sent', actorId: null, at: now, data: { userId: mentioned, overdueMs: 15 * MIN, lateMs: 0 },
     });
     expect(await world.item(incident.id, 'update_reminder')).toStrictEqual({
-      ...claimed, dueAt: new Date(now.getTime() + 15 * MIN), firedCount: 1, lastFiredAt: now, ...fresh,
+      ...asItem(claimed), dueAt: new Date(now.getTime() + 15 * MIN), firedCount: 1, lastFiredAt: now, ...fresh,
     });
   });
 
@@ -69,6 +70,35 @@ describe('fireChatItem: the update reminder', () => {
     expect(context).toEqual(note === null ? [] : [note]);
     expect((await ctx.store.listTimeline(incident.id)).at(-1)?.data).toEqual({ userId: COMMANDER, overdueMs: 15 * MIN + lateMs, lateMs });
     expect((await world.item(incident.id, 'update_reminder')).dueAt).toEqual(new Date(ctx.clock.now().getTime() + 15 * MIN));
+  });
+
+  it.each([
+    { case: 'first claim, on time', deadOwner: false, failedBefore: false, lookFirst: false },
+    { case: 'taken over from a process that stopped holding the claim', deadOwner: true, failedBefore: false, lookFirst: true },
+    { case: 'retried after a failed attempt', deadOwner: false, failedBefore: true, lookFirst: true },
+  ])('$case: the post is keyed on the firing, and Slack is asked first whether it landed: $lookFirst', async ({ deadOwner, failedBefore, lookFirst }) => {
+    const world = fireWorld();
+    const { ctx } = world;
+    const incident = await planned(world, { severity: 'P2' });
+    ctx.clock.advance(15 * MIN);
+    if (deadOwner) {
+      // Claimed by a process that died before it could complete or fail, with a short lease: taken
+      // over 5 s after the item fell due (how late it fires does not tell).
+      await ctx.store.schedule.claimDue({ now: ctx.clock.now(), owner: 'dead', leaseMs: 5_000, limit: 100, lane: 'chat' });
+      ctx.clock.advance(5_000);
+    }
+    if (failedBefore) {
+      const first = await world.claim(incident.id, 'update_reminder');
+      await ctx.store.schedule.fail({ id: first.id, owner: 'w1', retryAt: ctx.clock.now(), error: 'HTTP 500' });
+    }
+    const claimed = await world.claim(incident.id, 'update_reminder');
+    expect(claimed.takenOver).toBe(deadOwner);
+
+    await fireChatItem(world.f, claimed);
+
+    const posts = world.engineChat.callsTo('post');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.args[2]).toMatchObject({ once: { key: `${claimed.id}:0`, lookFirst } });
   });
 
   it('repeats every interval while nobody posts an update', async () => {
@@ -102,7 +132,7 @@ describe('fireChatItem: the update reminder', () => {
 
     expect(world.engineChat.calls).toEqual([]);
     expect((await ctx.store.listTimeline(incident.id)).map((e) => e.kind)).toEqual(['opened']);
-    expect(await world.item(incident.id, 'update_reminder')).toStrictEqual({ ...claimed, dueAt: next === null ? null : at(next) });
+    expect(await world.item(incident.id, 'update_reminder')).toStrictEqual({ ...asItem(claimed), dueAt: next === null ? null : at(next) });
   });
 });
 
@@ -129,7 +159,7 @@ describe('fireChatItem: escalations', () => {
     expect((await ctx.store.listTimeline(incident.id)).at(-1)).toStrictEqual({
       incidentId: incident.id, kind: 'escalation_sent', actorId: null, at: now, data: { level: 'L2', notified: ['U0ONCALL', 'S0SRE'], paged: true },
     });
-    expect(await world.item(incident.id, 'escalation:L2')).toStrictEqual({ ...claimed, dueAt: null, firedCount: 1, lastFiredAt: now, ...fresh });
+    expect(await world.item(incident.id, 'escalation:L2')).toStrictEqual({ ...asItem(claimed), dueAt: null, firedCount: 1, lastFiredAt: now, ...fresh });
   });
 
   it('the response deadline of an unacknowledged incident notifies and pages as configured', async () => {
@@ -206,7 +236,7 @@ describe('fireChatItem: a post that fails', () => {
     await fireChatItem(world.f, claimed);
 
     expect(await world.item(incident.id, 'update_reminder')).toStrictEqual({
-      ...claimed, dueAt: new Date(ctx.clock.now().getTime() + retryInMs), attempts: 1, lastError,
+      ...asItem(claimed), dueAt: new Date(ctx.clock.now().getTime() + retryInMs), attempts: 1, lastError,
     });
     expect((await ctx.store.listTimeline(incident.id)).map((e) => e.kind)).toEqual(['opened']);
     expect(ctx.logs.filter((l) => l.msg === 'scheduled post failed; it stays due')).toHaveLength(1);

@@ -7,6 +7,7 @@ import { firePagerItem, PAGER_MAX_ATTEMPTS } from '../../src/app/reminders/fire.
 import type { Incident } from '../../src/core/incident/incident.js';
 import type { SeverityLevel } from '../../src/core/incident/severity.js';
 import { ANNOUNCEMENT, givenIncident } from './fixtures.js';
+import { asItem } from '../store/fixtures.js';
 import { fireWorld, type FireWorld } from './fire-world.js';
 
 /** Queues a PagerDuty job now, as an escalation (or syncSchedule) does. */
@@ -40,7 +41,7 @@ describe('firePagerItem: trigger', () => {
         customDetails: { incident: 'INC-1', severity, status: 'investigating', escalation: 'L2', declaredAt: incident.declaredAt.toISOString() },
       },
     ]);
-    expect(await world.item(incident.id, 'pager:trigger:L2')).toStrictEqual({ ...claimed, dueAt: null, firedCount: 1, lastFiredAt: now });
+    expect(await world.item(incident.id, 'pager:trigger:L2')).toStrictEqual({ ...asItem(claimed), dueAt: null, firedCount: 1, lastFiredAt: now });
     expect(reports(world)).toEqual([]);
   });
 

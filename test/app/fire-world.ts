@@ -4,7 +4,7 @@
  * item of a kind the way the engine claims its lane.
  */
 import type { FireContext } from '../../src/app/reminders/fire.js';
-import { laneOf, type ScheduledItem } from '../../src/ports.js';
+import { laneOf, type ClaimedItem, type ScheduledItem } from '../../src/ports.js';
 import { fakeContext, type FakeContext, type FakeContextOptions } from '../fakes/context.js';
 import { recordingChat, type RecordingChat } from '../fakes/recording-chat.js';
 import { expectDefined } from './fixtures.js';
@@ -28,7 +28,7 @@ export interface FireWorld {
   engineChat: RecordingChat;
   f: FireContext;
   /** Claims what is due now in the lane of `kind`, as `owner`, and returns the item of that kind. */
-  claim(incidentId: string, kind: string, owner?: string): Promise<ScheduledItem>;
+  claim(incidentId: string, kind: string, owner?: string): Promise<ClaimedItem>;
   /** The stored item of that kind. */
   item(incidentId: string, kind: string): Promise<ScheduledItem>;
 }

@@ -96,11 +96,13 @@ export function memorySchedule(hasIncident: (id: string) => boolean): ScheduleSt
         .filter((i) => laneOf(i.kind) === input.lane)
         .sort((a, b) => (a.dueAt as Date).getTime() - (b.dueAt as Date).getTime() || a.seq - b.seq)
         .slice(0, limit);
-      for (const item of claimable) {
+      return claimable.map((item) => {
+        // A claim still there has ended (complete and fail clear it): its holder stopped while firing it.
+        const takenOver = item.claimedUntil !== null;
         item.claimedBy = owner;
         item.claimedUntil = new Date(now.getTime() + leaseMs);
-      }
-      return claimable.map(toItem);
+        return { ...toItem(item), takenOver };
+      });
     },
 
     async complete(input) {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/adapters/postgres/db.js';
 import type { NewIncident } from '../../src/core/incident/incident.js';
-import type { Store } from '../../src/ports.js';
+import type { ClaimedItem, ScheduledItem, Store } from '../../src/ports.js';
 
 export type OpenedStore = Store & { db: Db };
 
@@ -52,3 +52,6 @@ export function newRequest(teamId: string, overrides: Partial<NewRequest> = {}):
     ...overrides,
   };
 }
+
+/** A claimed item as the store lists it (without what only the claim tells). */
+export const asItem = ({ takenOver: _, ...item }: ClaimedItem): ScheduledItem => item;

@@ -5,8 +5,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/core/incident/incident.js';
-import type { ScheduledItem, ScheduleLane, Store } from '../../src/ports.js';
-import { newIncident, newTeam } from './fixtures.js';
+import type { ClaimedItem, ScheduledItem, ScheduleLane, Store } from '../../src/ports.js';
+import { asItem, newIncident, newTeam } from './fixtures.js';
 
 const T0 = new Date('2025-06-01T12:00:00.000Z');
 const s = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -82,7 +82,7 @@ export function scheduleContract(getStore: () => Store, clearScheduledItems: () 
       if (!claimed) return expect.fail('nothing claimed');
       expect(await schedule().complete({ id: claimed.id, owner: 'w1', claimedDueAt: claimedDue(claimed), next: null, fired: true, at: s(61) })).toBe(true);
       const fired = await item(incident.id, 'response_deadline');
-      expect(fired).toStrictEqual({ ...claimed, dueAt: null, firedCount: 1, lastFiredAt: s(61) });
+      expect(fired).toStrictEqual({ ...asItem(claimed), dueAt: null, firedCount: 1, lastFiredAt: s(61) });
 
       await schedule().plan(incident.id, [{ kind: 'response_deadline', dueAt: s(120), oneShot: true, payload: { n: 2 } }]);
       expect(await item(incident.id, 'response_deadline')).toStrictEqual(fired);
@@ -98,12 +98,12 @@ export function scheduleContract(getStore: () => Store, clearScheduledItems: () 
       await schedule().enqueue(incident.id, 'pager:trigger:1', s(10), { level: 1 });
       const [job] = await claim(s(10), 'p1', { lane: 'pager' });
       expect(job).toStrictEqual({
-        id: expect.any(String), incidentId: incident.id, kind: 'pager:trigger:1', dueAt: s(10), oneShot: true, ...fresh, payload: { level: 1 },
+        id: expect.any(String), incidentId: incident.id, kind: 'pager:trigger:1', dueAt: s(10), oneShot: true, ...fresh, payload: { level: 1 }, takenOver: false,
       });
       await schedule().fail({ id: job?.id ?? '', owner: 'p1', retryAt: s(40), error: 'HTTP 500' });
       expect(await item(incident.id, 'pager:trigger:1')).toMatchObject({ dueAt: s(40), attempts: 1, lastError: 'HTTP 500' });
       await schedule().enqueue(incident.id, 'pager:trigger:1', s(50), { level: 2 });
-      expect(await item(incident.id, 'pager:trigger:1')).toStrictEqual({ ...job, dueAt: s(50), payload: { level: 2 } });
+      expect(await item(incident.id, 'pager:trigger:1')).toStrictEqual({ ...asItem(job ?? expect.fail('nothing claimed')), dueAt: s(50), payload: { level: 2 } });
     });
 
     it('a plan during a claim moves the due time (or cancels), and the claimer\'s completion keeps it', async () => {
@@ -163,8 +163,10 @@ export function scheduleContract(getStore: () => Store, clearScheduledItems: () 
       if (!mine) return expect.fail('nothing claimed');
       expect(await claim(s(59.999), 'w2')).toEqual([]);
       // At the lease's end exactly it is free: nextWake reports that moment, so it must be claimable then.
+      expect(mine.takenOver).toBe(false);
       const [theirs] = await claim(s(60), 'w2');
-      expect(theirs).toStrictEqual(mine);
+      // w1's claim was still there: w2 takes the item over, and is told so (w1 may have posted it).
+      expect(theirs).toStrictEqual({ ...mine, takenOver: true });
 
       const before = await schedule().list(incident.id);
       expect(await schedule().complete({ id: mine.id, owner: 'w1', claimedDueAt: s(0), next: s(600), fired: true, at: s(61) })).toBe(false);
@@ -178,6 +180,8 @@ export function scheduleContract(getStore: () => Store, clearScheduledItems: () 
 
       // A lease that ran out without anyone taking the item over is still its owner's to complete.
       const [late] = await claim(s(600), 'w3');
+      // w2 completed its claim: nobody held it, so nobody took it over.
+      expect(late?.takenOver).toBe(false);
       expect(await schedule().complete({ id: late?.id ?? '', owner: 'w3', claimedDueAt: s(600), next: null, fired: false, at: s(9000) })).toBe(true);
       expect(await item(incident.id, 'update_reminder')).toMatchObject({ dueAt: null, firedCount: 1, lastFiredAt: s(62) });
     });
@@ -207,12 +211,12 @@ export function scheduleContract(getStore: () => Store, clearScheduledItems: () 
     it('complete with a next time makes it due again, with null ends it; fail retries with attempts and error kept', async () => {
       const incident = await open();
       await schedule().plan(incident.id, [{ kind: 'update_reminder', dueAt: s(0), oneShot: false, payload: { p: 1 } }]);
-      const take = async (now: Date, owner: string): Promise<ScheduledItem> => (await claim(now, owner))[0] ?? expect.fail('nothing claimed');
+      const take = async (now: Date, owner: string): Promise<ClaimedItem> => (await claim(now, owner))[0] ?? expect.fail('nothing claimed');
       const get = () => item(incident.id, 'update_reminder');
 
       let c = await take(s(0), 'w1');
       expect(await schedule().complete({ id: c.id, owner: 'w1', claimedDueAt: s(0), next: s(1800), fired: true, at: s(1) })).toBe(true);
-      expect(await get()).toStrictEqual({ ...c, dueAt: s(1800), firedCount: 1, lastFiredAt: s(1) });
+      expect(await get()).toStrictEqual({ ...asItem(c), dueAt: s(1800), firedCount: 1, lastFiredAt: s(1) });
       expect(await claim(s(1799), 'w1')).toEqual([]);
 
       c = await take(s(1800), 'w1');
@@ -230,7 +234,7 @@ export function scheduleContract(getStore: () => Store, clearScheduledItems: () 
 
       c = await take(s(1950), 'w1');
       expect(await schedule().complete({ id: c.id, owner: 'w1', claimedDueAt: s(1950), next: null, fired: true, at: s(1951) })).toBe(true);
-      expect(await get()).toStrictEqual({ ...c, dueAt: null, ...fresh, firedCount: 2, lastFiredAt: s(1951) });
+      expect(await get()).toStrictEqual({ ...asItem(c), dueAt: null, ...fresh, firedCount: 2, lastFiredAt: s(1951) });
       expect(await claim(s(999_999), 'w1')).toEqual([]);
     });
 

@@ -24,6 +24,9 @@ const itemRow = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 
+/** What claimDue reads besides. */
+const takenOverRow = z.object({ taken_over: z.boolean() });
+
 /** What toItem reads. The bigserial id is read as text: pg and PGlite decode int8 differently. */
 const ITEM_COLUMNS = 'id::text AS id, incident_id, kind, due_at, one_shot, attempts, fired_count, last_fired_at, last_error, payload';
 
@@ -90,20 +93,24 @@ const ENQUEUE_SQL = `
   ON CONFLICT (incident_id, kind) DO UPDATE
     SET due_at = excluded.due_at, payload = excluded.payload, one_shot = true, attempts = 0, last_error = NULL`;
 
-/** $1 now, $2 owner, $3 lease end, $4 limit. */
+/**
+ * $1 now, $2 owner, $3 lease end, $4 limit. A claim still there (its lease ended: complete and fail
+ * clear it) is read while the row is locked, before it is replaced: the item is taken over.
+ */
 const claimSql = (lane: ScheduleLane): string => `
-  WITH claimed AS (
-    UPDATE scheduled_items SET claimed_by = $2, claimed_until = $3::timestamptz
-    WHERE id IN (
-      SELECT id FROM scheduled_items
-      WHERE due_at IS NOT NULL AND due_at <= $1::timestamptz
-        AND (claimed_until IS NULL OR claimed_until <= $1::timestamptz)
-        AND ${laneFilter(lane)}
-      ORDER BY due_at, id
-      LIMIT $4
-      FOR UPDATE SKIP LOCKED)
-    RETURNING *)
-  SELECT ${ITEM_COLUMNS} FROM claimed ORDER BY claimed.due_at, claimed.id`;
+  WITH due AS (
+    SELECT id, claimed_until IS NOT NULL AS taken_over FROM scheduled_items
+    WHERE due_at IS NOT NULL AND due_at <= $1::timestamptz
+      AND (claimed_until IS NULL OR claimed_until <= $1::timestamptz)
+      AND ${laneFilter(lane)}
+    ORDER BY due_at, id
+    LIMIT $4
+    FOR UPDATE SKIP LOCKED),
+  claimed AS (
+    UPDATE scheduled_items AS s SET claimed_by = $2, claimed_until = $3::timestamptz
+    FROM due WHERE s.id = due.id
+    RETURNING s.*, due.taken_over)
+  SELECT ${ITEM_COLUMNS}, taken_over FROM claimed ORDER BY claimed.due_at, claimed.id`;
 
 /** $1 id, $2 owner, $3 claimed due time, $4 next, $5 fired, $6 at. */
 const COMPLETE_SQL = `
@@ -165,7 +172,7 @@ export function createScheduleStore(db: Db): ScheduleStore {
       guard('claim due reminders', async () => {
         const { now, owner, leaseMs, limit } = parseInput(claimInput, 'claimDue', input);
         const rows = await db.query(claimSql(input.lane), [now, owner, new Date(now.getTime() + leaseMs), limit]);
-        return rows.map(toItem);
+        return rows.map((row) => ({ ...toItem(row), takenOver: parseRow(takenOverRow, 'scheduled_items', row).taken_over }));
       }),
 
     complete: (input) =>

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Chat, ScheduledItem, ScheduleLane } from '../../ports.js';
+import type { Chat, ClaimedItem, ScheduleLane } from '../../ports.js';
 import type { AppContext } from '../context.js';
 import { fireChatItem, firePagerItem, type FireContext } from './fire.js';
 import { syncSchedule } from './sync.js';
@@ -64,7 +64,7 @@ export function startEngine(ctx: AppContext, options: EngineOptions): Engine {
       wakers.add(done);
     });
 
-  async function handle(lane: ScheduleLane, item: ScheduledItem): Promise<void> {
+  async function handle(lane: ScheduleLane, item: ClaimedItem): Promise<void> {
     try {
       if (lane === 'pager') await firePagerItem(fire, item);
       else await fireChatItem(fire, item);

@@ -9,7 +9,7 @@ import { humanId, incidentHome, isOpen, type Incident } from '../../core/inciden
 import { decide, levelOf, nextAfterFire, OPEN_PAGE_LEVEL, pagingLevel, UPDATE_REMINDER } from '../../core/reminders/plan.js';
 import { escalationMessage, reminderMessage } from '../../core/reminders/messages.js';
 import { toPlainLine } from '../../core/render/text.js';
-import type { Chat, Metrics, PagerEvent, ScheduledItem } from '../../ports.js';
+import type { Chat, ClaimedItem, Metrics, PagerEvent } from '../../ports.js';
 import { metricsOf, type AppContext } from '../context.js';
 import { reportSideStep } from '../incidents/home.js';
 import { PAGER_TRIGGER, syncSchedule } from './sync.js';
@@ -25,12 +25,13 @@ export interface FireContext {
 /** After this many failed attempts a PagerDuty event is given up (and that is reported). */
 export const PAGER_MAX_ATTEMPTS = 8;
 
-/** Fired this late, an earlier attempt may have been made by a process that died holding the claim (its lease is a minute). */
-const MAYBE_TRIED_LATE_MS = 30_000;
-
-/** One firing of `item`, named the same by every attempt at it (retries, a replica taking over). */
-function onceFor(item: ScheduledItem, lateMs: number): { key: string; lookFirst: boolean } {
-  return { key: `${item.id}:${item.firedCount}`, lookFirst: item.attempts > 0 || lateMs >= MAYBE_TRIED_LATE_MS };
+/**
+ * One firing of `item`, named the same by every attempt at it (retries, a replica taking over).
+ * An attempt may have landed before when one failed (attempts) or when the process holding the
+ * claim stopped (taken over): then Slack is asked first whether the post is there.
+ */
+function onceFor(item: ClaimedItem): { key: string; lookFirst: boolean } {
+  return { key: `${item.id}:${item.firedCount}`, lookFirst: item.attempts > 0 || item.takenOver };
 }
 
 /** The kind of an item as the metrics name it: escalation levels and PagerDuty actions are the configuration's, so they are left out. */
@@ -47,7 +48,7 @@ function retryAfterMs(err: unknown): number | null {
   return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : null;
 }
 
-export async function fireChatItem(f: FireContext, item: ScheduledItem): Promise<void> {
+export async function fireChatItem(f: FireContext, item: ClaimedItem): Promise<void> {
   const { ctx } = f;
   const store = ctx.store.schedule;
   const claimedDueAt = item.dueAt as Date;
@@ -69,7 +70,7 @@ export async function fireChatItem(f: FireContext, item: ScheduledItem): Promise
   }
   metrics.reminder('due', kind);
   try {
-    const once = onceFor(item, decision.lateMs);
+    const once = onceFor(item);
     if (item.kind === UPDATE_REMINDER) await sendReminder(f, incident, decision.lateMs, now, once);
     else await sendEscalation(f, incident, item.kind, now, once);
   } catch (err) {
@@ -117,7 +118,7 @@ async function sendEscalation(f: FireContext, incident: Incident, kind: string, 
 }
 
 /** PagerDuty events: trigger when a level pages, acknowledge and resolve with the incident. */
-export async function firePagerItem(f: FireContext, item: ScheduledItem): Promise<void> {
+export async function firePagerItem(f: FireContext, item: ClaimedItem): Promise<void> {
   const { ctx } = f;
   const store = ctx.store.schedule;
   const claimedDueAt = item.dueAt as Date;
