@@ -151,7 +151,7 @@ export async function composeFirebreak(config: Readonly<Config>, logger: Logger,
         logger: boltLogger(logger),
       });
       // A post gets a short budget (well inside the 60 s lease); a 429 goes back to the engine, which reschedules it.
-      const engineChat = slackChat(engineClient, pacer, { oneAttempt: onceClient(logger), policy: { budgetMs: 20_000, onRateLimit: 'fail' }, identity: () => options.slackIdentity?.() });
+      const engineChat = slackChat(engineClient, pacer, { oneAttempt: onceClient(logger), policy: { budgetMs: 20_000, onRateLimit: 'fail' }, identity: () => options.slackIdentity?.(), pace: 'background' });
       const engine = startEngine(ctx, { chat: engineChat, backoffMs: (attempt) => backoffMs(attempt, { baseMs: 1000, maxMs: 60_000 }) });
       wakers.add(engine.poke);
       // Requests nobody decided lose their buttons once expired (a click after that is refused anyway).

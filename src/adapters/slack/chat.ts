@@ -13,7 +13,7 @@ import type { MessageRef } from '../../core/incident/incident.js';
 import type { Chat } from '../../ports.js';
 import { toBlockKit } from './block-kit.js';
 import { callOnce, type CallOncePolicy } from './call-once.js';
-import { createPacer, type Pacer } from './pacer.js';
+import { createPacer, type Pace, type Pacer } from './pacer.js';
 import type { BotIdentity } from './slack-auth.js';
 
 /** Errors of chat.postEphemeral that a direct message can get around. */
@@ -31,6 +31,8 @@ export interface SlackChatOptions {
   policy?: CallOncePolicy;
   /** The bot's ids, to recognise a channel it created itself. */
   identity?: () => BotIdentity | undefined;
+  /** How its posts take their turn in a channel (`background`: scheduled posts, after those people wait for). */
+  pace?: Pace;
 }
 
 const DEFAULT_POLICY: CallOncePolicy = { budgetMs: 60_000, onRateLimit: 'wait' };
@@ -45,7 +47,7 @@ export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer()
   const policy = options.policy ?? DEFAULT_POLICY;
   const chat: Chat = {
     async post(channel, message, postOptions) {
-      await pacer.take(channel);
+      await pacer.take(channel, options.pace);
       const once = postOptions?.once;
       const key = once?.key ?? randomUUID();
       const since = Date.now() / 1000 - (once ? KEYED_LOOKBACK_S : CLOCK_SLACK_S);
@@ -128,7 +130,7 @@ export function slackChat(client: webApi.WebClient, pacer: Pacer = createPacer()
       return replies.messages?.find((m) => m.ts === ref.ts)?.text ?? null;
     },
     async uploadFile(file) {
-      await pacer.take(file.channel);
+      await pacer.take(file.channel, options.pace);
       await client.filesUploadV2({
         channel_id: file.channel,
         ...(file.threadTs ? { thread_ts: file.threadTs } : {}),
