@@ -191,6 +191,20 @@ describe('the shown state of each step', () => {
     ]);
   });
 
+  it('a recorded state other than to do is kept: the end of a claim, or the condition, decides only for a running or pending step', () => {
+    const past = new Date(NOW.getTime() - 1);
+    const done = record('a', 'done', { status: 'ok', claimedUntil: past });
+    const b = record('b', 'done', { claimedUntil: past });
+    const d = record('d', 'requested');
+    const steps = [diagCheck('a'), manualStep('b', { when: { step: 'a', status: ['critical'] } }), diagCheck('c'), actionStep('d', { when: { step: 'c', status: ['critical'] } })];
+    expect(progress(steps, [done, b, d])).toEqual([
+      { index: 0, state: 'done', record: done, note: null },
+      { index: 1, state: 'done', record: b, note: null },
+      { index: 2, state: 'pending', record: null, note: null },
+      { index: 3, state: 'requested', record: d, note: null },
+    ]);
+  });
+
   it('the next step is the first to do; finished when every step is done, skipped or failed', () => {
     const rb = runbook({ steps: [diagCheck('a'), manualStep('b'), manualStep('c')] });
     const at = (records: RunbookStepRecord[]) => progressOf(rb, runOf(rb, records), NOW);
@@ -254,7 +268,7 @@ describe('what each kind of step says', () => {
   });
 
   it('an action without arguments or target, a manual step without command, a notify step without fields', () => {
-    const m = draw([actionStep('a', { args: [] }), manualStep('b', { instruction: 'Look *here*' }), notifyStep('c', { fields: {} }), notifyStep('d', { fields: { next_steps: 'Wait' } })]);
+    const m = draw([actionStep('a', { args: [] }), manualStep('b', { instruction: 'Look *here*' }), notifyStep('c', { fields: {} }), notifyStep('d', { fields: { next_steps: 'Wait' } }), actionStep('e', { args: ['{{db}}', '--force'] })]);
     expect(stepBlocks(m)).toEqual([
       { type: 'text', text: ':arrow_forward: *Next: 1. Step a* · _action_\nWhy a matters.\nAsks for `fake.restart` on the first configured target: it runs only once approved.' },
       stepButton('a', 'Request approval', true),
@@ -264,6 +278,8 @@ describe('what each kind of step says', () => {
       stepButton('c', 'Post', false, 'runbook_notify'),
       { type: 'text', text: ':white_circle: *4. Step d* · _notify_ · to do\nWhy d matters.\nPosts the stakeholder update, prefilled with next steps: Wait.' },
       stepButton('d', 'Post', false, 'runbook_notify'),
+      { type: 'text', text: ':white_circle: *5. Step e* · _action_ · to do\nWhy e matters.\nAsks for `fake.restart main --force` on the first configured target: it runs only once approved.' },
+      stepButton('e', 'Request approval'),
     ]);
   });
 
@@ -316,6 +332,8 @@ describe('the outcome under each step', () => {
     expect(lines(four)).toEqual([':red_circle: *CRITICAL*: s', ':red_circle: *c1*: c1 value', ':red_circle: *c2*: c2 value', ':red_circle: *c3*: c3 value', '_+1 more finding_']);
     expect(lines(four.slice(0, 3))).toEqual([':red_circle: *CRITICAL*: s', ':red_circle: *c1*: c1 value', ':red_circle: *c2*: c2 value', ':red_circle: *c3*: c3 value']);
     expect(lines([])).toEqual([':red_circle: *CRITICAL*: s']);
+    // Fewer than three problems: the passing findings are not shown in their place, only counted.
+    expect(lines([finding('o1', 'ok'), finding('c1', 'critical')])).toEqual([':red_circle: *CRITICAL*: s', ':red_circle: *c1*: c1 value', '_+1 more finding_']);
     // Only passing findings: they are shown, the first three.
     expect(lines([finding('o1', 'ok'), finding('o2', 'ok'), finding('o3', 'ok'), finding('o4', 'ok')])).toEqual([
       ':red_circle: *CRITICAL*: s', ':white_check_mark: *o1*: o1 value', ':white_check_mark: *o2*: o2 value', ':white_check_mark: *o3*: o3 value', '_+1 more finding_',
@@ -330,9 +348,9 @@ describe('the outcome under each step', () => {
     expect(line).toBe(`${full.slice(0, 319)}…`);
   });
 
-  it('each other state: running, approval requested, failed, skipped as stored, done without a status or summary', () => {
+  it('each other state: running, approval requested, failed, skipped as stored, done without a status or summary, a check that could not run', () => {
     const m = draw(
-      [manualStep('a'), manualStep('b'), actionStep('c'), actionStep('d'), manualStep('e'), manualStep('f'), manualStep('g'), manualStep('h')],
+      [manualStep('a'), manualStep('b'), actionStep('c'), actionStep('d'), manualStep('e'), manualStep('f'), manualStep('g'), manualStep('h'), diagCheck('i')],
       [
         record('a', 'running', { actorId: null, updatedAt: null }),
         record('b', 'running', { summary: 'Checking the disk' }),
@@ -342,6 +360,7 @@ describe('the outcome under each step', () => {
         record('f', 'skipped'),
         record('g', 'done', { updatedAt: null }),
         record('h', 'done', { summary: 'Marked done', actorId: 'bad id' }),
+        record('i', 'failed', { status: 'critical', summary: 'Could not run: timed out' }),
       ],
     );
     const instruction = (id: string) => `Why ${id} matters.\nLook at the volume.`;
@@ -354,6 +373,8 @@ describe('the outcome under each step', () => {
       { type: 'text', text: ':fast_forward: *6. Step f* · _manual_ · skipped\nWhy f matters.\n:fast_forward: Skipped: its condition did not hold' },
       { type: 'text', text: ':white_check_mark: *7. Step g* · _manual_ · done\nWhy g matters.\n:white_check_mark: done · <@U0ALICE>' },
       { type: 'text', text: `:white_check_mark: *8. Step h* · _manual_ · done\nWhy h matters.\n:white_check_mark: Marked done · bad id${AT}` },
+      // Only a check done shows its status: one that could not run shows that.
+      { type: 'text', text: `:x: *9. Step i* · _check_ · failed\nWhy i matters.\n:x: Could not run: timed out · <@U0ALICE>${AT}` },
     ]);
   });
   it("cuts a summary to 500 characters, a skip's reason to 400, a step's name to 150 in full and to 120 collapsed, a collapsed line to 600", () => {
