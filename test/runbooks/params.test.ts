@@ -1,6 +1,6 @@
 /** Params at run time: `param=value` words, binding against what a runbook declares, and filling steps. */
 import { describe, expect, it } from 'vitest';
-import { bindParams, fill, fillStep, parseParamArgs } from '../../src/core/runbook/params.js';
+import { bindParams, compilePattern, fill, fillStep, paramValueProblem, parseParamArgs, placeholdersIn } from '../../src/core/runbook/params.js';
 import type { Runbook, Step } from '../../src/core/runbook/model.js';
 
 const runbook: Pick<Runbook, 'id' | 'params'> = {
@@ -30,6 +30,25 @@ describe('parseParamArgs', () => {
   it('a prototype name is not a param name', () => {
     expect(parseParamArgs(['__proto__=x'])).toMatchObject({ ok: false });
     expect(parseParamArgs(['constructor=x'])).toEqual({ ok: true, given: { constructor: 'x' } });
+  });
+
+  it('skips empty words, and trims the name and the value', () => {
+    expect(parseParamArgs(['', ' minutes = 10 ', ''])).toEqual({ ok: true, given: { minutes: '10' } });
+  });
+
+  it('takes off one pair of straight or curly quotes, of the same kind at both ends', () => {
+    const value = (word: string) => parseParamArgs([`reason=${word}`]);
+    expect(['"a b"', "'a b'", '“a b”', '‘a b’'].map(value)).toEqual(Array(4).fill({ ok: true, given: { reason: 'a b' } }));
+    expect(['"a', 'a"', '"a\'', '”a“', '’a‘', '“a"', '""x"'].map(value)).toEqual(['"a', 'a"', '"a\'', '”a“', '’a‘', '“a"', '"x'].map((v) => ({ ok: true, given: { reason: v } })));
+    // A lone quote is a value; two quotes are an empty one.
+    expect(value('"')).toEqual({ ok: true, given: { reason: '"' } });
+    expect(value('""')).toEqual({ ok: false, message: 'reason= has no value: write reason=<value>, or leave it out to take its default' });
+  });
+
+  it('shows at most 60 characters of a word it refuses', () => {
+    expect(parseParamArgs(['x'.repeat(60)])).toEqual({ ok: false, message: `expected param=value, got "${'x'.repeat(60)}" (for example minutes=10)` });
+    expect(parseParamArgs(['x'.repeat(61)])).toEqual({ ok: false, message: `expected param=value, got "${'x'.repeat(59)}…" (for example minutes=10)` });
+    expect(parseParamArgs([`${'N'.repeat(61)}=1`])).toEqual({ ok: false, message: `"${'N'.repeat(60)}" is not a param name: names are lower-case letters, digits, "-" and "_"` });
   });
 });
 
@@ -73,6 +92,47 @@ describe('bindParams', () => {
     expect(!bound.ok && bound.message.split('; ')).toEqual(['pg-long-queries has no param "nope": it takes db, minutes, table, reason', 'minutes: expected a whole number, got "x"', 'pg-long-queries needs table, reason: add table=<value> reason=<value>']);
   });
 
+  it('accepts the bounds themselves, negative numbers, and 15 digits at most', () => {
+    const problem = (value: string) => paramValueProblem({ type: 'integer', min: -5, max: 1440, description: 'd' }, value);
+    expect(['1', '-5', '1440', '0010'].map(problem)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(['-6', '1441', '+3', '- 1', '1e3', ' 1', '1 '].map(problem)).toEqual([
+      'expected -5 or more, got -6', 'expected 1440 or less, got 1441',
+      'expected a whole number, got "+3"', 'expected a whole number, got "- 1"', 'expected a whole number, got "1e3"', 'expected a whole number, got " 1"', 'expected a whole number, got "1 "',
+    ]);
+    const unbounded = (value: string) => paramValueProblem({ type: 'integer', description: 'd' }, value);
+    expect(unbounded('-999999999999999')).toBeUndefined();
+    expect(unbounded('1234567890123456')).toBe('expected a whole number, got "1234567890123456"');
+  });
+
+  it('takes a target name of 1 to 63 letters, digits, "-", "_" and "."; shows 70 characters of another', () => {
+    const target = { type: 'target' as const, description: 'd' };
+    expect(['a', 'pg-main_2.eu', 'x'.repeat(63)].map((v) => paramValueProblem(target, v))).toEqual([undefined, undefined, undefined]);
+    const refused = 'expected the name of a configured target (letters, digits, "-", "_", "."), got';
+    expect(['', 'x'.repeat(64), 'a b', ' a', 'a '].map((v) => paramValueProblem(target, v))).toEqual([`${refused} ""`, `${refused} "${'x'.repeat(64)}"`, `${refused} "a b"`, `${refused} " a"`, `${refused} "a "`]);
+    expect(paramValueProblem(target, `${'x'.repeat(70)} and more`)).toBe(`${refused} "${'x'.repeat(70)}"`);
+  });
+
+  it('takes a string of 200 characters, any but control characters, matching its pattern in full', () => {
+    const text = { type: 'string' as const, description: 'd' };
+    expect(['x'.repeat(200), 'é ü ~ \u0080', ''].map((v) => paramValueProblem(text, v))).toEqual([undefined, undefined, undefined]);
+    expect(['\u0000', 'a\u001fb', 'a\u007f', 'tab\there'].map((v) => paramValueProblem(text, v))).toEqual(Array(4).fill('expected text on one line, without control characters'));
+    const patterned = { type: 'string' as const, pattern: 'a|b', description: 'd' };
+    expect(['a', 'b', 'ab'].map((v) => paramValueProblem(patterned, v))).toEqual([undefined, undefined, 'expected a value matching a|b, got "ab"']);
+    expect(paramValueProblem({ ...text, pattern: 'x+' }, 'y'.repeat(80))).toBe(`expected a value matching x+, got "${'y'.repeat(70)}"`);
+    expect(paramValueProblem({ ...text, pattern: '(' }, 'x')).toBe('its pattern "(" is not a valid regular expression');
+  });
+
+  it('reads a pattern as a Unicode regular expression, anchored', () => {
+    expect(compilePattern('\\p{Lu}+')?.test('ÉTÉ')).toBe(true);
+    expect(compilePattern('\\p{Lu}+')?.test('été')).toBe(false);
+    expect(compilePattern('a|b')?.source).toBe('^(?:a|b)$');
+    expect(compilePattern('[')).toBeUndefined();
+  });
+
+  it('shows at most 70 characters of a name it does not know', () => {
+    expect(bindParams({ id: 'bare', params: {} }, { ['x'.repeat(80)]: '1' })).toEqual({ ok: false, message: `bare has no param "${'x'.repeat(70)}": it takes no params` });
+  });
+
   it('a pattern matches the whole value', () => {
     expect(bindParams(runbook, { table: 'ok_table', reason: 'r' }).ok).toBe(true);
     expect(bindParams(runbook, { table: 'ok_table2', reason: 'r' }).ok).toBe(false);
@@ -87,6 +147,13 @@ describe('fill and fillStep', () => {
     expect(fill('{{ns}}{{ns}}', values)).toBe('shopshop');
     // A value is not read again for placeholders.
     expect(fill('{{a}}', { a: '{{b}}', b: 'no' })).toBe('{{b}}');
+  });
+
+  it('finds each placeholder, in order, repeats included', () => {
+    expect(placeholdersIn('{{db}} {{ minutes }} {{db}} {{.State}} {{ a-b_c }} {{9x}}')).toEqual(['db', 'minutes', 'db', 'a-b_c']);
+    expect(fill('{{db }}{{ db}}{{db\t}}', values)).toBe('mainmainmain');
+    // A name of the prototype is not a value.
+    expect(fill('{{constructor}}', values)).toBe('{{constructor}}');
   });
 
   const base = { title: 'T {{db}}', explanation: 'About {{db}}', line: 3 };
