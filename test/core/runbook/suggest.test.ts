@@ -36,6 +36,8 @@ describe('closest', () => {
   it('matches part by part when either name has parts, each part within its own allowance', () => {
     // A word of one part finds the name holding that part.
     expect(closest('restrat', ['k8s.rollout-restart'])).toBe('k8s.rollout-restart');
+    // A word of parts finds a name of one part when each of its parts is close to it.
+    expect(closest('abc.abd', ['abc'])).toBe('abc');
     // One edit in a part of three letters is within its allowance; two are not.
     expect(closest('k9s.restart', ['k8s.rollout-restart'])).toBe('k8s.rollout-restart');
     expect(closest('k99.restart', ['k8s.rollout-restart'])).toBeUndefined();
