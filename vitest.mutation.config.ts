@@ -6,9 +6,15 @@
  */
 import { defineConfig } from 'vitest/config';
 
+/**
+ * `npm run test:mutation:file` narrows the set to the test files importing the one source file it
+ * mutates (a JSON list in MUTATION_TESTS), so that each static mutant runs those only.
+ */
+const narrowed = process.env.MUTATION_TESTS ? (JSON.parse(process.env.MUTATION_TESTS) as string[]) : undefined;
+
 export default defineConfig({
   test: {
-    include: [
+    include: narrowed ?? [
       'test/core/**/*.test.ts', 'test/app/**/*.test.ts', 'test/security/log-redaction.test.ts',
       // The runbook rules, params and matching (src/core/runbook/), read from Markdown in memory.
       'test/runbooks/{params,validate,catalogue,parse-markdown}.test.ts',
