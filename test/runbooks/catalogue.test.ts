@@ -91,3 +91,58 @@ describe('did you mean', () => {
     expect(didYouMean('db', ['check', 'action'])).toBe('');
   });
 });
+
+describe('matching, more', () => {
+  it('reads the first 10,000 characters of a text, no more', () => {
+    const found = runbookCatalogue([runbook('late', { symptoms: ['disk full'] })]);
+    expect(ids(found.match({ text: `${'.'.repeat(10_000 - 'disk full'.length)}disk full` }))).toEqual(['late']);
+    expect(found.match({ text: `${'.'.repeat(10_000 - 'disk full'.length + 1)}disk full` })).toEqual([]);
+  });
+
+  it('a symptom or service of blanks only matches nothing', () => {
+    const blank = runbookCatalogue([runbook('blank', { symptoms: ['   '], services: [' '] })]);
+    expect(blank.match({ text: 'anything at all' })).toEqual([]);
+    expect(blank.match({ text: '   ' })).toEqual([]);
+  });
+
+  it('a phrase is whole words: not inside a word, letters and digits alike, in any script', () => {
+    const one = runbookCatalogue([runbook('one', { symptoms: ['lock timeout'] })]);
+    expect(one.match({ text: 'xlock timeout' })).toEqual([]);
+    expect(one.match({ text: '9lock timeout' })).toEqual([]);
+    expect(one.match({ text: 'élock timeout' })).toEqual([]);
+    expect(one.match({ text: 'lock timeout9' })).toEqual([]);
+    expect(one.match({ text: 'lock timeoutß' })).toEqual([]);
+    expect(one.match({ text: 'lock-timeout' }).map((r) => r.id)).toEqual(['one']);
+    expect(one.match({ text: '(LOCK TIMEOUT)' }).map((r) => r.id)).toEqual(['one']);
+    expect(one.match({ text: 'lockxtimeout' })).toEqual([]);
+    expect(one.match({ text: 'lock\t\ttimeout' }).map((r) => r.id)).toEqual(['one']);
+  });
+
+  it('takes every regular expression character as itself', () => {
+    const odd = runbookCatalogue([runbook('odd', { symptoms: ['a.b', 'c*', 'd?e', '^f$', 'g{2}', '[h]', 'i|j', 'k\\l', 'm+n', '(o)'] })]);
+    for (const text of ['a.b', 'c*', 'd?e', '^f$', 'g{2}', '[h]', 'i|j', 'k\\l', 'm+n', '(o)']) expect(ids(odd.match({ text: `say ${text} now` }))).toEqual(['odd']);
+    for (const text of ['axb', 'ccc', 'e', 'f', 'gg', 'h', 'i', 'j', 'kl', 'mn', 'o']) expect(odd.match({ text: `say ${text} now` })).toEqual([]);
+  });
+
+  it('ranks symptoms and mentioned services together, then symptoms over mentions', () => {
+    const a = runbook('a', { services: ['orders', 'billing'] });
+    const b = runbook('b', { symptoms: ['slow'] });
+    const c = runbook('c', { symptoms: ['slow', 'stuck'] });
+    const cat = runbookCatalogue([a, b, c]);
+    // a: two services mentioned, b: one symptom, c: two symptoms.
+    expect(ids(cat.match({ text: 'orders and billing are slow and stuck' }))).toEqual(['c', 'a', 'b']);
+    const d = runbook('d', { services: ['orders'], symptoms: ['stuck'] });
+    // c: two symptoms; d: one symptom and one mention (as many, fewer symptoms); a: one mention.
+    expect(ids(runbookCatalogue([a, d, c]).match({ text: 'orders are slow and stuck' }))).toEqual(['c', 'd', 'a']);
+    expect(ids(runbookCatalogue([d, c, a]).match({ text: 'orders are slow and stuck' }))).toEqual(['c', 'd', 'a']);
+  });
+
+  it('an alert or a service asked outranks any number of symptoms', () => {
+    const many = runbook('many', { symptoms: ['one', 'two', 'three'] });
+    const alerted = runbook('alerted', { alerts: ['Down'] });
+    const served = runbook('served', { services: ['api'] });
+    const cat = runbookCatalogue([many, served, alerted]);
+    expect(ids(cat.match({ alertnames: ['Down'], services: ['api'], text: 'one two three' }))).toEqual(['alerted', 'served', 'many']);
+    expect(ids(cat.match({ services: ['API'], text: 'one two three' }))).toEqual(['served', 'many']);
+  });
+});
