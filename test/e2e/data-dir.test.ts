@@ -118,5 +118,6 @@ describe('the embedded database directory', () => {
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
-  });
+    // Two PGlite first starts at once (about 10 s together on a quiet machine): the same minute as servingPort allows each.
+  }, 60_000);
 });
