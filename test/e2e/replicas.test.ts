@@ -118,9 +118,15 @@ describe('three bots on one store', () => {
       await store.schedule.plan(incident.id, planFor(placed, policy));
     }
     const since = standIn.calls.length;
-    await sleep(Math.max(0, due.getTime() + 8000 - Date.now()));
+    const reminders = () => standIn.calls.slice(since).filter((c) => c.method === 'chat.postMessage' && isReminder(c.args.text));
+    // How fast they go is a benchmark's business (npm run bench:reminders): here, wait for the 200th
+    // however long a loaded machine takes, then long enough for a second post of any of them to show.
+    await sleep(Math.max(0, due.getTime() - Date.now()));
+    const deadline = Date.now() + 60_000;
+    while (reminders().length < 200 && Date.now() < deadline) await sleep(200);
+    await sleep(3000);
 
-    const posted = standIn.calls.slice(since).filter((c) => c.method === 'chat.postMessage' && isReminder(c.args.text));
+    const posted = reminders();
     const perChannel = new Map<string, number>();
     for (const c of posted) perChannel.set(String(c.args.channel), (perChannel.get(String(c.args.channel)) ?? 0) + 1);
     expect(posted).toHaveLength(200);
@@ -132,5 +138,5 @@ describe('three bots on one store', () => {
     expect(bots.map((b) => b.out()).join('')).not.toMatch(/"level":50/); // no errors logged
     // Three processes to start (each compiles the code at start), 600 store calls, then the wait:
     // well past the default 30 s on a busy machine.
-  }, 120_000);
+  }, 150_000);
 });
