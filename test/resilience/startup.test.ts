@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackDriver } from '../../src/adapters/local-slack/driver.js';
 import { startSocketModeStandIn, type SocketModeStandIn } from '../slack/socket-mode.js';
@@ -18,6 +19,10 @@ import { startTcpProxy, type TcpProxy } from '../e2e/tcp-proxy.js';
 
 const TOKEN = 'xoxb-startup-4242-secret';
 const SECRET = 'startup-signing-secret';
+// The processes keep their incidents in a schema of the test PostgreSQL: an embedded store would
+// have each of them run initdb first (seconds of CPU per process), for tests about Slack and ports.
+const SCHEMA = `fb_startup_${process.pid}`;
+const STORE = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: SCHEMA };
 
 let standIn: SlackStandIn;
 let dir: string;
@@ -37,10 +42,17 @@ afterEach(async () => {
 afterAll(async () => {
   await standIn?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop schema if exists ${SCHEMA} cascade`);
+  } finally {
+    await admin.end();
+  }
 });
 
 function start(env: Record<string, string> = {}): Proc {
-  const p = runFirebreak({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0', FIREBREAK_DATA_DIR: 'memory://', LOG_LEVEL: 'info', ...env }, dir);
+  const p = runFirebreak({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0', ...STORE, LOG_LEVEL: 'info', ...env }, dir);
   procs.push(p);
   return p;
 }
@@ -211,7 +223,7 @@ describe('npm start under a process manager', () => {
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: standIn.apiUrl,
       PORT: '0',
-      FIREBREAK_DATA_DIR: 'memory://',
+      ...STORE,
       FIREBREAK_CONFIG: path.join(dir, 'firebreak.yml'),
     });
     procs.push(p);
