@@ -114,18 +114,18 @@ export function parsePeriod(text: string, now: Date): { from: Date; to: Date } |
 
 const WORDS = {
   en: {
-    header: (d: number) => `Incident stats · last ${d} days`,
+    header: (d: number) => `Incident stats · last ${d === 1 ? 'day' : `${d} days`}`,
     total: (n: number, open: number) => `${n} incident${n === 1 ? '' : 's'} declared, ${open} still open`,
     period: 'Period', noData: 'no data', target: 'target', over: (n: number) => `over ${n}`,
     mttd: 'MTTD (time to detect: first alert or noticed → declared)', mtta: 'MTTA (time to acknowledge)', mttr: 'MTTR (time to resolve)', major: 'P0/P1 per month',
-    fallback: (d: number) => `Incident stats, last ${d} days`, monthsMet: (k: number, n: number) => `${k} of ${n} months within target`,
+    fallback: (d: number) => `Incident stats, last ${d === 1 ? 'day' : `${d} days`}`, monthsMet: (k: number, n: number) => `${k} of ${n} months within target`,
   },
   fr: {
-    header: (d: number) => `Statistiques des incidents · ${d} derniers jours`,
+    header: (d: number) => `Statistiques des incidents · ${d === 1 ? 'dernier jour' : `${d} derniers jours`}`,
     total: (n: number, open: number) => `${n} incident${n > 1 ? 's' : ''} déclaré${n > 1 ? 's' : ''}, ${open} encore ouvert${open > 1 ? 's' : ''}`,
     period: 'Période', noData: 'pas de données', target: 'objectif', over: (n: number) => `sur ${n}`,
     mttd: 'MTTD (délai de détection : première alerte ou constat → déclaration)', mtta: 'MTTA (délai de prise en compte)', mttr: 'MTTR (délai de résolution)', major: 'P0/P1 par mois',
-    fallback: (d: number) => `Statistiques des incidents, ${d} derniers jours`, monthsMet: (k: number, n: number) => `${k} mois sur ${n} dans l'objectif`,
+    fallback: (d: number) => `Statistiques des incidents, ${d === 1 ? 'dernier jour' : `${d} derniers jours`}`, monthsMet: (k: number, n: number) => `${k} mois sur ${n} dans l'objectif`,
   },
 } as const;
 

@@ -143,13 +143,17 @@ describe('statsMessage, counts and lengths', () => {
   });
 
   it.each([
-    [6 * 3600, 'Incident stats · last 1 days'],
-    [12 * 3600, 'Incident stats · last 1 days'],
-    [36 * 3600, 'Incident stats · last 2 days'],
-    [30 * 86_400, 'Incident stats · last 30 days'],
-  ])('a period of %i s is headed %j', (seconds, header) => {
+    [6 * 3600, 'Incident stats · last day', 'Statistiques des incidents · dernier jour'],
+    [12 * 3600, 'Incident stats · last day', 'Statistiques des incidents · dernier jour'],
+    [36 * 3600, 'Incident stats · last 2 days', 'Statistiques des incidents · 2 derniers jours'],
+    [30 * 86_400, 'Incident stats · last 30 days', 'Statistiques des incidents · 30 derniers jours'],
+  ])('a period of %i s is headed %j', (seconds, en, fr) => {
     const s = computeStats([], { from, to: plus(from, seconds) });
-    expect(statsMessage(s, 'en', DEFAULT_SEVERITIES).blocks[0]).toEqual({ type: 'header', text: header });
+    expect(statsMessage(s, 'en', DEFAULT_SEVERITIES).blocks[0]).toEqual({ type: 'header', text: en });
+    expect(statsMessage(s, 'fr', DEFAULT_SEVERITIES).blocks[0]).toEqual({ type: 'header', text: fr });
+    // The notification text opens with the same words.
+    expect(statsMessage(s, 'en', DEFAULT_SEVERITIES).text).toMatch(new RegExp(`^${en.replace(' ·', ',')}: `));
+    expect(statsMessage(s, 'fr', DEFAULT_SEVERITIES).text).toMatch(new RegExp(`^${fr.replace(' ·', ',')}: `));
   });
 
   it('shows a dash and no target for stats without months', () => {
