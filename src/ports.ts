@@ -160,6 +160,12 @@ export interface RemediationStore {
      * two writes would leave one of them behind).
      */
     audit?: AuditEntry;
+    /**
+     * Added to the timeline of the request's incident in the same atomic step, when the change
+     * applies and the request belongs to an incident (an approval, an outcome, an interruption
+     * on the incident's record exactly when it happened to the request).
+     */
+    event?: Omit<TimelineEvent, 'incidentId' | 'dedupeKey'>;
   }): Promise<{ request: RemediationRequest; applied: boolean }>;
   /** Moves the lease of a request that is still "running" to `until`; false when it no longer is (it was interrupted) or there is no such request. */
   renewLease(id: string, until: Date): Promise<boolean>;

@@ -10,7 +10,7 @@ import { fakeContext, type FakeContext } from '../fakes/context.js';
 import { manualClock } from '../fakes/manual-clock.js';
 import { memoryStore } from '../fakes/memory-store.js';
 import { fakeAction, fakeCatalogue, fakeSystem } from '../fakes/remediation.js';
-import { TEAM } from './fixtures.js';
+import { givenIncident, TEAM, WAR_ROOM } from './fixtures.js';
 
 const INTERRUPTED = ':warning: Interrupted: Firebreak stopped while it ran; check the target before asking again';
 
@@ -29,8 +29,8 @@ function twoReplicas(lease: string, options: { holdExecute?: boolean } = {}) {
       config: { approvals: { approvers: ['U0BOB'] }, remediation: { allow: { postgres: ['orders-db'] }, executionLease: lease } },
     });
   const [a, b] = [replica(), replica()];
-  const ask = async () => {
-    await requestRemediation(a, catalogue, { teamId: TEAM, channelId: 'C0OPS', actorId: 'U0DAVE', actionId: 'fake.restart', args: ['payments-api'] });
+  const ask = async (channelId = 'C0OPS') => {
+    await requestRemediation(a, catalogue, { teamId: TEAM, channelId, actorId: 'U0DAVE', actionId: 'fake.restart', args: ['payments-api'] });
     const posted = a.chat.posts().at(-1)!;
     const id = posted.message.blocks.flatMap((x) => (x.type === 'actions' ? x.buttons : []))[0]!.value;
     return { id, ref: posted.ref };
@@ -66,6 +66,23 @@ describe('a running action whose replica stopped', () => {
     // Later sweeps find nothing more to do.
     r.clock.advance(60_000);
     expect(await interruptAbandoned(r.b)).toBe(0);
+  });
+
+  it("asked from an incident's channel: the interruption is on the incident's timeline, once, when it happened", async () => {
+    const r = twoReplicas('3s');
+    const incident = await givenIncident(r.a, { home: 'channel' });
+    const { id } = await r.ask(WAR_ROOM);
+    await r.store.remediation.transition({ id, from: ['requested'], to: 'approved', approval: { userId: 'U0BOB', at: r.clock.now() } });
+    await r.store.remediation.transition({ id, from: ['approved'], to: 'running', runningUntil: new Date(r.clock.now().getTime() + 3000) });
+    r.clock.advance(3000);
+    const at = r.clock.now();
+    await Promise.all([interruptAbandoned(r.a), interruptAbandoned(r.b)]);
+    r.clock.advance(60_000);
+    await interruptAbandoned(r.a);
+    const events = (await r.store.listTimeline(incident.id)).filter((e) => e.kind === 'action_executed');
+    expect(events).toStrictEqual([
+      { incidentId: incident.id, kind: 'action_executed', actorId: null, at, data: { action: 'fake.restart payments-api', outcome: 'interrupted: Firebreak stopped while it ran; check the target' } },
+    ]);
   });
 });
 

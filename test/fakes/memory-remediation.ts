@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { REQUEST_STATUSES, type AuditEntry, type RemediationRequest } from '../../src/core/remediation/request.js';
-import type { RemediationStore } from '../../src/ports.js';
+import { TIMELINE_KINDS, type RemediationStore, type TimelineEvent } from '../../src/ports.js';
 import { asJson, byTime, copy, date, parseOrThrow, UUID } from './memory-rows.js';
 
 /** The most entries listAudit returns at once (as the PostgreSQL store). */
@@ -54,14 +54,18 @@ const transitionInput = z.object({
   runningUntil: date.optional(),
   leaseEndedBy: date.optional(),
   audit: auditInput.optional(),
+  event: z.strictObject({ kind: z.enum(TIMELINE_KINDS), actorId: z.string().nullable(), at: date, data: z.record(z.string(), z.unknown()) }).optional(),
 });
 
 const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
 
 const unknownRequest = (id: string): Error => new Error(`unknown remediation request ${id}`);
 
-/** `hasIncident` stands for the foreign key to incidents. `clearRequests` empties the requests (never the audit trail). */
-export function memoryRemediation(hasIncident: (id: string) => boolean): RemediationStore & { clearRequests(): void } {
+/**
+ * `hasIncident` stands for the foreign key to incidents, `addEvent` for the incidents' timeline
+ * (a transition's event goes there with it). `clearRequests` empties the requests (never the audit trail).
+ */
+export function memoryRemediation(hasIncident: (id: string) => boolean, addEvent: (event: TimelineEvent) => void = () => undefined): RemediationStore & { clearRequests(): void } {
   const requests = new Map<string, RemediationRequest>();
   /** running_until: the execution lease, by request id (ms). */
   const leases = new Map<string, number>();
@@ -119,6 +123,7 @@ export function memoryRemediation(hasIncident: (id: string) => boolean): Remedia
       if (set.after !== undefined) current.after = set.after === null ? null : asJson(set.after);
       if (set.outcome !== undefined) current.outcome = set.outcome;
       if (t.audit) append(t.audit);
+      if (t.event && current.incidentId && hasIncident(current.incidentId)) addEvent({ ...t.event, incidentId: current.incidentId });
       return { request: copy(current), applied: true };
     },
 

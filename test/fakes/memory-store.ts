@@ -41,7 +41,8 @@ function memoryReplays(): Store['replays'] {
 export function memoryStore(): MemoryStore {
   const incidents = memoryIncidents();
   const schedule = memorySchedule(incidents.has);
-  const remediation = memoryRemediation(incidents.has);
+  // A transition's timeline event, stored with it (the fakes have no transaction to fail half-way).
+  const remediation = memoryRemediation(incidents.has, (event) => void incidents.addTimelineEvent(event));
   const { has: _has, isResolved: _isResolved, ...incidentMethods } = incidents;
   const { clear, ...scheduleMethods } = schedule;
   const { clearRequests, ...remediationMethods } = remediation;

@@ -187,6 +187,28 @@ export function remediationContract(getStore: () => Store, clearRequests: () => 
       expect(await rem().listAudit(1)).toStrictEqual([entry]);
     });
 
+    it("adds the event given with a change to its incident's timeline in the same step, only when the change applies", async () => {
+      const { incident } = await getStore().openIncident(newIncident(newTeam()));
+      const before = await getStore().listTimeline(incident.id);
+      const request = await create({ teamId: incident.teamId, incidentId: incident.id });
+      const event = { kind: 'action_approved', actorId: 'U_APPROVER', at: s(60), data: { action: 'pg.vacuum-analyze orders' } } as const;
+      const applied = await rem().transition({ id: request.id, from: ['requested'], to: 'approved', event });
+      expect(applied.applied).toBe(true);
+      expect(await getStore().listTimeline(incident.id)).toStrictEqual([...before, { ...event, incidentId: incident.id }]);
+
+      // Not applied: no event.
+      const missed = { kind: 'action_executed', actorId: 'U_APPROVER', at: s(61), data: { action: 'pg.vacuum-analyze orders', outcome: 'x' } } as const;
+      expect((await rem().transition({ id: request.id, from: ['requested'], to: 'rejected', event: missed })).applied).toBe(false);
+      // An event of a kind no timeline knows: refused before anything is written.
+      await expect(rem().transition({ id: request.id, from: ['approved'], to: 'running', event: { ...missed, kind: 'launched' as 'action_executed' } })).rejects.toThrow(/invalid input\.event\.kind/);
+      expect(await rem().get(request.id)).toStrictEqual(applied.request);
+      expect(await getStore().listTimeline(incident.id)).toStrictEqual([...before, { ...event, incidentId: incident.id }]);
+
+      // A request of no incident: the change applies, the event has nowhere to go.
+      const alone = await create();
+      expect((await rem().transition({ id: alone.id, from: ['requested'], to: 'approved', event })).applied).toBe(true);
+    });
+
     it('lets exactly one of 20 concurrent approved → running apply, and audits that one only', async () => {
       const request = await createIn('approved');
       const entry = await futureEntry(request.id, 'started');
@@ -337,6 +359,27 @@ export function remediationSqlContract(getStore: () => OpenedStore): void {
       }
       expect(await getStore().remediation.get(request.id)).toStrictEqual(request);
       expect(await db.query('SELECT count(*)::int AS n FROM remediation_audit WHERE request_id = $1', [request.id])).toStrictEqual([{ n: 0 }]);
+    });
+
+    it('leaves a change and its audit entry undone when the database refuses its timeline event (one statement)', async () => {
+      const db = getStore().db;
+      const { incident } = await getStore().openIncident(newIncident(newTeam()));
+      const request = await create({ teamId: incident.teamId, incidentId: incident.id });
+      const entry = await laterEntry(getStore().remediation, request.id, 'approved');
+      const event = { kind: 'action_approved', actorId: 'U_APPROVER', at: s(60), data: { action: 'refused by the test trigger' } } as const;
+      await db.exec(`
+        CREATE FUNCTION refuse_test_event() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'test: timeline event refused'; END $$;
+        CREATE TRIGGER refuse_test_event BEFORE INSERT ON incident_events
+          FOR EACH ROW WHEN (NEW.data->>'action' = 'refused by the test trigger') EXECUTE FUNCTION refuse_test_event();`);
+      try {
+        await expect(getStore().remediation.transition({ id: request.id, from: ['requested'], to: 'approved', audit: entry, event })).rejects.toThrow(/timeline event refused/);
+      } finally {
+        await db.exec('DROP TRIGGER refuse_test_event ON incident_events; DROP FUNCTION refuse_test_event();');
+      }
+      expect(await getStore().remediation.get(request.id)).toStrictEqual(request);
+      expect(await db.query('SELECT count(*)::int AS n FROM remediation_audit WHERE request_id = $1', [request.id])).toStrictEqual([{ n: 0 }]);
+      expect(await db.query("SELECT count(*)::int AS n FROM incident_events WHERE incident_id = $1 AND kind = 'action_approved'", [incident.id])).toStrictEqual([{ n: 0 }]);
     });
 
     it('keeps only the preview lines, and refuses an unknown incident and invalid input', async () => {

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { REQUEST_STATUSES, type AuditEntry, type RemediationRequest } from '../../core/remediation/request.js';
 import type { Risk } from '../../core/remediation/action.js';
+import { TIMELINE_KINDS } from '../../core/incident/timeline-event.js';
 import { parseRow, UUID } from './incident-rows.js';
 
 const RISKS = ['high', 'critical'] as const satisfies readonly Risk[];
@@ -157,6 +158,7 @@ export const transitionInput = z.object({
   runningUntil: date.optional(),
   leaseEndedBy: date.optional(),
   audit: auditInput.optional(),
+  event: z.strictObject({ kind: z.enum(TIMELINE_KINDS), actorId: z.string().nullable(), at: date, data: z.record(z.string(), z.unknown()) }).optional(),
 });
 
 export const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });

@@ -77,20 +77,27 @@ function buildTransition(input: z.infer<typeof transitionInput>): { sql: string;
   // NULL (no lease) is never <= anything: a request without a lease is never taken for abandoned.
   if (input.leaseEndedBy) conditions.push(`running_until <= ${param(input.leaseEndedBy)}::timestamptz`);
   const update = `UPDATE remediation_requests SET ${assignments.join(', ')} WHERE ${conditions.join(' AND ')} RETURNING ${REQUEST_COLUMNS}`;
-  if (!input.audit) return { sql: update, params };
-  // One statement: the entry is inserted from the updated row, so it exists exactly when the
-  // change applied, and a failed insert undoes the change with it.
+  if (!input.audit && !input.event) return { sql: update, params };
+  // One statement: the audit entry and the timeline event are inserted from the updated row, so
+  // they exist exactly when the change applied, and a failed insert undoes the change with them.
+  const inserts: string[] = [];
   const e = input.audit;
-  const values = [
-    e.at, e.actorId, e.event, e.actionId, e.targetName, json(e.args), e.requestId, e.detail,
-    json(e.approvers), json(e.before), json(e.after), e.permalink,
-  ].map((value, i) => `${param(value)}${AUDIT_CASTS[i] ?? ''}`);
-  return {
-    sql: `WITH changed AS (${update}),
-          logged AS (INSERT INTO remediation_audit (${AUDIT_INSERT_COLUMNS}) SELECT ${values.join(', ')} FROM changed)
-          SELECT * FROM changed`,
-    params,
-  };
+  if (e) {
+    const values = [
+      e.at, e.actorId, e.event, e.actionId, e.targetName, json(e.args), e.requestId, e.detail,
+      json(e.approvers), json(e.before), json(e.after), e.permalink,
+    ].map((value, i) => `${param(value)}${AUDIT_CASTS[i] ?? ''}`);
+    inserts.push(`logged AS (INSERT INTO remediation_audit (${AUDIT_INSERT_COLUMNS}) SELECT ${values.join(', ')} FROM changed)`);
+  }
+  const ev = input.event;
+  if (ev) {
+    inserts.push(
+      `noted AS (INSERT INTO incident_events (incident_id, kind, actor_id, at, data)
+                 SELECT incident_id, ${param(ev.kind)}, ${param(ev.actorId)}, ${param(ev.at)}::timestamptz, ${param(JSON.stringify(ev.data))}::jsonb
+                 FROM changed WHERE incident_id IS NOT NULL)`,
+    );
+  }
+  return { sql: `WITH changed AS (${update}), ${inserts.join(', ')} SELECT * FROM changed`, params };
 }
 
 export function createRemediationStore(db: Db): RemediationStore {

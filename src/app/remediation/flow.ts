@@ -188,9 +188,13 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   };
   const verdict = canApprove(actorId, request, await approvalPolicy(ctx), now);
   if (!verdict.allowed) return refuse(verdict.code, verdict.reason);
+  const action = `${request.actionId} ${request.args.join(' ')}`;
   const approved = await transitionAudited(
     ctx,
-    { id: requestId, from: ['requested'], to: 'approved', notExpiredAt: now, approval: { userId: actorId, at: now } },
+    {
+      id: requestId, from: ['requested'], to: 'approved', notExpiredAt: now, approval: { userId: actorId, at: now },
+      event: { kind: 'action_approved', actorId, at: now, data: { action } },
+    },
     { ...base, event: 'approved', detail: null, approvers: [actorId] },
   );
   // Lost the race (or the clock): still an attempt, so still audited.
@@ -198,9 +202,6 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
     return approved.request.status === 'requested'
       ? refuse('expired', 'It expired; ask for it again if it is still needed.')
       : refuse('decided_meanwhile', 'It was decided meanwhile by someone else.');
-  }
-  if (request.incidentId) {
-    await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_approved', actorId, at: now, data: { action: `${request.actionId} ${request.args.join(' ')}` } });
   }
 
   if (ctx.config.approvals.dryRun) {
@@ -234,6 +235,7 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
     final = await transitionAudited(ctx, {
       id: requestId, from: ['running'], to: result.ok ? 'succeeded' : 'failed',
       set: { outcome: result.summary, before: result.before ?? null, after: result.after ?? null },
+      event: executed(ctx, actorId, action, result.summary),
     }, outcomeEntry);
   } finally {
     lease.stop();
@@ -245,16 +247,20 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
     const late = `it finished after it was marked interrupted: ${result.summary}`;
     final = await transitionAudited(
       ctx,
-      { id: requestId, from: ['interrupted'], to: 'interrupted', set: { outcome: late, before: result.before ?? null, after: result.after ?? null } },
+      {
+        id: requestId, from: ['interrupted'], to: 'interrupted', set: { outcome: late, before: result.before ?? null, after: result.after ?? null },
+        event: executed(ctx, actorId, action, result.summary),
+      },
       { ...outcomeEntry, detail: late },
     );
-    // Neither applied (the request is in no state a runner can leave it in): the attempt is still audited.
-    if (!final.applied) await audit(ctx, { ...outcomeEntry, detail: `${result.summary} (the request was ${final.request.status} meanwhile)` });
+    // Neither applied (the request is in no state a runner can leave it in): the attempt is still
+    // audited, and on the incident's timeline.
+    if (!final.applied) {
+      await audit(ctx, { ...outcomeEntry, detail: `${result.summary} (the request was ${final.request.status} meanwhile)` });
+      if (request.incidentId) await ctx.store.addTimelineEvent({ incidentId: request.incidentId, ...executed(ctx, actorId, action, result.summary) });
+    }
   }
   await redraw(ctx, final.request);
-  if (request.incidentId) {
-    await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId, at: ctx.clock.now(), data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: result.summary } });
-  }
   await settleRunbookStep(ctx, final.request);
   return result.ok ? done(`Done: ${escapeMrkdwn(result.summary)}`) : refused(`It failed: ${escapeMrkdwn(result.summary)}`);
 }
@@ -281,6 +287,10 @@ async function execute(ctx: AppContext, catalogue: RemediationCatalogue, request
     ectx.done();
   }
 }
+
+/** The timeline event of an action's outcome, recorded now. */
+const executed = (ctx: AppContext, actorId: string, action: string, outcome: string) =>
+  ({ kind: 'action_executed', actorId, at: ctx.clock.now(), data: { action, outcome } }) as const;
 
 /** When a lease taken or renewed now ends. */
 const leaseEnd = (ctx: AppContext): Date => new Date(ctx.clock.now().getTime() + ctx.config.remediation.executionLease);
@@ -312,7 +322,9 @@ export async function interruptAbandoned(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   let count = 0;
   for (const request of await ctx.store.remediation.listLeaseEnded(now)) {
-    const result = await transitionAudited(ctx, { id: request.id, from: ['running'], to: 'interrupted', leaseEndedBy: now }, {
+    const action = `${request.actionId} ${request.args.join(' ')}`;
+    const event = { kind: 'action_executed', actorId: null, at: now, data: { action, outcome: 'interrupted: Firebreak stopped while it ran; check the target' } } as const;
+    const result = await transitionAudited(ctx, { id: request.id, from: ['running'], to: 'interrupted', leaseEndedBy: now, event }, {
       actorId: 'firebreak', actionId: request.actionId, args: request.args, targetName: request.targetName, requestId: request.id, event: 'interrupted',
       approvers: request.approvals.map((a) => a.userId),
       detail: 'the replica running it stopped before it finished (its lease ended); not run again: check the target before asking again',
@@ -321,9 +333,6 @@ export async function interruptAbandoned(ctx: AppContext): Promise<number> {
     if (!result.applied) continue;
     count += 1;
     await redraw(ctx, result.request);
-    if (request.incidentId) {
-      await ctx.store.addTimelineEvent({ incidentId: request.incidentId, kind: 'action_executed', actorId: null, at: now, data: { action: `${request.actionId} ${request.args.join(' ')}`, outcome: 'interrupted: Firebreak stopped while it ran; check the target' } });
-    }
     await settleRunbookStep(ctx, result.request);
   }
   return count;
