@@ -7,58 +7,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { REQUEST_STATUSES, type AuditEntry, type RemediationRequest } from '../../src/core/remediation/request.js';
-import { TIMELINE_KINDS, type RemediationStore, type TimelineEvent } from '../../src/ports.js';
+import type { AuditEntry, RemediationRequest } from '../../src/core/remediation/request.js';
+import type { RemediationStore, TimelineEvent } from '../../src/ports.js';
+import { auditInput, messageInput, newRequestInput, transitionInput } from '../../src/adapters/postgres/remediation-rows.js';
 import { asJson, byTime, copy, date, parseOrThrow, UUID } from './memory-rows.js';
 
 /** The most entries listAudit returns at once (as the PostgreSQL store). */
 const MAX_AUDIT_LIMIT = 500;
 
-const strings = z.array(z.string());
-const object = z.record(z.string(), z.unknown());
-const uuid = z.string().regex(UUID, 'not a uuid');
-const risk = z.enum(['high', 'critical']);
-const status = z.enum(REQUEST_STATUSES);
-/** Extra keys (a whole Preview with its guard and refusal) are dropped, not stored. */
-const preview = z.object({ current: strings, change: strings });
-
-const newRequestInput = z.object({
-  teamId: z.string(), actionId: z.string(), targetName: z.string(), args: strings, risk, requesterId: z.string(),
-  createdAt: date, expiresAt: date, guard: object, preview, incidentId: uuid.nullable(),
-});
-
-const auditInput = z.object({
-  at: date,
-  actorId: z.string(),
-  event: z.enum(['requested', 'refused', 'approved', 'rejected', 'expired', 'started', 'succeeded', 'failed', 'interrupted']),
-  actionId: z.string(),
-  targetName: z.string(),
-  args: strings,
-  requestId: uuid.nullable(),
-  detail: z.string().nullable(),
-  approvers: strings,
-  before: object.nullable(),
-  after: object.nullable(),
-  permalink: z.string().nullable(),
-});
-
-const transitionInput = z.object({
-  id: z.string(),
-  from: z.array(status).min(1),
-  to: status,
-  notExpiredAt: date.optional(),
-  approval: z.object({ userId: z.string().min(1), at: date }).optional(),
-  set: z.strictObject({ decidedBy: z.string().nullable(), before: object.nullable(), after: object.nullable(), outcome: z.string().nullable() })
-    .partial()
-    .optional(),
-  runningUntil: date.optional(),
-  leaseEndedBy: date.optional(),
-  audit: auditInput.optional(),
-  event: z.strictObject({ kind: z.enum(TIMELINE_KINDS), actorId: z.string().nullable(), at: date, data: z.record(z.string(), z.unknown()) }).optional(),
-});
-
-const messageInput = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
-
+// The inputs are validated by the PostgreSQL store's own schemas: the fake refuses what it refuses.
 const unknownRequest = (id: string): Error => new Error(`unknown remediation request ${id}`);
 
 /**
