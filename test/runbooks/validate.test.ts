@@ -630,3 +630,49 @@ describe('notify steps, more', () => {
     ]);
   });
 });
+
+describe('checks, each diagnostic', () => {
+  const diagCheck = (diag: string, ...more: string[]) => ['```firebreak check', 'id: c', `diag: ${diag}`, 'target: "{{db}}"', ...more, '```'];
+
+  it('each diagnostic reads a target of its own kind', () => {
+    expect(problems(diagCheck('redis'))).toEqual(['runbooks/sample.md:15: target: a redis check reads a redis target, but {{db}} is a postgres target param']);
+    expect(problems(diagCheck('k8s'))).toEqual(['runbooks/sample.md:15: target: a k8s check reads a kubernetes target, but {{db}} is a postgres target param']);
+    expect(problems(diagCheck('logs', 'deployment: api'))).toEqual(['runbooks/sample.md:15: target: a logs check reads a kubernetes target, but {{db}} is a postgres target param']);
+    expect(problems(diagCheck('http'))).toEqual(['runbooks/sample.md:15: target: a http check reads a http target, but {{db}} is a postgres target param']);
+    expect(problems(diagCheck('prom'))).toEqual(['runbooks/sample.md:15: target: a prom check reads a prometheus target, but {{db}} is a postgres target param']);
+    expect(problems(diagCheck('host'))).toEqual(['runbooks/sample.md:15: target: a host check reads a hosts target, but {{db}} is a postgres target param']);
+    expect(problems(diagCheck('docker'))).toEqual(['runbooks/sample.md:15: target: a docker check reads a docker target, but {{db}} is a postgres target param']);
+    expect(problems(diagCheck('queue'))).toEqual(['runbooks/sample.md:15: target: a queue check reads a rabbitmq target, but {{db}} is a postgres target param']);
+  });
+});
+
+describe('SQL, comments', () => {
+  const sqlCheck = (sql: string, args: string) => ['```firebreak check', 'id: q', 'target: "{{db}}"', `sql: ${sql}`, `args: ${args}`, 'warn: 1', 'critical: 2', 'meaning: m', '```'];
+
+  it('a comment separates what is on either side of it, as a space does', () => {
+    // `$1/* … */AS` is $1 then AS, not a `$1AS` that is no parameter.
+    expect(problems(sqlCheck('"SELECT $1/* the days */AS late"', '["a"]'))).toEqual([]);
+    // `$/* … */2` is a lone $ then 2, not the parameter $2.
+    expect(problems(sqlCheck('"SELECT $1 + $/* not a parameter */2"', '["a"]'))).toEqual([]);
+  });
+});
+
+describe('params, patterns on other types', () => {
+  const front = (...params: string[]) => ['id: p', 'title: T', 'severity: P3', 'params:', ...params.map((p) => `  ${p}`)];
+
+  it('a pattern that does not compile on a param that is not a string: the pattern is reported, and the default is still checked', () => {
+    expect(paramProblems(front('n: { type: integer, max: 10, pattern: "[a-z", default: 11, description: d }'))).toEqual([
+      'runbooks/sample.md:6: params.n.pattern: a pattern applies to string params only (this one is of type integer)',
+      'runbooks/sample.md:6: params.n.default: the default does not suit the param: expected 10 or less, got 11',
+    ]);
+  });
+});
+
+describe('lines, parents', () => {
+  it("a path's parent is what comes before its last dot: step:12 is not under step:1", () => {
+    const lines = new Map([['step:1', 1], ['params', 5]]);
+    expect(lineAt(lines, 'step:12', 9)).toBe(9);
+    expect(lineAt(lines, 'step:12.args.0', 9)).toBe(9);
+    expect(lineAt(lines, 'paramsx', 3)).toBe(3);
+  });
+});
