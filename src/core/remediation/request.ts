@@ -10,7 +10,6 @@ import type { Risk } from './action.js';
 
 export const REQUEST_STATUSES = ['requested', 'approved', 'running', 'succeeded', 'failed', 'rejected', 'expired', 'interrupted'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
-export const FINAL_STATUSES: readonly RequestStatus[] = ['succeeded', 'failed', 'rejected', 'expired', 'interrupted'];
 
 export interface Approval {
   userId: string;
