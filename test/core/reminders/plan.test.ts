@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, nextAfterFire, nextReminderDue, OPEN_PAGE_LEVEL, pagesOnOpen, pagingLevel, planFor, type EscalationLevel, type SchedulePolicy } from '../../../src/core/reminders/plan.js';
+import { decide, levelOf, nextAfterFire, nextReminderDue, OPEN_PAGE_LEVEL, pagesOnOpen, pagingLevel, planFor, type EscalationLevel, type SchedulePolicy } from '../../../src/core/reminders/plan.js';
 import { makeIncident } from '../incident/fixtures.js';
 
 const MIN = 60_000;
@@ -30,6 +30,22 @@ describe('the plan of an incident', () => {
     ['resolved: nothing is due', { ...open, status: 'resolved' as const, resolvedAt: at(40) }, { update_reminder: null, response_deadline: null, 'escalation:L2': null, 'escalation:L4': null }],
   ])('%s', (_label, incident, expected) => {
     expect(due(planFor(incident, policy))).toMatchObject(expected);
+  });
+
+  it('lists each item whole: the update reminder repeats, the response deadline and each level fire once', () => {
+    expect(planFor(open, policy)).toStrictEqual([
+      { kind: 'update_reminder', dueAt: at(15), oneShot: false },
+      { kind: 'response_deadline', dueAt: at(30), oneShot: true },
+      { kind: 'escalation:L2', dueAt: at(15), oneShot: true },
+      { kind: 'escalation:L4', dueAt: at(60), oneShot: true },
+    ]);
+  });
+
+  it('takes only the kinds that start with "escalation:" for levels, whatever the rest of the kind says', () => {
+    expect(levelOf('escalation:L4', open, policy)).toMatchObject({ name: 'L4' });
+    // The same length as "escalation:" before the level's name, but not that prefix.
+    expect(levelOf('reminderxy:L4', open, policy)).toBeNull();
+    expect(levelOf('update_reminder', open, { ...policy, levels: [{ name: 'nder', afterMs: 0, until: 'resolved', notify: [] }] })).toBeNull();
   });
 
   it('reminders repeat from the last reminder while nobody updates', () => {
@@ -118,5 +134,10 @@ describe('the page at declaration', () => {
     expect(pagingLevel('response', open, paging)).toMatchObject({ name: 'response', notify: ['S0ONCALL'] });
     expect(pagingLevel('L2', open, paging)).toMatchObject({ name: 'L2', pagerduty: 'abc' });
     expect(pagingLevel('L9', open, paging)).toBeNull();
+  });
+
+  it('still names the page of an item planned before the page at declaration was taken out of the configuration', () => {
+    // Stored while pageOnOpen was set; the process restarted without it.
+    expect(pagingLevel(OPEN_PAGE_LEVEL, open, policy)).toEqual({ name: 'open', afterMs: 0, until: 'resolved', notify: [], pagerduty: undefined });
   });
 });
