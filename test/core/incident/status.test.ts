@@ -69,6 +69,9 @@ describe('parseStatus', () => {
     ['enquête', 'investigating'], ['enquete', 'investigating'], ['ENQUÊTE', 'investigating'], ['investigation', 'investigating'],
     ['identifié', 'identified'], ['Identifie', 'identified'], ['IDENTIFIÉ', 'identified'],
     ['surveillance', 'monitoring'], ['Sous surveillance', 'monitoring'], ['résolu', 'resolved'],
+    ['En investigation', 'investigating'], ['en enquête', 'investigating'], ['En surveillance', 'monitoring'],
+    // Any run of blanks between two words reads as one space.
+    ['sous  surveillance', 'monitoring'], ['en \t enquête', 'investigating'], ['en\ninvestigation', 'investigating'],
   ] as const)('%j → %s', (text, status) => {
     expect(parseStatus(text)).toBe(status);
   });
