@@ -305,3 +305,45 @@ describe('hostile files give problems, never an exception', () => {
     );
   });
 });
+
+describe('each refusal of the runbook schemas says what was expected, whole', () => {
+  const front = (...more: string[]) => ['---', 'id: sample', 'title: A sample', 'severity: P2', ...more, '---'];
+  const one = ['```firebreak manual', 'id: one', 'instruction: x', '```'];
+  const of = (lines: string[]) => problemsOf(lines.join('\n'));
+
+  it('front matter: ids, the title, durations, alert names, params', () => {
+    expect(of(['---', 'title: T', 'severity: P1', '---', ...one])).toEqual(['runbooks/sample.md:1: id: expected the runbook\'s id, like "long-queries"']);
+    expect(of(['---', 'id: 12', 'title: T', 'severity: P1', '---', ...one])).toEqual(['runbooks/sample.md:2: id: expected the runbook\'s id, like "long-queries", got 12']);
+    expect(of(['---', 'id: x', `title: ${'t'.repeat(151)}`, 'severity: P1', '---', ...one])).toEqual([
+      `runbooks/sample.md:3: title: keep the title to 150 characters (it is a Slack header), got "${'t'.repeat(39)}…"`,
+    ]);
+    expect(of([...front('rto: soon', 'rpo: 5 minutes'), ...one])).toEqual([
+      'runbooks/sample.md:5: rto: expected a duration like "15m" or "1h", got "soon"',
+      'runbooks/sample.md:6: rpo: expected a duration like "15m" or "1h", got "5 minutes"',
+    ]);
+    expect(of([...front('alerts: [Postgres-Down]'), ...one])).toEqual(['runbooks/sample.md:5: alerts.0: expected an Alertmanager alertname like "PostgresDown", got "Postgres-Down"']);
+    expect(of([...front('params:', '  Bad Name: { description: d }'), ...one])).toEqual(['runbooks/sample.md:6: params.Bad Name: a param name is lower-case letters, digits, "-" and "_"']);
+    expect(of([...front('params:', '  n: { type: integer }'), ...one])).toEqual(['runbooks/sample.md:6: params.n.description: expected a one-line description of the parameter']);
+  });
+
+  it('steps: ids, thresholds, meanings, HTTP paths and headers, templates, instructions', () => {
+    expect(of([...front(), '```firebreak manual', 'id: One', 'instruction: x', '```'])).toEqual([
+      'runbooks/sample.md:7: id: a step id is lower-case letters, digits, "-" and "_", starting with a letter (at most 63 characters), got "One"',
+    ]);
+    expect(of([...front(), '```firebreak manual', 'instruction: x', '```'])).toEqual(['runbooks/sample.md:6: id: expected the step\'s id, like "long-queries"']);
+    expect(of([...front(), '```firebreak check', 'id: q', 'target: main', 'sql: SELECT 1', 'warn: high', 'critical: "x"', 'meaning: 12', '```'])).toEqual([
+      'runbooks/sample.md:10: warn: expected a number (the warning threshold), got "high"',
+      'runbooks/sample.md:11: critical: expected a number (the critical threshold), got "x"',
+      'runbooks/sample.md:12: meaning: expected a one-line meaning: what the value says about the system, got 12',
+    ]);
+    expect(of([...front(), '```firebreak check', 'id: q', 'target: main', 'sql: SELECT 1', 'warn: 1', 'critical: 2', '```'])).toEqual([
+      'runbooks/sample.md:6: meaning: expected a one-line meaning: what the value says about the system',
+    ]);
+    expect(of([...front(), '```firebreak check', 'id: h', 'target: api', 'http:', '  path: health', '  headers: { "Bad Header": x }', 'meaning: m', '```'])).toEqual([
+      'runbooks/sample.md:10: http.path: expected a path starting with "/", relative to the target\'s URL, got "health"',
+      'runbooks/sample.md:11: http.headers.Bad Header: expected a header name',
+    ]);
+    expect(of([...front(), '```firebreak notify', 'id: n', 'template: initial', '```'])).toEqual(['runbooks/sample.md:8: template: expected template "update" (the stakeholder update), got "initial"']);
+    expect(of([...front(), '```firebreak manual', 'id: m', '```'])).toEqual(['runbooks/sample.md:6: instruction: expected the instruction for the person doing this step']);
+  });
+});
