@@ -65,8 +65,10 @@ async function titlesIn(dataDir: string): Promise<string[]> {
 }
 
 // Each test starts PGlite on a fresh directory (initdb: seconds of CPU) and a second process after
-// it or beside it; servingPort gives each start a minute, so the test gets a minute and a half.
-describe('the embedded database directory', { timeout: 90_000 }, () => {
+// it or beside it; servingPort gives each start a minute, so each test gets a minute and a half.
+const TWO_STARTS_MS = 90_000;
+
+describe('the embedded database directory', () => {
   it('refuses a second process at once, naming the directory and its owner, and leaves the first serving', async () => {
     const cwd = workDir();
     const dataDir = path.join(cwd, 'data');
@@ -88,7 +90,7 @@ describe('the embedded database directory', { timeout: 90_000 }, () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(await titlesIn(dataDir)).toEqual(['First of two', 'Second of two']);
-  });
+  }, TWO_STARTS_MS);
 
   it('is taken over after its owner is killed with SIGKILL, with a warning, and nothing is lost', async () => {
     const cwd = workDir();
@@ -106,7 +108,7 @@ describe('the embedded database directory', { timeout: 90_000 }, () => {
     next.child.kill('SIGTERM');
     expect(await next.exited).toBe(0);
     expect(await titlesIn(dataDir)).toEqual(['After the crash', 'Before the crash']);
-  });
+  }, TWO_STARTS_MS);
 
   it('lets two processes run on two directories', async () => {
     const cwd = workDir();
@@ -120,5 +122,5 @@ describe('the embedded database directory', { timeout: 90_000 }, () => {
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
-  });
+  }, TWO_STARTS_MS);
 });
