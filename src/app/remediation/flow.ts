@@ -141,8 +141,8 @@ export async function requestRemediation(ctx: AppContext, catalogue: Remediation
   await input.onRequested?.(request);
   const ref = await ctx.chat.post(input.channelId, approvalMessage(request, { dryRun: ctx.config.approvals.dryRun, source: input.source }));
   await ctx.store.remediation.setMessage(request.id, ref);
-  if (incident) await ctx.store.addTimelineEvent({ incidentId: incident.id, kind: 'action_requested', actorId: input.actorId, at: now, data: { action: `${action.id} ${input.args.join(' ')}`, reason: preview.change.join('; ') } });
-  return done(phrase`Asked for approval of \`${`${action.id} ${input.args.join(' ')}`}\` on ${target.name}.`.mrkdwn);
+  if (incident) await ctx.store.addTimelineEvent({ incidentId: incident.id, kind: 'action_requested', actorId: input.actorId, at: now, data: { action: commandText(action.id, input.args), reason: preview.change.join('; ') } });
+  return done(phrase`Asked for approval of \`${commandText(action.id, input.args)}\` on ${target.name}.`.mrkdwn);
 }
 
 async function redraw(ctx: AppContext, request: RemediationRequest): Promise<void> {
@@ -188,7 +188,7 @@ export async function approveRemediation(ctx: AppContext, catalogue: Remediation
   };
   const verdict = canApprove(actorId, request, await approvalPolicy(ctx), now);
   if (!verdict.allowed) return refuse(verdict.code, verdict.reason);
-  const action = `${request.actionId} ${request.args.join(' ')}`;
+  const action = commandText(request.actionId, request.args);
   const approved = await transitionAudited(
     ctx,
     {
@@ -288,6 +288,9 @@ async function execute(ctx: AppContext, catalogue: RemediationCatalogue, request
   }
 }
 
+/** An action and its arguments as the timeline shows them. */
+const commandText = (actionId: string, args: readonly string[]): string => `${actionId} ${args.join(' ')}`;
+
 /** The timeline event of an action's outcome, recorded now. */
 const executed = (ctx: AppContext, actorId: string, action: string, outcome: string) =>
   ({ kind: 'action_executed', actorId, at: ctx.clock.now(), data: { action, outcome } }) as const;
@@ -322,7 +325,7 @@ export async function interruptAbandoned(ctx: AppContext): Promise<number> {
   const now = ctx.clock.now();
   let count = 0;
   for (const request of await ctx.store.remediation.listLeaseEnded(now)) {
-    const action = `${request.actionId} ${request.args.join(' ')}`;
+    const action = commandText(request.actionId, request.args);
     const event = { kind: 'action_executed', actorId: null, at: now, data: { action, outcome: 'interrupted: Firebreak stopped while it ran; check the target' } } as const;
     const result = await transitionAudited(ctx, { id: request.id, from: ['running'], to: 'interrupted', leaseEndedBy: now, event }, {
       actorId: 'firebreak', actionId: request.actionId, args: request.args, targetName: request.targetName, requestId: request.id, event: 'interrupted',
