@@ -65,8 +65,8 @@ export interface RenderedReport {
   message: Message;
   /** Some findings did not fit: attach `fullText`. */
   truncated: boolean;
-  /** The whole report as Markdown, every finding in full. */
-  fullText: string;
+  /** The whole report as Markdown, every finding in full (written on first read). */
+  readonly fullText: string;
 }
 
 /** The action of a finding's remediation button: it only opens the approval flow. */
@@ -111,10 +111,15 @@ export function renderReports(reports: readonly Report[], title = 'Diagnostics',
     if (used + line.length <= MAX_TOTAL_TEXT + 1500) blocks.push({ type: 'context', items: [line] });
   }
   if (hidden > 0) blocks.push({ type: 'context', items: [`+${hidden} more finding${hidden > 1 ? 's' : ''} not shown: the full report is attached.`] });
+  // The full text can run to megabytes (thousands of findings with their evidence): it is written
+  // when read, which is when some findings did not fit and it goes out as a file.
+  let full: string | undefined;
   return {
     message: { text: `${title}: ${escapeMrkdwn(summaryLine(reports))}`, blocks },
     truncated: hidden > 0,
-    fullText: fullReport(reports, title),
+    get fullText() {
+      return (full ??= fullReport(reports, title));
+    },
   };
 }
 
