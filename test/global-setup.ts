@@ -1,6 +1,8 @@
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildCompiledCopy, removeCompiledCopy } from './compiled-copy.js';
+import { COMPILED_COPY_VAR } from './e2e/spawn.js';
 import { missingServices } from './services.js';
 
 /**
@@ -46,8 +48,13 @@ export default async function setup(): Promise<() => void> {
   // Open like the system's own temporary folder: tests run servers as the postgres user in it.
   chmodSync(runDir, 0o1777);
   process.env.TMPDIR = runDir;
+  // The processes tests start run this compiled copy of the sources (test/compiled-copy.ts).
+  const compiled = await buildCompiledCopy(`test-run-${process.pid}`);
+  process.env[COMPILED_COPY_VAR] = compiled;
 
   return () => {
+    removeCompiledCopy(compiled);
+    delete process.env[COMPILED_COPY_VAR];
     const left = leftovers(runDir);
     rmSync(runDir, { recursive: true, force: true });
     if (previous === undefined) delete process.env.TMPDIR;

@@ -1,4 +1,4 @@
-/** Running Firebreak as its own process (`node src/main.ts`), as an operator does. */
+/** Running Firebreak as its own process (`node src/main.ts`, compiled), as an operator does. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The TypeScript loader `npm start` uses, resolved here because the child runs in another directory. */
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+/**
+ * The compiled copy of the sources the suite's global setup makes (test/compiled-copy.ts), when
+ * there is one: a process then starts from JavaScript instead of compiling through tsx.
+ */
+export const COMPILED_COPY_VAR = 'FIREBREAK_TEST_COMPILED';
+
+/** What `node` is given to run Firebreak from the sources: the compiled copy's src/main.js, or src/main.ts through tsx. */
+function entryArgs(preload: string[]): string[] {
+  const compiled = process.env[COMPILED_COPY_VAR];
+  // A preload (a test's fault injector) is TypeScript: tsx loads it, and then whatever comes after.
+  if (compiled && preload.length === 0) return [path.join(compiled, 'src/main.js')];
+  return ['--import', TSX, ...preload, compiled ? path.join(compiled, 'src/main.js') : path.join(ROOT, 'src/main.ts')];
+}
 
 export interface Proc {
   child: ChildProcess;
@@ -21,7 +34,7 @@ export function runFirebreak(env: Record<string, string>, cwd?: string, options:
   const own = cwd === undefined ? mkdtempSync(path.join(tmpdir(), 'fb-proc-')) : undefined;
   // A preload (a test's fault injector) runs before main.ts, in the same process.
   const preload = options.preload ? ['--import', pathToFileURL(options.preload).href] : [];
-  const child = spawn(process.execPath, ['--import', TSX, ...preload, path.join(ROOT, 'src/main.ts'), ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...entryArgs(preload), ...(options.args ?? [])], {
     cwd: cwd ?? own,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
