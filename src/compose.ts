@@ -32,6 +32,7 @@ import type { Db } from './adapters/postgres/db.js';
 import { countingFetch } from './adapters/slack/api-metrics.js';
 import { LISTENERS } from './adapters/slack/listeners/index.js';
 import { currentSlackRequest } from './adapters/slack/request-scope.js';
+import { ACKNOWLEDGED_REQUEST } from './adapters/slack/screened-app.js';
 import { COMMANDS } from '../commands/index.js';
 import { VERSION } from './version.js';
 import type { Metrics } from './ports.js';
@@ -200,7 +201,7 @@ function backgroundLabels(): string[] {
   const listeners = LISTENERS.flatMap((l) => (typeof l.id === 'string' ? [l.id] : []));
   const listenerWork = ['declare incident', 'diagnostics', 'pin to timeline', 'remediation from a finding', 'snooze', 'checklist tick', 'runbook start', 'runbook page', 'runbook step'];
   const workers = ['expire remediation requests', 'redraw abandoned incidents', 'interrupt abandoned remediations'];
-  const named = [...listenerWork, ...workers];
+  const named = [...listenerWork, ...workers, ACKNOWLEDGED_REQUEST];
   return [...commands, ...listeners, ...named];
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -163,6 +164,113 @@ describe('a replayed request', () => {
       expect(t.standIn.responses).toHaveLength(1);
     } finally {
       await replica.stop();
+    }
+  });
+});
+
+describe('the replay check', () => {
+  /** Holds a lock that makes the replay check's insert wait, until the returned function lets go. */
+  async function holdSeenRequests(): Promise<() => Promise<void>> {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(`LOCK TABLE ${t.schema}.seen_requests IN EXCLUSIVE MODE`);
+    return async () => {
+      await client.query('COMMIT');
+      await client.end();
+    };
+  }
+
+  const LATE = 'the replay check did not answer in time; handling the request without it';
+  const lateChecks = () => t.logs.filter((l) => l.msg === LATE).length;
+
+  it('does not hold the acknowledgement: the command is answered while the store has not said, and acts once it says', async () => {
+    const before = await notes();
+    const lateBefore = lateChecks();
+    const release = await holdSeenRequests();
+    try {
+      const body = noteBody('acked first');
+      const res = await t.driver.post(body, headers(body));
+      expect(`${res.status} ${res.text}`).toBe('200 ');
+      // Answered before the check gave up on the store (a second): the ack did not wait for it.
+      expect(lateChecks()).toBe(lateBefore);
+      // Acknowledged, and nothing done yet: the work waits for the check, which waits for the lock.
+      expect(await notes()).toBe(before);
+      expect(t.standIn.responses).toEqual([]);
+    } finally {
+      await release();
+    }
+    await t.running.ctx.inflight.drain(5000);
+    expect(await notes()).toBe(before + 1);
+    expect(t.standIn.responses).toHaveLength(1);
+  });
+
+  it('still drops a replay it acknowledged before the store said so', async () => {
+    const before = await notes();
+    const body = noteBody('replayed while slow');
+    const signed = headers(body);
+    expect((await t.driver.post(body, signed)).status).toBe(200);
+    await t.running.ctx.inflight.drain(5000);
+    const release = await holdSeenRequests();
+    try {
+      expect(`${(await t.driver.post(body, signed)).status}`).toBe('200');
+    } finally {
+      await release();
+    }
+    await t.running.ctx.inflight.drain(5000);
+    expect(await notes()).toBe(before + 1);
+    expect(t.standIn.responses).toHaveLength(1);
+    expect(t.logs.filter((l) => String(l.msg).startsWith('dropped a replayed request'))).not.toHaveLength(0);
+  });
+
+  it('holds a stop until the work of a request it acknowledged is done, though the store had not said yet', async () => {
+    const other = await startAppUnderTest();
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(`LOCK TABLE ${other.schema}.seen_requests IN EXCLUSIVE MODE`);
+    const list = await other.driver.command({ command: '/incident', text: 'list' });
+    expect(list.status).toBe(200);
+    // Stopped while the request waits for its check: the stop drains it, and the answer goes out
+    // once the check gives up on the store (a second); then the lock goes, so the schema can too.
+    const stopped = other.stop();
+    await expect.poll(() => other.logs.some((l) => l.msg === LATE), { timeout: 10_000 }).toBe(true);
+    await client.query('COMMIT');
+    await client.end();
+    await stopped;
+    const answers = other.standIn.responses.filter((r) => r.path === new URL(list.responseUrl).pathname);
+    expect(answers).toHaveLength(1);
+    expect(JSON.stringify(answers[0]!.body)).toContain('No open incident.');
+  });
+
+  it('drops a replayed event at the acknowledgement Bolt sends itself, quietly (no error logged)', async () => {
+    const message = t.standIn.userMessage(inc.channelId!, 'U0BOB', 'replayed pin');
+    const body = JSON.stringify({
+      token: 'verification-token', team_id: TEAM_ID, api_app_id: 'A0FIREBREAK', type: 'event_callback', event_id: 'Ev0REPLAYED', event_time: now(),
+      event: { type: 'reaction_added', user: 'U0BOB', reaction: 'pushpin', item_user: 'U0BOB', item: { type: 'message', channel: inc.channelId, ts: message.ts }, event_ts: message.ts },
+    });
+    const signed = { ...headers(body), 'content-type': 'application/json' };
+    const errorsBefore = t.logs.filter((l) => Number(l.level) >= 50).length;
+    const droppedBefore = t.logs.filter((l) => String(l.msg).startsWith('dropped a replayed request')).length;
+    expect((await t.driver.post(body, signed)).status).toBe(200);
+    expect((await t.driver.post(body, signed)).status).toBe(200);
+    await t.running.ctx.inflight.drain(5000);
+    const pins = (await t.running.ctx.store.listTimeline(inc.incidentId)).filter((e) => e.kind === 'pinned_message' && e.data.text === 'replayed pin');
+    expect(pins).toHaveLength(1);
+    expect(t.logs.filter((l) => String(l.msg).startsWith('dropped a replayed request')).length).toBe(droppedBefore + 1);
+    expect(t.logs.filter((l) => Number(l.level) >= 50).slice(errorsBefore)).toEqual([]);
+  });
+
+  it('that does not answer within a second lets the work go on without it, and says so', async () => {
+    const before = await notes();
+    const release = await holdSeenRequests();
+    try {
+      const body = noteBody('store too slow');
+      expect((await t.driver.post(body, headers(body))).status).toBe(200);
+      await expect.poll(notes, { timeout: 10_000 }).toBe(before + 1);
+      expect(lateChecks()).toBeGreaterThan(0);
+    } finally {
+      await release();
     }
   });
 });

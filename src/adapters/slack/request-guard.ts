@@ -2,8 +2,12 @@
  * What every request to /slack/events goes through before Bolt's HTTP receiver sees it: the body
  * read (bounded), the signature checked both ways in time, the body parsed as Bolt will parse it
  * and refused unless it is an object (Bolt reads fields of it before any listener runs, and a
- * `null` there used to end the process), and exact replays dropped. Only then is the request
- * handed on, its body already read, to Bolt.
+ * `null` there used to end the process). Then the request is handed on, its body already read, to
+ * Bolt, while the store says whether its signature was seen before: the acknowledgement does not
+ * wait on the store, and the work does (screened-app.ts stops an exact replay at its ack, before
+ * the listener does anything). No acknowledgement carries stored data (a command's is empty or
+ * its usage text, a form's is the errors of the fields it was sent), so a replay learns nothing
+ * from being acknowledged.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -57,7 +61,7 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
     options.replays.prune(new Date(at)).catch((err: unknown) => edge.warn({ err }, 'could not prune the signatures of old requests'));
   };
 
-  /** True when the request is new (or the check could not be made); false for a replay. */
+  /** True when the request is new (or the check could not be made); false for a replay. Never rejects. */
   const isFirstDelivery = async (signature: string, timestamp: number, log: typeof edge): Promise<boolean> => {
     const at = now();
     const expiresAt = new Date((timestamp + SIGNATURE_WINDOW_SECONDS + REPLAY_MARGIN_SECONDS) * 1000);
@@ -84,7 +88,7 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
     }
   };
 
-  const screen = async (req: IncomingMessage, res: ServerResponse, log: typeof edge): Promise<void> => {
+  const screen = async (req: IncomingMessage, res: ServerResponse, arrival: ArrivedRequest, log: typeof edge): Promise<void> => {
     const body = await readBody(req, BODY_LIMIT_BYTES);
     if (body === 'aborted') return;
     if (body === 'too-large') {
@@ -118,12 +122,13 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
     // pass this check and go on: whether the first delivery was handled is for the listener to
     // know (event listeners are idempotent). The retry headers are not signed, so they never
     // excuse a request carrying a signature already seen: that is a replay, whatever it claims.
-    if (!(await isFirstDelivery(check.signature, check.timestamp, log))) {
-      metrics.slackRequestRefused('replay');
-      log.warn({ retryNum: req.headers['x-slack-retry-num'], timestamp: check.timestamp }, 'dropped a replayed request (its signature was already received)');
-      // A 2xx, so that nothing retries it; nothing else happens.
-      return answer(res, 200);
-    }
+    arrival.firstDelivery = isFirstDelivery(check.signature, check.timestamp, log).then((first) => {
+      if (!first) {
+        metrics.slackRequestRefused('replay');
+        log.warn({ retryNum: req.headers['x-slack-retry-num'], timestamp: check.timestamp }, 'dropped a replayed request (its signature was already received)');
+      }
+      return first;
+    });
     if (req.headers['x-slack-retry-num'] !== undefined) {
       log.info({ retryNum: req.headers['x-slack-retry-num'], retryReason: req.headers['x-slack-retry-reason'] }, 'Slack redelivered a request');
     }
@@ -143,7 +148,7 @@ export function guardSlackRequests(next: RequestListener, options: RequestGuardO
     const arrival: ArrivedRequest = { id: newRequestId(), receivedAt: performance.now() };
     (req as Arrived)[ARRIVAL] = arrival;
     const log = edge.child({ requestId: arrival.id });
-    screen(req, res, log).catch((err: unknown) => {
+    screen(req, res, arrival, log).catch((err: unknown) => {
       log.error({ err }, 'unexpected failure while screening a Slack request');
       if (!res.headersSent) answer(res, 500);
     });

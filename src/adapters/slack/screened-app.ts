@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { App, type AppOptions, type ReceiverEvent } from '@slack/bolt';
+import type { Inflight } from '../../app/inflight.js';
 import type { Logger } from '../../logger.js';
 import { noMetrics, type Metrics, type RequestLabels } from '../../ports.js';
 import { screenPayload, type Routes } from './payload-screen.js';
@@ -15,7 +16,25 @@ import { newRequestId, SlackRequest, withinSlackRequest } from './request-scope.
 export interface ArrivedRequest {
   id: string;
   receivedAt: number;
+  /** Resolves false when the request's signature was received before (an exact replay); never rejects. */
+  firstDelivery?: Promise<boolean>;
 }
+
+/**
+ * Thrown by the acknowledgement of an exact replay, once it is sent: whatever the listener meant
+ * to do after its ack does not happen. processEvent and the app's error handler let it go quietly
+ * (the guard has logged and counted the replay).
+ */
+export class ReplayedRequest extends Error {
+  // Bolt passes an error with a code to the app's error handler as it is (asCodedError).
+  readonly code = 'firebreak_replayed_request';
+  constructor() {
+    super('a replayed request stopped at its acknowledgement');
+  }
+}
+/** The in-flight label of a request between its ack and its listener handing its work on. */
+export const ACKNOWLEDGED_REQUEST = 'acknowledged request';
+
 /** The name under which the HTTP receiver hands an ArrivedRequest to Bolt (in the event's customProperties). */
 export const ARRIVED = 'firebreakRequest';
 
@@ -48,16 +67,23 @@ export function requestLabels(body: unknown, routes: Routes): RequestLabels {
   return { kind: 'unknown', name: 'other' };
 }
 
+/** Lets a ReplayedRequest end the handling of its request quietly; anything else goes on. */
+function quietReplay(err: unknown): void {
+  if (!(err instanceof ReplayedRequest)) throw err;
+}
+
 export class ScreenedApp extends App {
   readonly #routes: Routes;
   readonly #log: Logger;
   readonly #metrics: Metrics;
+  readonly #inflight: Pick<Inflight, 'run'> | undefined;
 
-  constructor(options: AppOptions, screening: { routes: Routes; logger: Logger; metrics?: Metrics }) {
+  constructor(options: AppOptions, screening: { routes: Routes; logger: Logger; metrics?: Metrics; inflight?: Pick<Inflight, 'run'> }) {
     super(options);
     this.#routes = screening.routes;
     this.#log = screening.logger.child({ component: 'slack-edge' });
     this.#metrics = screening.metrics ?? noMetrics;
+    this.#inflight = screening.inflight;
   }
 
   override async processEvent(event: ReceiverEvent): Promise<void> {
@@ -69,19 +95,36 @@ export class ScreenedApp extends App {
       metrics: this.#metrics,
     });
     const ack = event.ack;
+    const firstDelivery = arrived?.firstDelivery;
+    // From the ack until Bolt is done with the request (its listener has handed its work to
+    // inflight by then), the request counts as work in flight: a stop drains it too, since Slack
+    // was told it was received.
+    let handedOn: (() => void) | undefined;
     const acked: ReceiverEvent = {
       ...event,
-      ack: (response?: unknown) => {
+      ack: async (response?: unknown) => {
         request.acknowledged();
-        return ack(response);
+        if (firstDelivery && !handedOn) {
+          const handed = new Promise<void>((resolve) => (handedOn = resolve));
+          this.#inflight?.run(ACKNOWLEDGED_REQUEST, () => handed);
+        }
+        await ack(response);
+        // Slack has its answer; the work that follows waits for the replay check (request-guard.ts).
+        if (firstDelivery && !(await firstDelivery)) {
+          request.mark('ignored');
+          throw new ReplayedRequest();
+        }
       },
     };
     return withinSlackRequest(request, async () => {
       const verdict = screenPayload(event.body, this.#routes);
-      if (verdict.handle) return super.processEvent(acked);
-      request.mark('ignored');
-      this.#log.warn({ requestId: request.id, kind: verdict.kind, why: verdict.why }, `ignored a Slack payload: ${verdict.why}`);
-      await acked.ack(verdict.reply);
-    });
+      if (!verdict.handle) {
+        request.mark('ignored');
+        this.#log.warn({ requestId: request.id, kind: verdict.kind, why: verdict.why }, `ignored a Slack payload: ${verdict.why}`);
+        return acked.ack(verdict.reply).catch(quietReplay);
+      }
+      // Bolt acknowledges an event itself before its listeners run: a replay throws there.
+      return super.processEvent(acked).catch(quietReplay);
+    }).finally(() => handedOn?.());
   }
 }

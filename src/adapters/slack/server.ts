@@ -13,7 +13,7 @@ import { healthRoute, livenessRoute, serveHealth, type ExtraRoute, type Health, 
 import { registerCommands } from './register-commands.js';
 import { listenerRoutes, registerListeners } from './listeners/index.js';
 import { createHttpReceiver } from './http-receiver.js';
-import { ScreenedApp } from './screened-app.js';
+import { ReplayedRequest, ScreenedApp } from './screened-app.js';
 import type { Routes } from './payload-screen.js';
 import type { BotIdentity } from './slack-auth.js';
 import { socketLink } from './socket-link.js';
@@ -75,11 +75,12 @@ export async function startSlackServer(ctx: AppContext, options: SlackServerOpti
         ? { receiver: socket.receiver }
         : { receiver: createHttpReceiver({ signingSecret: slack.signingSecret, replays: ctx.store.replays, logger: ctx.logger, boltLogger: logger, customRoutes, metrics: metricsOf(ctx) }) }),
     },
-    { routes: slackRoutes(), logger: ctx.logger, metrics: metricsOf(ctx) },
+    { routes: slackRoutes(), logger: ctx.logger, metrics: metricsOf(ctx), inflight: ctx.inflight },
   );
   registerCommands(app, ctx, COMMANDS);
   registerListeners(app, ctx);
   app.error(async (err) => {
+    if (err instanceof ReplayedRequest) return; // stopped at its ack, on purpose (screened-app.ts)
     const request = currentSlackRequest();
     request?.mark('error');
     ctx.logger.error({ err, ...(request ? { requestId: request.id } : {}) }, 'unhandled error in a Slack listener');
