@@ -51,6 +51,13 @@ const headers = (body: string, ts = now(), extra: Record<string, string> = {}) =
 });
 const notes = async () => (await t.running.ctx.store.listTimeline(inc.incidentId)).filter((e) => e.kind === 'note').length;
 
+/** Once the work is over: one note more than `notesBefore`, and one answer on a response_url. */
+async function expectHandledOnce(notesBefore: number) {
+  await t.running.ctx.inflight.drain(5000);
+  expect(await notes()).toBe(notesBefore + 1);
+  expect(t.standIn.responses).toHaveLength(1);
+}
+
 /** Nothing reached a use case: no note, no Web API call, no answer on a response_url. */
 async function expectNothingHappened(notesBefore: number) {
   await t.running.ctx.inflight.drain(5000);
@@ -123,9 +130,7 @@ describe('a replayed request', () => {
     expect(first.status).toBe(200);
     const replays = await Promise.all(Array.from({ length: 200 }, () => t.driver.post(body, signed)));
     expect(replays.map((r) => `${r.status} ${r.text}`)).toEqual(replays.map(() => '200 '));
-    await t.running.ctx.inflight.drain(5000);
-    expect(await notes()).toBe(before + 1);
-    expect(t.standIn.responses).toHaveLength(1);
+    await expectHandledOnce(before);
     expect(t.logs.filter((l) => String(l.msg).startsWith('dropped a replayed request'))).toHaveLength(200);
   });
 
@@ -136,9 +141,7 @@ describe('a replayed request', () => {
     expect((await t.driver.post(body, signed)).status).toBe(200);
     const retry = await t.driver.post(body, { ...signed, 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
     expect(retry.status).toBe(200);
-    await t.running.ctx.inflight.drain(5000);
-    expect(await notes()).toBe(before + 1);
-    expect(t.standIn.responses).toHaveLength(1);
+    await expectHandledOnce(before);
   });
 
   it('is not confused with a genuine retry, which Slack signs anew and which is handled', async () => {
@@ -200,9 +203,7 @@ describe('the replay check', () => {
     } finally {
       await release();
     }
-    await t.running.ctx.inflight.drain(5000);
-    expect(await notes()).toBe(before + 1);
-    expect(t.standIn.responses).toHaveLength(1);
+    await expectHandledOnce(before);
   });
 
   it('still drops a replay it acknowledged before the store said so', async () => {
@@ -217,9 +218,7 @@ describe('the replay check', () => {
     } finally {
       await release();
     }
-    await t.running.ctx.inflight.drain(5000);
-    expect(await notes()).toBe(before + 1);
-    expect(t.standIn.responses).toHaveLength(1);
+    await expectHandledOnce(before);
     expect(t.logs.filter((l) => String(l.msg).startsWith('dropped a replayed request'))).not.toHaveLength(0);
   });
 
