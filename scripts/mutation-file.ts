@@ -28,7 +28,8 @@ Options:
   --concurrency N   Stryker's test runners (default 2)
 
 Each file gets its own report (reports/mutation/file-<name>.json) and incremental file, so a
-second run of the same file re-runs only what changed. Printed: killed, survived and not covered,
+second run of the same file re-runs only what changed (not the static mutants after a test file
+was added: delete the incremental file then). Printed: killed, survived and not covered,
 static mutants apart, and every surviving mutant with its line and replacement.`;
 
 function parseArgs(argv: string[]): Options {
