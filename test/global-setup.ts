@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { buildCompiledCopy, removeCompiledCopy } from './compiled-copy.js';
 import { COMPILED_COPY_VAR } from './e2e/spawn.js';
 import { missingServices } from './services.js';
@@ -34,7 +35,7 @@ function leftovers(dir: string): string[] {
  * TMPDIR, so that the run can check it cleaned up after itself without counting what other runs
  * on the same machine are doing. Whatever a test leaves there fails the run, named by path.
  */
-export default async function setup(): Promise<() => void> {
+export default async function setup(project?: TestProject): Promise<() => void> {
   const missing = await missingServices();
   if (missing.length > 0) {
     throw new Error(
@@ -51,6 +52,10 @@ export default async function setup(): Promise<() => void> {
   // The processes tests start run this compiled copy of the sources (test/compiled-copy.ts).
   const compiled = await buildCompiledCopy(`test-run-${process.pid}`);
   process.env[COMPILED_COPY_VAR] = compiled;
+  // In watch mode the sources change between runs: each run compiles them again.
+  project?.onTestsRerun(async () => {
+    await buildCompiledCopy(`test-run-${process.pid}`);
+  });
 
   return () => {
     removeCompiledCopy(compiled);
