@@ -77,6 +77,12 @@ describe('conditions', () => {
     expect(refusals(whenSchema, { step: 'connections', status: 'bad' })).toEqual(['expected a status: critical, warning, unknown or ok', 'Invalid input: expected array, received string']);
     expect(refusals(whenSchema, { step: 'connections', status: ['bad'] })).toContain('expected a status: critical, warning, unknown or ok');
   });
+
+  it('take every status, and name a bad step id as a step\'s', () => {
+    for (const status of ['critical', 'warning', 'unknown', 'ok']) expect(whenSchema.parse({ step: 'connections', status }).status, status).toEqual([status]);
+    expect(refusals(whenSchema, { step: 'Connections', status: 'ok' })).toEqual(['a step id is lower-case letters, digits, "-" and "_", starting with a letter (at most 63 characters)']);
+    expect(refusals(whenSchema, { step: 42, status: 'ok' })).toEqual(['expected the step\'s id, like "long-queries"']);
+  });
 });
 
 describe('HTTP checks', () => {
