@@ -27,7 +27,7 @@ function sources(): string[] {
   return ['main.ts', ...under('src'), ...under('commands')];
 }
 
-/** Compiles into a new folder under `.cache/` and returns it; `remove` takes it away again. */
+/** Compiles into a new folder under `.cache/` (emptied first if it is there) and returns its path; removeCompiledCopy takes it away. */
 export async function buildCompiledCopy(name: string): Promise<string> {
   const out = path.join(PROJECT, '.cache', name);
   rmSync(out, { recursive: true, force: true });
