@@ -3,7 +3,7 @@
  * JavaScript once per run, file for file in the same layout, instead of every process compiling
  * the sources again through tsx. Measured on 2 cores while another run loaded the machine: about
  * 4.3 s of CPU from spawn to the first 200 on /healthz through tsx, 2.3 s compiled; the suite
- * starts some sixty processes. esbuild does the compiling, as tsx does (the same transform, the
+ * starts dozens of processes. esbuild does the compiling, as tsx does (the same transform, the
  * project's tsconfig), so the processes run the same JavaScript they would through tsx.
  *
  * The copy sits in the project (`.cache/`, ignored by git and Docker) because the compiled files
