@@ -13,9 +13,8 @@
  */
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT as PROJECT } from './e2e/spawn.js';
 
-export const PROJECT = fileURLToPath(new URL('..', import.meta.url));
 const PAGE = 'src/adapters/local-slack/console/page';
 
 /** The TypeScript files a running Firebreak loads, relative to the project. */

@@ -173,11 +173,11 @@ describe('a replayed request', () => {
 
 describe('the replay check', () => {
   /** Holds a lock that makes the replay check's insert wait, until the returned function lets go. */
-  async function holdSeenRequests(): Promise<() => Promise<void>> {
+  async function holdSeenRequests(schema = t.schema): Promise<() => Promise<void>> {
     const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
     await client.connect();
     await client.query('BEGIN');
-    await client.query(`LOCK TABLE ${t.schema}.seen_requests IN EXCLUSIVE MODE`);
+    await client.query(`LOCK TABLE ${schema}.seen_requests IN EXCLUSIVE MODE`);
     return async () => {
       await client.query('COMMIT');
       await client.end();
@@ -224,18 +224,14 @@ describe('the replay check', () => {
 
   it('holds a stop until the work of a request it acknowledged is done, though the store had not said yet', async () => {
     const other = await startAppUnderTest();
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query('BEGIN');
-    await client.query(`LOCK TABLE ${other.schema}.seen_requests IN EXCLUSIVE MODE`);
+    const release = await holdSeenRequests(other.schema);
     const list = await other.driver.command({ command: '/incident', text: 'list' });
     expect(list.status).toBe(200);
     // Stopped while the request waits for its check: the stop drains it, and the answer goes out
     // once the check gives up on the store (a second); then the lock goes, so the schema can too.
     const stopped = other.stop();
     await expect.poll(() => other.logs.some((l) => l.msg === LATE), { timeout: 10_000 }).toBe(true);
-    await client.query('COMMIT');
-    await client.end();
+    await release();
     await stopped;
     const answers = other.standIn.responses.filter((r) => r.path === new URL(list.responseUrl).pathname);
     expect(answers).toHaveLength(1);
