@@ -1,6 +1,7 @@
 /** Graceful shutdown: stop taking requests, finish the declaration in flight, then close the store. */
 import { describe, expect, it } from 'vitest';
 import { viewFromCall } from '../../src/adapters/local-slack/driver.js';
+import { ACKNOWLEDGED_REQUEST } from '../../src/adapters/slack/screened-app.js';
 import { declarationValues, INCIDENTS_CHANNEL, startAppUnderTest } from './app-under-test.js';
 
 describe('graceful shutdown', () => {
@@ -14,8 +15,12 @@ describe('graceful shutdown', () => {
       const open = await t.standIn.waitFor('views.open', (c) => c.args.trigger_id === cmd.triggerId);
       const ack = await t.driver.viewSubmission({ view: viewFromCall(open), values: declarationValues({ title: 'Cache cold', severity: 'P2' }) });
       expect(ack.status).toBe(200);
-      // The declaration is acknowledged but still being stored and announced.
-      expect(t.running.ctx.inflight.size).toBe(1);
+      // The declaration is acknowledged, not yet stored and announced. In flight: the request
+      // itself (its listener hands the work on once the replay check answers, after the ack), the
+      // declaration, or both for a moment; which one depends on timing, never nothing.
+      const running = t.running.inflightLabels();
+      expect(running.length).toBeGreaterThan(0);
+      expect(running.filter((l) => l !== ACKNOWLEDGED_REQUEST && l !== 'declare incident')).toEqual([]);
       await t.running.stop({ drainMs: 10_000 });
       stopped = true;
       const announcements = t.standIn.callsTo('chat.postMessage').filter((c) => c.args.channel === INCIDENTS_CHANNEL);
