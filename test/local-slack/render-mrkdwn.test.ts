@@ -32,6 +32,11 @@ describe('formatting', () => {
     ['~*gone* too~', '<s><b>gone</b> too</s>'],
     ['say *this* and *that*.', 'say <b>this</b> and <b>that</b>.'],
     ['(*in parens*)', '(<b>in parens</b>)'],
+    ['~_*all three*_~', '<s><i><b>all three</b></i></s>'],
+    ['*~x~*', '<b><s>x</s></b>'],
+    // A strike that would close outside the bold it opened in is left as typed, never mis-nested.
+    ['*~*~', '<b>~</b>~'],
+    ['_*x_*', '_<b>x_</b>'],
   ])('%s → %s', (text, expected) => {
     expect(md(text)).toBe(expected);
   });

@@ -35,14 +35,22 @@ class Holes {
  * non-alphanumeric character and is followed by a non-space; the closing mark follows a non-space
  * and is followed by the end or a non-alphanumeric character. A zero-width space before a mark
  * (how Firebreak makes typed asterisks inert) turns it off.
+ *
+ * They are drawn one after the other (bold, italic, strike), so a span may hold whole elements the
+ * earlier ones drew (`_*x*_` is bold inside italic) but never half of one: in `*~*~` the strike
+ * would close outside the bold it opened in, and is left as typed.
  */
-function formatting(mark: '*' | '_' | '~'): RegExp {
+function formatting(mark: '*' | '_' | '~', elements: readonly string[]): RegExp {
   const m = mark === '*' ? '\\*' : mark;
-  return new RegExp(`(^|[^\\p{L}\\p{N}${m}${ZWSP}])${m}(?![\\s${m}])([^${m}]*?[^\\s${m}${ZWSP}])${m}(?![\\p{L}\\p{N}${m}])`, 'gu');
+  const whole = elements.map((e) => `|${e}`).join('');
+  return new RegExp(`(^|[^\\p{L}\\p{N}${m}${ZWSP}])${m}(?![\\s${m}])((?:[^${m}<>]${whole})*?(?:[^\\s${m}${ZWSP}<>]${whole}))${m}(?![\\p{L}\\p{N}${m}])`, 'gu');
 }
-const BOLD = formatting('*');
-const ITALIC = formatting('_');
-const STRIKE = formatting('~');
+/** The elements the earlier marks drew, whole (the text between them holds no tag: it is escaped). */
+const BOLD_ELEMENT = '<b>[^<>]*</b>';
+const ITALIC_ELEMENT = `<i>(?:[^<>]|${BOLD_ELEMENT})*</i>`;
+const BOLD = formatting('*', []);
+const ITALIC = formatting('_', [BOLD_ELEMENT]);
+const STRIKE = formatting('~', [BOLD_ELEMENT, ITALIC_ELEMENT]);
 
 /** Escaped text (no holes filled yet) → with emoji and formatting. */
 function formatText(escaped: string): string {
