@@ -17,6 +17,7 @@ import { createSlackDriver, signatureFor } from '../../src/adapters/local-slack/
 import { newTriggerId, TEAM_ID } from '../../src/adapters/local-slack/web-api.js';
 import { TEST_DATABASE_URL } from '../services.js';
 import { BODY_LIMIT_BYTES } from '../../src/adapters/slack/request-guard.js';
+import { BACKLOG_LIMIT } from '../../src/adapters/slack/screened-app.js';
 import { declareIncident, type Declared } from '../e2e/flows.js';
 import { BOT_TOKEN, INCIDENTS_CHANNEL, SIGNING_SECRET, startAppUnderTest, type AppUnderTest } from '../e2e/app-under-test.js';
 
@@ -267,6 +268,43 @@ describe('the replay check', () => {
     } finally {
       await release();
     }
+  });
+
+  it('holds the acknowledgement until the check answers while the work is behind, and no longer once it caught up', async () => {
+    const before = await notes();
+    const lateBefore = lateChecks();
+    // As much work in flight as the limit: the process is behind.
+    let catchUp!: () => void;
+    const backlog = new Promise<void>((resolve) => (catchUp = resolve));
+    for (let i = 0; i < BACKLOG_LIMIT; i++) t.running.ctx.inflight.run('backlog', () => backlog);
+    const body = noteBody('acked at the pace of the work');
+    let release = await holdSeenRequests();
+    let answered: Promise<{ status: number }> | undefined;
+    try {
+      answered = t.driver.post(body, headers(body));
+      const first = await Promise.race([answered.then(() => 'acknowledged'), new Promise((r) => setTimeout(r, 400, 'waiting'))]);
+      expect(first).toBe('waiting');
+    } finally {
+      await release();
+    }
+    expect((await answered).status).toBe(200);
+    // Acknowledged when the check answered, not when it gave up on the store.
+    expect(lateChecks()).toBe(lateBefore);
+    catchUp();
+    await expectHandledOnce(before);
+
+    // Caught up: the ack goes out first again, while the store has not said.
+    release = await holdSeenRequests();
+    try {
+      const next = noteBody('acked first again');
+      expect((await t.driver.post(next, headers(next))).status).toBe(200);
+      expect(lateChecks()).toBe(lateBefore);
+      expect(await notes()).toBe(before + 1);
+    } finally {
+      await release();
+    }
+    await t.running.ctx.inflight.drain(5000);
+    expect(await notes()).toBe(before + 2);
   });
 });
 

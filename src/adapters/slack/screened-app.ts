@@ -35,6 +35,16 @@ export class ReplayedRequest extends Error {
 /** The in-flight label of a request between its ack and its listener handing its work on. */
 export const ACKNOWLEDGED_REQUEST = 'acknowledged request';
 
+/**
+ * Past this much work in flight, a request's ack waits for its replay check again, as it did
+ * before acks went out first. The check is a store write, queued behind the work already waiting
+ * for the store: when the work falls behind (more commands a second than the store and the process
+ * get through), acks then come at the pace the work goes, instead of outrunning it until the
+ * oldest wait for a store connection longer than the pool allows and fail. Far above what steady
+ * use holds (a command's work is done in milliseconds; diagnoses are bounded apart).
+ */
+export const BACKLOG_LIMIT = 64;
+
 /** The name under which the HTTP receiver hands an ArrivedRequest to Bolt (in the event's customProperties). */
 export const ARRIVED = 'firebreakRequest';
 
@@ -76,9 +86,9 @@ export class ScreenedApp extends App {
   readonly #routes: Routes;
   readonly #log: Logger;
   readonly #metrics: Metrics;
-  readonly #inflight: Pick<Inflight, 'run'> | undefined;
+  readonly #inflight: Pick<Inflight, 'run' | 'size'> | undefined;
 
-  constructor(options: AppOptions, screening: { routes: Routes; logger: Logger; metrics?: Metrics; inflight?: Pick<Inflight, 'run'> }) {
+  constructor(options: AppOptions, screening: { routes: Routes; logger: Logger; metrics?: Metrics; inflight?: Pick<Inflight, 'run' | 'size'> }) {
     super(options);
     this.#routes = screening.routes;
     this.#log = screening.logger.child({ component: 'slack-edge' });
@@ -103,11 +113,15 @@ export class ScreenedApp extends App {
     const acked: ReceiverEvent = {
       ...event,
       ack: async (response?: unknown) => {
-        request.acknowledged();
+        const behind = (this.#inflight?.size ?? 0) >= BACKLOG_LIMIT;
         if (firstDelivery && !handedOn) {
           const handed = new Promise<void>((resolve) => (handedOn = resolve));
           this.#inflight?.run(ACKNOWLEDGED_REQUEST, () => handed);
+          // Behind on the work: this ack waits for its check (bounded, request-guard.ts), so that
+          // Slack's next commands come no faster than the work is done.
+          if (behind) await firstDelivery;
         }
+        request.acknowledged();
         await ack(response);
         // Slack has its answer; the work that follows waits for the replay check (request-guard.ts).
         if (firstDelivery && !(await firstDelivery)) {
