@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { parseAllDocuments } from 'yaml';
 import { openStore } from '../src/adapters/postgres/open-store.js';
 import { startSlackStandIn, TEAM_ID, type ApiCall, type SlackStandIn } from '../src/adapters/local-slack/web-api.js';
 import { TEST_DATABASE_URL } from '../test/services.js';
@@ -307,6 +308,22 @@ interface FirebreakLaunch {
   store: { kind: 'postgres'; schema: string } | { kind: 'pglite'; dir: string };
 }
 
+/**
+ * The NODE_OPTIONS the Kubernetes Deployment gives Firebreak (the V8 heap sized for the pod's
+ * memory limit): Firebreak is measured as it is deployed, not with the heap V8 would size for
+ * the benchmark machine's own memory (a quarter of 24 GiB here, which it then fills lazily).
+ */
+export function deployedNodeOptions(): string {
+  const text = readFileSync(path.join(ROOT, 'deploy/kubernetes/base/deployment.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(text)) {
+    const manifest = doc.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: Array<{ env?: Array<{ name: string; value?: string }> }> } } } };
+    if (manifest?.kind !== 'Deployment') continue;
+    const value = manifest.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+    if (value) return value;
+  }
+  throw new Error('deploy/kubernetes/base/deployment.yaml sets no NODE_OPTIONS for Firebreak');
+}
+
 function firebreakArgs(compiled: boolean): string[] {
   return compiled ? [path.join(ROOT, 'dist/main.js')] : ['--import', TSX_LOADER, path.join(ROOT, 'src/main.ts')];
 }
@@ -323,6 +340,7 @@ function startFirebreak(name: string, standIn: SlackStandIn, configFile: string,
       PORT: String(launch.port ?? 0),
       LOG_LEVEL: 'info',
       FIREBREAK_CONFIG: configFile,
+      NODE_OPTIONS: deployedNodeOptions(),
       ...store,
     },
     path.dirname(configFile),
@@ -914,7 +932,7 @@ async function main(options: Options): Promise<void> {
   // With --tsx the start-up table still compares with the build when there is a fresh one.
   const compiledAvailable = !options.tsx || buildIsFresh();
   const compiled = !options.tsx;
-  const measured = compiled ? 'Firebreak compiled (`node dist/main.js`)' : "Firebreak's sources through tsx";
+  const measured = `${compiled ? 'Firebreak compiled (`node dist/main.js`)' : "Firebreak's sources through tsx"} with the Deployment's \`NODE_OPTIONS=${deployedNodeOptions()}\``;
   console.log(`Measuring ${measured}${options.shortened ? ' — shortened run: printed only, not written to docs/BENCHMARKS.md' : ''}.`);
 
   const benchDir = mkdtempSync(path.join(tmpdir(), 'fb-bench-ack-'));

@@ -41,6 +41,7 @@ import {
   commitOf,
   ensureBuilt,
   launchApp,
+  deployedNodeOptions,
   onCleanup,
   procStatus,
   cpuSeconds,
@@ -704,7 +705,7 @@ async function main(options: Options): Promise<void> {
     return;
   }
   const command = `npm run bench:soak${options.stores.length === 1 && options.stores[0] === 'postgres' ? '' : ` -- --store ${options.stores.join(',')}`}`;
-  writeSection('soak', `${measuredOn()}, Firebreak compiled (\`node dist/main.js\`) at commit ${commitOf()}, PostgreSQL on 127.0.0.1, with \`${command}\`.`, body);
+  writeSection('soak', `${measuredOn()}, Firebreak compiled (\`node dist/main.js\`) with the Deployment's \`NODE_OPTIONS=${deployedNodeOptions()}\` at commit ${commitOf()}, PostgreSQL on 127.0.0.1, with \`${command}\`.`, body);
 }
 
 runBenchmark(parseOptions, main, { cleanUp, signalled: () => signalled });
