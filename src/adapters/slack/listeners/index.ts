@@ -112,9 +112,11 @@ export function registerListeners(app: App, appCtx: AppContext): void {
 
   const actions = listenerTable(LISTENERS.filter((l): l is ActionListener => l.kind === 'action'));
   app.action<BlockAction>(ANY_ID, async (args) => {
-    const listener = actions(args.action.action_id);
+    // A string for every block action; the screen lets no other kind of action through.
+    const id = String((args.action as { action_id?: unknown }).action_id ?? '');
+    const listener = actions(id);
     if (!listener) {
-      unrouted('action', args.action.action_id);
+      unrouted('action', id);
       await args.ack();
       return;
     }
