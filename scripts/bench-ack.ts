@@ -20,6 +20,8 @@
  *   --tsx             load Firebreak's sources through tsx instead of the compiled build
  *   --cpu-prof        afterwards, run the closed loop again on Firebreak started with
  *                     `node --cpu-prof` and print the functions with the most self time
+ *   --node-options S  start Firebreak with NODE_OPTIONS=S ('' for none) instead of those of the
+ *                     Kubernetes Deployment, to compare (printed only)
  *
  * Firebreak is measured compiled (`node dist/main.js`) unless --tsx is given: `npm run build`
  * runs first when dist/ is missing or older than the sources. Only a run with every default is
@@ -77,6 +79,8 @@ interface Options {
   apps: AppKey[];
   tsx: boolean;
   cpuProf: boolean;
+  /** Firebreak's NODE_OPTIONS instead of the Deployment's ('' for none), for a comparison. */
+  nodeOptions?: string;
   /** Any figure below the full run's, or a subset: printed, never written to the benchmarks file. */
   shortened: boolean;
 }
@@ -99,6 +103,7 @@ function parseOptions(argv: string[]): Options {
       case '--starts': o.starts = Math.round(positive(flag, value())); break;
       case '--tsx': o.tsx = true; break;
       case '--cpu-prof': o.cpuProf = true; break;
+      case '--node-options': o.nodeOptions = value() ?? ''; break;
       case '--only': {
         const items = (value() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
         const unknown = items.filter((s) => ![...SCENARIOS, ...COMMANDS, ...APPS].includes(s as never));
@@ -117,7 +122,8 @@ function parseOptions(argv: string[]): Options {
   }
   o.shortened =
     o.durationS < 60 || o.rate !== 100 || o.count < 10_000 || o.concurrency !== 20 || o.starts < 3 ||
-    o.scenarios.length < SCENARIOS.length || o.commands.length < COMMANDS.length || o.apps.length < APPS.length;
+    o.scenarios.length < SCENARIOS.length || o.commands.length < COMMANDS.length || o.apps.length < APPS.length ||
+    o.nodeOptions !== undefined;
   return o;
 }
 
@@ -313,6 +319,13 @@ interface FirebreakLaunch {
  * memory limit): Firebreak is measured as it is deployed, not with the heap V8 would size for
  * the benchmark machine's own memory (a quarter of 24 GiB here, which it then fills lazily).
  */
+let nodeOptionsOverride: string | undefined;
+
+/** What Firebreak is started with: the Deployment's NODE_OPTIONS, or those of --node-options. */
+function firebreakNodeOptions(): string {
+  return nodeOptionsOverride ?? deployedNodeOptions();
+}
+
 export function deployedNodeOptions(): string {
   const text = readFileSync(path.join(ROOT, 'deploy/kubernetes/base/deployment.yaml'), 'utf8');
   for (const doc of parseAllDocuments(text)) {
@@ -340,7 +353,7 @@ function startFirebreak(name: string, standIn: SlackStandIn, configFile: string,
       PORT: String(launch.port ?? 0),
       LOG_LEVEL: 'info',
       FIREBREAK_CONFIG: configFile,
-      NODE_OPTIONS: deployedNodeOptions(),
+      NODE_OPTIONS: firebreakNodeOptions(),
       ...store,
     },
     path.dirname(configFile),
@@ -932,7 +945,9 @@ async function main(options: Options): Promise<void> {
   // With --tsx the start-up table still compares with the build when there is a fresh one.
   const compiledAvailable = !options.tsx || buildIsFresh();
   const compiled = !options.tsx;
-  const measured = `${compiled ? 'Firebreak compiled (`node dist/main.js`)' : "Firebreak's sources through tsx"} with the Deployment's \`NODE_OPTIONS=${deployedNodeOptions()}\``;
+  nodeOptionsOverride = options.nodeOptions;
+  const nodeOptions = options.nodeOptions === undefined ? `the Deployment's \`NODE_OPTIONS=${deployedNodeOptions()}\`` : options.nodeOptions ? `\`NODE_OPTIONS=${options.nodeOptions}\`` : 'no NODE_OPTIONS';
+  const measured = `${compiled ? 'Firebreak compiled (`node dist/main.js`)' : "Firebreak's sources through tsx"} with ${nodeOptions}`;
   console.log(`Measuring ${measured}${options.shortened ? ' — shortened run: printed only, not written to docs/BENCHMARKS.md' : ''}.`);
 
   const benchDir = mkdtempSync(path.join(tmpdir(), 'fb-bench-ack-'));
