@@ -281,16 +281,19 @@ describe('the replay check', () => {
     let release = await holdSeenRequests();
     let answered: Promise<{ status: number }> | undefined;
     try {
-      answered = t.driver.post(body, headers(body));
-      const first = await Promise.race([answered.then(() => 'acknowledged'), new Promise((r) => setTimeout(r, 400, 'waiting'))]);
-      expect(first).toBe('waiting');
+      try {
+        answered = t.driver.post(body, headers(body));
+        const first = await Promise.race([answered.then(() => 'acknowledged'), new Promise((r) => setTimeout(r, 400, 'waiting'))]);
+        expect(first).toBe('waiting');
+      } finally {
+        await release();
+      }
+      expect((await answered).status).toBe(200);
+      // Acknowledged when the check answered, not when it gave up on the store.
+      expect(lateChecks()).toBe(lateBefore);
     } finally {
-      await release();
+      catchUp();
     }
-    expect((await answered).status).toBe(200);
-    // Acknowledged when the check answered, not when it gave up on the store.
-    expect(lateChecks()).toBe(lateBefore);
-    catchUp();
     await expectHandledOnce(before);
 
     // Caught up: the ack goes out first again, while the store has not said.
