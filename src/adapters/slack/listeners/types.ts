@@ -1,7 +1,8 @@
 /**
  * The declarative shape of a Slack listener: which interaction it answers (a view's callback_id,
  * an action_id, an event type), what it reads of the payload (a zod schema, checked before it
- * runs) and what it does with it. index.ts registers the list in one loop.
+ * runs) and what it does with it. index.ts hands the list to Bolt as one listener per kind, each
+ * finding its own by id in a table.
  */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { z } from 'zod';
