@@ -66,11 +66,22 @@ async function main(): Promise<void> {
   if (!prepared) return;
   const { config, logger } = prepared;
   let running: RunningFirebreak | undefined;
-  const exit = exitAfterStopping(logger, () => running);
+  let starting: ReturnType<Prepared['start']> | undefined;
+  // A stop asked while starting waits for the start to finish (bounded like any stop), then stops.
+  const exit = exitAfterStopping(logger, async () => {
+    await starting?.catch(() => undefined);
+    return running;
+  });
   lastResort(logger, () => running, exit);
+  // Listened to before the start, not after: a SIGTERM sent as soon as "serving" is logged (a
+  // process manager, a test) used to find no listener and kill the process without its drain.
+  const onSignal = (signal: NodeJS.Signals) => void exit({ code: 0, reason: signal, drainMs: 10_000 });
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 
   try {
-    const started = await prepared.start();
+    starting = prepared.start();
+    const started = await starting;
     running = started.running;
     if (started.banner) process.stdout.write(started.banner);
   } catch (err) {
@@ -90,9 +101,6 @@ async function main(): Promise<void> {
     process.stderr.write(`Firebreak is stopping: ${err.userMessage}\n`);
     void exit({ code: 2, reason: 'slack token refused', drainMs: 10_000 });
   });
-  const onSignal = (signal: NodeJS.Signals) => void exit({ code: 0, reason: signal, drainMs: 10_000 });
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
 }
 
 interface Exit {
@@ -102,7 +110,7 @@ interface Exit {
 }
 
 /** Stops Firebreak (bounded drain) then exits with `code`; a second call while stopping exits at once. */
-function exitAfterStopping(logger: Logger, current: () => RunningFirebreak | undefined): (how: Exit) => Promise<void> {
+function exitAfterStopping(logger: Logger, current: () => Promise<RunningFirebreak | undefined>): (how: Exit) => Promise<void> {
   let stopping = false;
   return async ({ code, reason, drainMs }) => {
     if (stopping) {
@@ -116,8 +124,8 @@ function exitAfterStopping(logger: Logger, current: () => RunningFirebreak | und
       logger.error({ reason }, 'shutdown did not finish in time: exiting now');
       process.exit(code === 0 ? 1 : code);
     }, drainMs + 5000).unref();
-    const running = current();
     try {
+      const running = await current();
       await running?.stop({ drainMs });
     } catch (err) {
       logger.error({ err }, 'shutdown failed');

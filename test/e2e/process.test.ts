@@ -127,6 +127,32 @@ describe('a running process', () => {
     expect(p.err()).not.toContain(TOKEN);
   });
 
+  it('stops cleanly on a SIGTERM that comes while it is still starting, not killed half-way', async () => {
+    const dir = tempDir('fb-proc-');
+    writeFileSync(path.join(dir, 'firebreak.yml'), 'incidents:\n  channel: C0INC\n');
+    const schema = `fb_proc_starting_${process.pid}`;
+    // Slack does not answer the start's auth.test: the start waits for it (5 s) before serving.
+    standIn.failNext('auth.test', { hang: true });
+    const spawnedAt = Date.now();
+    const p = run({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: standIn.apiUrl, PORT: '0', DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema }, dir);
+    running.push(p);
+    try {
+      // This process's hung call, not an earlier test's answered one (the stand-in is shared).
+      await standIn.waitFor('auth.test', (c) => c.status === 0 && c.at >= spawnedAt, 30_000);
+      expect(p.out()).not.toContain('"Firebreak is serving"');
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      expect(p.out()).toContain('"shutting down"');
+      expect(p.out()).toContain('"Firebreak stopped"');
+    } finally {
+      const { default: pg } = await import('pg');
+      const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await admin.connect();
+      await admin.query(`drop schema if exists ${schema} cascade`);
+      await admin.end();
+    }
+  });
+
   it('keeps the database password out of the logs', async () => {
     const password = 'pw-never-in-logs-9f3a';
     const url = new URL(TEST_DATABASE_URL);
