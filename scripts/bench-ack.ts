@@ -271,10 +271,11 @@ async function healthy(port: number): Promise<boolean> {
   }
 }
 
-export function procStatus(pid: number): { rssMb: number; hwmMb: number } {
+/** The process's resident set from /proc/<pid>/status, with its anonymous and file-backed parts (RssAnon, RssFile). */
+export function procStatus(pid: number): { rssMb: number; hwmMb: number; anonMb: number; fileMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024, anonMb: kb('RssAnon') / 1024, fileMb: kb('RssFile') / 1024 };
 }
 
 /** User + system CPU seconds of a process so far. */

@@ -323,8 +323,30 @@ interface Sample {
   /** Seconds since the load started. */
   t: number;
   rssMb: number;
+  /** The resident set's anonymous part (RssAnon: the heaps, malloc's arenas, WebAssembly memory) and file-backed part (RssFile: code and mapped files). */
+  anonMb: number;
+  fileMb: number;
   /** V8's heap used, from Firebreak's own /metrics (prom-client's default metrics); NaN when not read. */
   heapMb: number;
+  /** V8's heap as allocated from the system (used or not), and memory V8 tracks outside it (Buffers, ArrayBuffers); NaN when not read. */
+  heapTotalMb: number;
+  externalMb: number;
+}
+
+/** The parts of a sample shown in the breakdown, in the order shown. */
+const PARTS = [
+  { key: 'anonMb', shown: 'anonymous (RssAnon)' },
+  { key: 'fileMb', shown: 'file-backed (RssFile)' },
+  { key: 'heapTotalMb', shown: "V8's heap, allocated" },
+  { key: 'heapMb', shown: "V8's heap, used" },
+  { key: 'externalMb', shown: 'outside V8, tracked (external)' },
+] as const satisfies ReadonlyArray<{ key: keyof Sample; shown: string }>;
+
+interface PartGrowth {
+  shown: string;
+  warmMb: number;
+  endMb: number;
+  slopeMbPerMin: number;
 }
 
 interface Growth {
@@ -345,6 +367,7 @@ interface Growth {
   heapEndMb: number;
   heapSlopeMbPerMin: number;
   samplesInFit: number;
+  parts: PartGrowth[];
 }
 
 function slope(all: Sample[], of: (s: Sample) => number = (s) => s.rssMb): number {
@@ -385,6 +408,7 @@ function growthOf(samples: Sample[], durationS: number, peakMb: number): Growth 
     heapEndMb: samples.at(-1)?.heapMb ?? NaN,
     heapSlopeMbPerMin: slope(fit, (x) => x.heapMb),
     samplesInFit: fit.length,
+    parts: PARTS.map(({ key, shown }) => ({ shown, warmMb: fit[0]?.[key] ?? NaN, endMb: samples.at(-1)?.[key] ?? NaN, slopeMbPerMin: slope(fit, (x) => x[key]) })),
   };
 }
 
@@ -438,16 +462,22 @@ function runLoadProcess(spec: SoakLoadSpec, onProgress: (p: SoakProgress) => voi
   };
 }
 
-/** nodejs_heap_size_used_bytes from Firebreak's /metrics, in MB; NaN when it cannot be read. */
-async function heapUsedMb(port: number): Promise<number> {
+type RuntimeMemory = Pick<Sample, 'heapMb' | 'heapTotalMb' | 'externalMb'>;
+
+/** V8's heap used and allocated and its external memory, from Firebreak's /metrics, in MB; NaN for what cannot be read. */
+async function runtimeMemory(port: number): Promise<RuntimeMemory> {
+  let text = '';
   try {
     const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(3000) });
-    const text = await res.text();
-    const m = /^nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
-    return res.status === 200 && m ? Number(m[1]) / 2 ** 20 : NaN;
+    text = res.status === 200 ? await res.text() : '';
   } catch {
-    return NaN;
+    // Left NaN below.
   }
+  const gauge = (name: string) => {
+    const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) / 2 ** 20 : NaN;
+  };
+  return { heapMb: gauge('nodejs_heap_size_used_bytes'), heapTotalMb: gauge('nodejs_heap_size_total_bytes'), externalMb: gauge('nodejs_external_memory_bytes') };
 }
 
 async function soak(store: StoreKey, options: Options, standIn: SlackStandIn, stores: Stores): Promise<SoakRun> {
@@ -477,13 +507,14 @@ async function soak(store: StoreKey, options: Options, standIn: SlackStandIn, st
   const take = () => {
     let sample: Sample;
     try {
-      sample = { t: (performance.now() - t0) / 1000, rssMb: procStatus(app.proc.pid).rssMb, heapMb: NaN };
+      const { rssMb, anonMb, fileMb } = procStatus(app.proc.pid);
+      sample = { t: (performance.now() - t0) / 1000, rssMb, anonMb, fileMb, heapMb: NaN, heapTotalMb: NaN, externalMb: NaN };
     } catch {
       // The process is gone: the run fails below, on its exit.
       return;
     }
     samples.push(sample);
-    const read = heapUsedMb(app.port).then((mb) => void (sample.heapMb = mb));
+    const read = runtimeMemory(app.port).then((m) => void Object.assign(sample, m));
     heapReads.add(read);
     void read.finally(() => heapReads.delete(read));
   };
@@ -587,6 +618,14 @@ function memoryTable(runs: SoakRun[], options: Options): string {
   ].join('\n');
 }
 
+/** Where the resident set is, part by part, at the warm sample and the end, with the slope of each. */
+function partsTable(runs: SoakRun[]): string {
+  const rows = runs.flatMap((r) =>
+    r.growth.parts.map((p) => `| ${APP_LABEL[r.store]} | ${p.shown} | ${mb(p.warmMb)} | ${mb(p.endMb)} | ${signedMb(p.endMb - p.warmMb)} | ${perMin(p.slopeMbPerMin)} |`),
+  );
+  return ['| process | part | warm | at the end | end − warm | slope after the warm-up |', '|---|---|---:|---:|---:|---:|', ...rows].join('\n');
+}
+
 function commandTable(runs: SoakRun[]): string {
   const rows = runs.flatMap((r) =>
     r.kinds.map((k) => {
@@ -676,6 +715,10 @@ async function main(options: Options): Promise<void> {
     memoryTable(runs, options),
     '',
     ...runs.map(byMinute),
+    '',
+    `**Where the resident set is**: RssAnon and RssFile from \`/proc/<pid>/status\` (they add up to the RSS, with the small shared-memory part); V8's heap allocated and used, and the memory V8 tracks outside its heap (\`nodejs_heap_size_total_bytes\`, \`nodejs_heap_size_used_bytes\`, \`nodejs_external_memory_bytes\`), from \`/metrics\` with each sample. Anonymous memory growing while V8's heap allocated and external stay flat is memory V8 does not see: native allocations or the allocator keeping freed pages.`,
+    '',
+    partsTable(runs),
     '',
     `**Commands**: ${options.rate} a second in an open loop, \`/incident list\` and \`/diag db\` in turn, for ${durationText(options.durationS)}; "answered" is what Slack showed for them (the list on the response_url, the report replacing "running…"); "failed" is every other command: not acknowledged with a 200 within 30 s, answered with something else, or never answered.`,
     '',
