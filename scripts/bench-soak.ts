@@ -5,11 +5,13 @@
  * its own (scripts/bench-soak-load.ts) sends `/incident list` and `/diag db` in turn at a fixed
  * rate, from a few channels each, while incidents are declared, updated twice and resolved through
  * the modals (signed interaction payloads, as Slack sends them). Firebreak's VmRSS is read every
- * 10 s (with V8's heap used, from its own /metrics); the figures are its RSS at the start, after the warm-up, at the end, the largest, and a
- * least-squares slope over the samples after the warm-up.
+ * 10 s, with its anonymous and file-backed parts and V8's heap (from Firebreak's own /metrics); the
+ * figures are its RSS at the start, after the warm-up, at the end, the largest, and a least-squares
+ * slope over the samples after the warm-up, for the RSS and for each part.
  *
  *   npm run bench:soak                            # ten minutes on PostgreSQL (figures written to docs/BENCHMARKS.md)
  *   npm run bench:soak -- --store postgres,pglite # the same on PostgreSQL, then on PGlite
+ *   npm run bench:soak -- --duration 20m          # longer: written too, with its --duration in the heading
  *   npm run bench:soak -- --duration 60s          # a check of the harness (printed only)
  *
  * Options:
@@ -18,9 +20,9 @@
  *   --store LIST        postgres, pglite or both, comma-separated, run one after the other (default postgres)
  *   --incident-every D  a new incident declared every D, each updated twice and resolved (default 60s; 0: none)
  *
- * `npm run build` runs first when dist/ is missing or older than the sources. Only a run with the
- * default duration, rate and incidents is written to docs/BENCHMARKS.md (between the soak markers);
- * a shortened one is printed only. Processes, the schema, the role and the temporary folder are
+ * `npm run build` runs first when dist/ is missing or older than the sources. A run with the default
+ * rate and incidents, ten minutes or longer, is written to docs/BENCHMARKS.md (between the soak
+ * markers); a shorter one, or one at another rate or pace of incidents, is printed only. Processes, the schema, the role and the temporary folder are
  * removed on success, failure or Ctrl-C.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -82,7 +84,7 @@ interface Options {
   rate: number;
   stores: StoreKey[];
   incidentEveryS: number;
-  /** Anything other than the defaults' duration, rate or incidents: printed only. */
+  /** Shorter than the default duration, or another rate or pace of incidents: printed only. */
   shortened: boolean;
 }
 
@@ -747,7 +749,11 @@ async function main(options: Options): Promise<void> {
     console.log('\n(shortened run: docs/BENCHMARKS.md was left as it is; run `npm run bench:soak` with the defaults to write the section)');
     return;
   }
-  const command = `npm run bench:soak${options.stores.length === 1 && options.stores[0] === 'postgres' ? '' : ` -- --store ${options.stores.join(',')}`}`;
+  const flags = [
+    ...(options.durationS === FULL_DURATION_S ? [] : ['--duration', `${options.durationS % 60 === 0 ? `${options.durationS / 60}m` : `${options.durationS}s`}`]),
+    ...(options.stores.length === 1 && options.stores[0] === 'postgres' ? [] : ['--store', options.stores.join(',')]),
+  ];
+  const command = `npm run bench:soak${flags.length ? ` -- ${flags.join(' ')}` : ''}`;
   writeSection('soak', `${measuredOn()}, Firebreak compiled (\`node dist/main.js\`) with the Deployment's \`NODE_OPTIONS=${deployedNodeOptions()}\` at commit ${commitOf()}, PostgreSQL on 127.0.0.1, with \`${command}\`.`, body);
 }
 
