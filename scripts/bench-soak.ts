@@ -22,8 +22,9 @@
  *
  * `npm run build` runs first when dist/ is missing or older than the sources. A run with the default
  * rate and incidents, ten minutes or longer, is written to docs/BENCHMARKS.md (between the soak
- * markers); a shorter one, or one at another rate or pace of incidents, is printed only. Processes, the schema, the role and the temporary folder are
- * removed on success, failure or Ctrl-C.
+ * markers); a shorter one, or one at another rate or pace of incidents, is printed only.
+ * Processes, the schema, the role and the temporary folder are removed on success, failure or
+ * Ctrl-C.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
