@@ -26,7 +26,7 @@
  * Processes, the schema, the role and the temporary folder are removed on success, failure or
  * Ctrl-C.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -329,6 +329,8 @@ interface Sample {
   /** The resident set's anonymous part (RssAnon: the heaps, malloc's arenas, WebAssembly memory) and file-backed part (RssFile: code and mapped files). */
   anonMb: number;
   fileMb: number;
+  /** The resident part of the process's WebAssembly memories (PGlite's, mostly), from /proc/<pid>/smaps; part of anonMb. */
+  wasmMb: number;
   /** V8's heap used, from Firebreak's own /metrics (prom-client's default metrics); NaN when not read. */
   heapMb: number;
   /** V8's heap as allocated from the system (used or not), and memory V8 tracks outside it (Buffers, ArrayBuffers); NaN when not read. */
@@ -340,6 +342,7 @@ interface Sample {
 const PARTS = [
   { key: 'anonMb', shown: 'anonymous (RssAnon)' },
   { key: 'fileMb', shown: 'file-backed (RssFile)' },
+  { key: 'wasmMb', shown: 'WebAssembly memories, resident' },
   { key: 'heapTotalMb', shown: "V8's heap, allocated" },
   { key: 'heapMb', shown: "V8's heap, used" },
   { key: 'externalMb', shown: 'outside V8, tracked (external)' },
@@ -465,6 +468,33 @@ function runLoadProcess(spec: SoakLoadSpec, onProgress: (p: SoakProgress) => voi
   };
 }
 
+/**
+ * The resident part of the WebAssembly memories of a process. V8 reserves each one as a region of
+ * several GiB: the pages in use (read-write) at its start, the rest inaccessible (`---p`) as a
+ * guard, so a read-write mapping followed at once by an inaccessible one of 4 GiB or more is one.
+ * Their size counts in V8's external memory whether touched or not; their resident part is what
+ * the RSS sees.
+ */
+function wasmResidentMb(pid: number): number {
+  const maps: Array<{ start: bigint; end: bigint; perm: string; rssKb: number }> = [];
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const range = /^([0-9a-f]+)-([0-9a-f]+) (\S+) /.exec(line);
+    if (range) {
+      maps.push({ start: BigInt(`0x${range[1]}`), end: BigInt(`0x${range[2]}`), perm: range[3] as string, rssKb: 0 });
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    const last = maps.at(-1);
+    if (rss && last) last.rssKb = Number(rss[1]);
+  }
+  let kb = 0;
+  for (let i = 0; i + 1 < maps.length; i++) {
+    const [used, guard] = [maps[i]!, maps[i + 1]!];
+    if (used.perm.startsWith('rw') && guard.perm === '---p' && used.end === guard.start && guard.end - guard.start >= 4n * 2n ** 30n) kb += used.rssKb;
+  }
+  return kb / 1024;
+}
+
 type RuntimeMemory = Pick<Sample, 'heapMb' | 'heapTotalMb' | 'externalMb'>;
 
 /** V8's heap used and allocated and its external memory, from Firebreak's /metrics, in MB; NaN for what cannot be read. */
@@ -511,7 +541,7 @@ async function soak(store: StoreKey, options: Options, standIn: SlackStandIn, st
     let sample: Sample;
     try {
       const { rssMb, anonMb, fileMb } = procStatus(app.proc.pid);
-      sample = { t: (performance.now() - t0) / 1000, rssMb, anonMb, fileMb, heapMb: NaN, heapTotalMb: NaN, externalMb: NaN };
+      sample = { t: (performance.now() - t0) / 1000, rssMb, anonMb, fileMb, wasmMb: wasmResidentMb(app.proc.pid), heapMb: NaN, heapTotalMb: NaN, externalMb: NaN };
     } catch {
       // The process is gone: the run fails below, on its exit.
       return;
@@ -719,7 +749,7 @@ async function main(options: Options): Promise<void> {
     '',
     ...runs.map(byMinute),
     '',
-    `**Where the resident set is**: RssAnon and RssFile from \`/proc/<pid>/status\` (they add up to the RSS, with the small shared-memory part); V8's heap allocated and used, and the memory V8 tracks outside its heap (\`nodejs_heap_size_total_bytes\`, \`nodejs_heap_size_used_bytes\`, \`nodejs_external_memory_bytes\`), from \`/metrics\` with each sample. Anonymous memory growing while V8's heap allocated and external stay flat is memory V8 does not see: native allocations or the allocator keeping freed pages.`,
+    `**Where the resident set is**: RssAnon and RssFile from \`/proc/<pid>/status\` (they add up to the RSS, with the small shared-memory part); the resident part of the WebAssembly memories (PGlite's, and small ones of Node's own), from \`/proc/<pid>/smaps\`, part of the anonymous memory; V8's heap allocated and used, and the memory V8 tracks outside its heap (\`nodejs_heap_size_total_bytes\`, \`nodejs_heap_size_used_bytes\`, \`nodejs_external_memory_bytes\`), from \`/metrics\` with each sample. Anonymous memory growing while V8's heap allocated and external stay flat is memory V8 does not see: native allocations or the allocator keeping freed pages.`,
     '',
     partsTable(runs),
     '',
