@@ -6,8 +6,9 @@
  * rate, from a few channels each, while incidents are declared, updated twice and resolved through
  * the modals (signed interaction payloads, as Slack sends them). Firebreak's VmRSS is read every
  * 10 s, with its anonymous and file-backed parts, the resident part of its WebAssembly memories
- * and V8's heap (from Firebreak's own /metrics); the figures are its RSS at the start, after the warm-up, at the end, the largest, and a least-squares
- * slope over the samples after the warm-up, for the RSS and for each part.
+ * and V8's heap (from Firebreak's own /metrics); the figures are its RSS at the start, after the
+ * warm-up, at the end, the largest, and a least-squares slope over the samples after the warm-up,
+ * for the RSS and for each part.
  *
  *   npm run bench:soak                            # ten minutes on PostgreSQL (figures written to docs/BENCHMARKS.md)
  *   npm run bench:soak -- --store postgres,pglite # the same on PostgreSQL, then on PGlite
