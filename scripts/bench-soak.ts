@@ -350,6 +350,7 @@ const PARTS = [
 ] as const satisfies ReadonlyArray<{ key: keyof Sample; shown: string }>;
 
 interface PartGrowth {
+  key: (typeof PARTS)[number]['key'];
   shown: string;
   warmMb: number;
   endMb: number;
@@ -370,9 +371,6 @@ interface Growth {
   fittedMb: number;
   thresholdMb: number;
   noGrowth: boolean;
-  heapWarmMb: number;
-  heapEndMb: number;
-  heapSlopeMbPerMin: number;
   samplesInFit: number;
   parts: PartGrowth[];
 }
@@ -411,11 +409,8 @@ function growthOf(samples: Sample[], durationS: number, peakMb: number): Growth 
     fittedMb,
     thresholdMb,
     noGrowth: fit.length >= 3 && Number.isFinite(fittedMb) && fittedMb < thresholdMb,
-    heapWarmMb: fit[0]?.heapMb ?? NaN,
-    heapEndMb: samples.at(-1)?.heapMb ?? NaN,
-    heapSlopeMbPerMin: slope(fit, (x) => x.heapMb),
     samplesInFit: fit.length,
-    parts: PARTS.map(({ key, shown }) => ({ shown, warmMb: fit[0]?.[key] ?? NaN, endMb: samples.at(-1)?.[key] ?? NaN, slopeMbPerMin: slope(fit, (x) => x[key]) })),
+    parts: PARTS.map(({ key, shown }) => ({ key, shown, warmMb: fit[0]?.[key] ?? NaN, endMb: samples.at(-1)?.[key] ?? NaN, slopeMbPerMin: slope(fit, (x) => x[key]) })),
   };
 }
 
@@ -643,7 +638,8 @@ function memoryTable(runs: SoakRun[], options: Options): string {
   const warm = warmUpOf(options.durationS);
   const rows = runs.map((r) => {
     const g = r.growth;
-    return `| ${APP_LABEL[r.store]} | ${mb(g.startMb)} | ${mb(g.warmMb)} | ${mb(g.endMb)} | ${mb(g.maxMb)} | ${mb(g.peakMb)} | ${signedMb(g.deltaMb)} | ${perMin(g.slopeMbPerMin)} | ${signedMb(g.fittedMb)} (limit ${mb(g.thresholdMb)}) | ${g.noGrowth ? 'no growth' : `**growing**`} | ${mb(g.heapWarmMb)} → ${mb(g.heapEndMb)}, ${perMin(g.heapSlopeMbPerMin)} |`;
+    const heap = g.parts.find((p) => p.key === 'heapMb') as PartGrowth;
+    return `| ${APP_LABEL[r.store]} | ${mb(g.startMb)} | ${mb(g.warmMb)} | ${mb(g.endMb)} | ${mb(g.maxMb)} | ${mb(g.peakMb)} | ${signedMb(g.deltaMb)} | ${perMin(g.slopeMbPerMin)} | ${signedMb(g.fittedMb)} (limit ${mb(g.thresholdMb)}) | ${g.noGrowth ? 'no growth' : `**growing**`} | ${mb(heap.warmMb)} → ${mb(heap.endMb)}, ${perMin(heap.slopeMbPerMin)} |`;
   });
   return [
     `| process | RSS at the start | after ${durationText(warm)} (warm) | at the end | largest sample | peak (VmHWM) | end − warm | slope after the warm-up | slope × ${durationText(options.durationS)} | verdict | V8 heap used, warm → end, slope |`,
